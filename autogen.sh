@@ -1,0 +1,6 @@
+#!/bin/sh
+# Regenerate the build system: ./autogen.sh && ./configure && make
+set -e
+srcdir=$(dirname "$0")
+test -n "$srcdir" || srcdir=.
+autoreconf --force --install --verbose "$srcdir"
