@@ -3,4 +3,5 @@
 set -e
 srcdir=$(dirname "$0")
 test -n "$srcdir" || srcdir=.
+mkdir -p "$srcdir/m4"
 autoreconf --force --install --verbose "$srcdir"

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* vmodes command-line interface: one function per subcommand. */
+#pragma once
+
+#include <stdbool.h>
+
+/* Exit codes shared by all subcommands (documented in vmodes --help). */
+enum {
+        CLI_EXIT_OK = 0,
+        CLI_EXIT_FAILURE = 1, /* the command could not do its job */
+        CLI_EXIT_USAGE = 2,   /* bad arguments or bad input values */
+};
+
+struct cli_command {
+        const char *name;
+        const char *summary;
+        int (*run)(int argc, char **argv); /* argv[0] is the command name */
+};
+
+int cli_cvt(int argc, char **argv);
+int cli_gtf(int argc, char **argv);
+int cli_dmt(int argc, char **argv);
+int cli_mode(int argc, char **argv);
+
+/* "vmodes: <msg>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* vmodes — the command-line tool: dispatches to one subcommand. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/cli.h"
+
+static const struct cli_command commands[] = {
+        { "cvt", "compute a VESA CVT mode (like cvt(1), without its bugs)", cli_cvt },
+        { "gtf", "compute a VESA GTF mode (like gtf(1))", cli_gtf },
+        { "dmt", "show VESA DMT table modes", cli_dmt },
+        { "mode", "show the mode a spec (2560x1440@44) or a modeline describes", cli_mode },
+};
+
+void cli_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        fputs("vmodes: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: vmodes COMMAND [OPTIONS] [ARGS]\n"
+                "       vmodes --help | --version\n"
+                "\n"
+                "Display modes for Linux virtual machines (QXL, virtio-gpu): compute\n"
+                "VESA timings, add them to virtual heads, keep them across reboots.\n"
+                "\n"
+                "Commands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f,
+                "\n"
+                "Run 'vmodes COMMAND --help' for the options of one command.\n"
+                "\n"
+                "Exit status: 0 on success, 1 when the command failed, 2 on a usage\n"
+                "error or an input value out of range.\n");
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return CLI_EXIT_USAGE;
+        }
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+                usage(stdout);
+                return CLI_EXIT_OK;
+        }
+        if (!strcmp(argv[1], "--version")) {
+                printf("vmodes %s\n", PACKAGE_VERSION);
+                return CLI_EXIT_OK;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (!strcmp(argv[1], commands[i].name))
+                        return commands[i].run(argc - 1, argv + 1);
+
+        cli_error("unknown command '%s' (try 'vmodes --help')", argv[1]);
+        return CLI_EXIT_USAGE;
+}

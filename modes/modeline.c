@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* Pasted modelines, in xorg.conf or xrandr --newmode syntax. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "modes/modes.h"
+#include "modes/util.h"
+
+#define MODELINE_MAX 512
+#define MODELINE_SYNTAX "[Modeline] [\"NAME\"] CLOCK-MHZ HDISP HSYNCSTART HSYNCEND HTOTAL VDISP VSYNCSTART VSYNCEND VTOTAL [FLAGS]"
+
+static const char *const timing_names[8] = {
+        "width", "hsync start", "hsync end", "htotal", "height", "vsync start", "vsync end", "vtotal",
+};
+
+static const struct {
+        const char *text;
+        uint32_t flag;
+} flag_names[] = {
+        { "+hsync", VMODES_FLAG_PHSYNC },       { "-hsync", VMODES_FLAG_NHSYNC },
+        { "+vsync", VMODES_FLAG_PVSYNC },       { "-vsync", VMODES_FLAG_NVSYNC },
+        { "interlace", VMODES_FLAG_INTERLACE }, { "doublescan", VMODES_FLAG_DBLSCAN },
+};
+
+/* Next whitespace-separated token; a token starting with '"' runs to the
+ * closing quote. Returns its length, 0 at the end, -1 for an open quote. */
+static int next_token(const char **p, const char **tok)
+{
+        const char *s = *p;
+        int n;
+
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+                s++;
+        *tok = s;
+        if (!*s)
+                return 0;
+        if (*s == '"') {
+                const char *q = strchr(s + 1, '"');
+                if (!q)
+                        return -1;
+                s = q + 1;
+        } else {
+                while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+                        s++;
+        }
+        n = (int)(s - *tok);
+        *p = s;
+        return n;
+}
+
+static bool is_number(const char *tok, int len)
+{
+        const char *end;
+        uint64_t v;
+
+        return vmodes_parse_decimal(tok, &end, 12, 6, &v) == 0 && end == tok + len;
+}
+
+int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmodes_error *err)
+{
+        struct vmodes_mode m = { .method = VMODES_METHOD_CUSTOM };
+        uint16_t *fields[8] = { &m.hdisplay, &m.hsync_start, &m.hsync_end, &m.htotal,
+                                &m.vdisplay, &m.vsync_start, &m.vsync_end, &m.vtotal };
+        const char *p = text, *tok, *end;
+        bool have_name = false;
+        uint64_t v;
+        int len, r;
+
+        if (!text)
+                return vmodes_error_set(err, -EINVAL, "empty modeline (expected %s)", MODELINE_SYNTAX);
+        if (strlen(text) > MODELINE_MAX)
+                return vmodes_error_set(err, -EINVAL, "modeline of %zu characters is too long (at most %d)",
+                                        strlen(text), MODELINE_MAX);
+
+        len = next_token(&p, &tok);
+        if (len > 0 && len == 8 && !strncasecmp(tok, "modeline", 8))
+                len = next_token(&p, &tok);
+        if (len < 0)
+                return vmodes_error_set(err, -EINVAL, "modeline: the mode name has no closing quote");
+        if (len == 0)
+                return vmodes_error_set(err, -EINVAL, "empty modeline (expected %s)", MODELINE_SYNTAX);
+        if (!is_number(tok, len)) {
+                const char *name = tok;
+                int n = len;
+
+                if (*tok == '"') {
+                        name++;
+                        n -= 2;
+                }
+                if (n <= 0 || n >= VMODES_NAME_MAX)
+                        return vmodes_error_set(err, -EINVAL, "modeline: mode name must have 1 to %d characters",
+                                                VMODES_NAME_MAX - 1);
+                memcpy(m.name, name, (size_t)n);
+                m.name[n] = 0;
+                have_name = true;
+                len = next_token(&p, &tok);
+        }
+
+        if (len <= 0)
+                return vmodes_error_set(err, -EINVAL, "modeline: the pixel clock is missing (expected %s)",
+                                        MODELINE_SYNTAX);
+        if (vmodes_parse_decimal(tok, &end, 4, 6, &v) < 0 || end != tok + len)
+                return vmodes_error_set(err, -EINVAL,
+                                        "modeline: pixel clock '%.*s' is not a number of MHz (0.001 to 4294.967, at most 6 decimals)",
+                                        len, tok);
+        m.clock_hz = v;
+
+        for (int i = 0; i < 8; i++) {
+                len = next_token(&p, &tok);
+                if (len <= 0)
+                        return vmodes_error_set(err, -EINVAL, "modeline: %s is missing (expected %s)", timing_names[i],
+                                                MODELINE_SYNTAX);
+                if (vmodes_parse_decimal(tok, &end, 5, 0, &v) < 0 || end != tok + len || v > VMODES_TIMING_MAX)
+                        return vmodes_error_set(err, -EINVAL,
+                                                "modeline: %s '%.*s' is not a whole number from 0 to %d", timing_names[i],
+                                                len, tok, VMODES_TIMING_MAX);
+                *fields[i] = (uint16_t)v;
+        }
+
+        while ((len = next_token(&p, &tok)) > 0) {
+                size_t i;
+
+                for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+                        if ((size_t)len == strlen(flag_names[i].text) &&
+                            !strncasecmp(tok, flag_names[i].text, (size_t)len))
+                                break;
+                if (i == sizeof(flag_names) / sizeof(flag_names[0]))
+                        return vmodes_error_set(err, -EINVAL,
+                                                "modeline: unknown flag '%.*s' (accepted: +hsync -hsync +vsync -vsync interlace doublescan)",
+                                                len, tok);
+                m.flags |= flag_names[i].flag;
+        }
+        if (len < 0)
+                return vmodes_error_set(err, -EINVAL, "modeline: a quote is not closed");
+
+        if (!have_name) {
+                char rate[32];
+
+                vmodes_format_rate(rate, sizeof(rate), vmodes_mode_refresh(&m));
+                snprintf(m.name, sizeof(m.name), "%ux%u_%s", m.hdisplay, m.vdisplay, rate);
+        }
+        r = vmodes_mode_validate(&m, err);
+        if (r < 0)
+                return r;
+        *out = m;
+        return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared inside the modes library (not part of its API). */
+#pragma once
+
+#include <stdint.h>
+
+#include "modes/modes.h"
+
+/* Fill err (if any) with a formatted one-line message; return r. */
+int vmodes_error_set(struct vmodes_error *err, int r, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* "<what> <value> is out of range (<min> to <max><unit>)" unless min <= v <= max. */
+int vmodes_check_int(struct vmodes_error *err, const char *what, long value, long min, long max,
+                     const char *unit);
+/* A refresh rate within VMODES_REFRESH_MIN..MAX (NaN and infinities refused). */
+int vmodes_check_refresh(struct vmodes_error *err, double refresh);
+/* The pixel clock of WxH@R is outside what a mode can carry. */
+int vmodes_error_clock(struct vmodes_error *err, int width, int height, double refresh, uint64_t clock_hz);
+/* "44.00", or "59.940" when a third decimal is needed. */
+void vmodes_format_rate(char *buf, size_t size, double refresh);
+/* Parse an unsigned decimal "123" or "123.45" at s (at most max_int_digits
+ * before and max_frac digits after the point) into value * 10^max_frac.
+ * *end points past it. -EINVAL if there is no number there or too many digits. */
+int vmodes_parse_decimal(const char *s, const char **end, unsigned max_int_digits, unsigned max_frac,
+                         uint64_t *scaled);
