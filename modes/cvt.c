@@ -211,7 +211,7 @@ static int cvt_single(const struct vmodes_cvt_params *p, int width, bool fixed,
         if (htotal > VMODES_TIMING_MAX || vtotal * (interlaced ? 2 : 1) > VMODES_TIMING_MAX)
                 return vmodes_error_set(err, -ERANGE,
                                         "%dx%d at %g Hz needs %ld x %ld total pixels, more than the %d a mode can have",
-                                        p->width, p->height, (double)vrefresh, htotal, vtotal,
+                                        p->width, p->height, (double)vrefresh, htotal, vtotal * (interlaced ? 2 : 1),
                                         VMODES_TIMING_MAX);
 
         dot_clock = (uint64_t)(htotal * 1000.0 / hperiod);
@@ -296,7 +296,8 @@ static int cvt_reduced(const struct vmodes_cvt_params *p, int width,
         if (total_px > VMODES_TIMING_MAX || total_v * (interlaced ? 2 : 1) > VMODES_TIMING_MAX)
                 return vmodes_error_set(err, -ERANGE,
                                         "%dx%d at %g Hz needs %.0f x %.0f total pixels, more than the %d a mode can have",
-                                        p->width, p->height, refresh, total_px, total_v, VMODES_TIMING_MAX);
+                                        p->width, p->height, refresh, total_px, total_v * (interlaced ? 2 : 1),
+                                        VMODES_TIMING_MAX);
         freq = field_rate * total_v * total_px * multiplier;
         if (rb == 3)
                 pixel_freq = ceil(freq / 1000000.0 / clock_step) * clock_step;
@@ -373,7 +374,8 @@ int vmodes_cvt_compute(const struct vmodes_cvt_params *p, struct vmodes_mode *ou
         }
 
         m.method = (enum vmodes_method)(VMODES_METHOD_CVT + p->reduced);
-        cvt_vsync_lines((unsigned)(compat ? width : p->width), (unsigned)p->height, &i.aspect);
+        /* The label describes the timings: the aspect of the width they were made for. */
+        cvt_vsync_lines((unsigned)width, (unsigned)p->height, &i.aspect);
         i.is_standard = i.aspect != 0 && cvt_rate_is_standard((float)refresh);
         if (!compat && p->reduced >= 2)
                 i.is_standard = false;
