@@ -695,7 +695,7 @@ int cli_dmt(int argc, char **argv)
                         dmt_print(vmodes_dmt_at(i), format, arr);
                 return arr ? print_json(arr) : CLI_EXIT_OK;
         }
-        if (strchr(arg, 'x')) {
+        if (strchr(arg, 'x') && strncmp(arg, "0x", 2)) {
                 struct vmodes_spec spec;
                 struct vmodes_error err;
                 char text[80];

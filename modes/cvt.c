@@ -121,7 +121,9 @@ static int cvt_check_params(const struct vmodes_cvt_params *p, struct vmodes_err
                                         "libxcvt 0.1.2 knows no reduced blanking v%d; drop the compatibility switch",
                                         p->reduced);
         if (p->compat == VMODES_CVT_XCVT_0_1_2 && p->reduced == 1 &&
-            fmod(p->refresh == 0.0 ? 60.0 : p->refresh, 60.0) != 0.0)
+            /* cvt(1)'s own test, on its single-precision rate */
+            (float)(p->refresh == 0.0 ? 60.0 : p->refresh) / 60.0 !=
+                    floor((float)(p->refresh == 0.0 ? 60.0 : p->refresh) / 60.0))
                 return vmodes_error_set(err, -EINVAL,
                                         "refresh %g Hz: cvt's reduced blanking needs a multiple of 60 Hz (60, 120, 180, ...)",
                                         p->refresh);
@@ -132,15 +134,10 @@ static int cvt_check_params(const struct vmodes_cvt_params *p, struct vmodes_err
 static void cvt_name(struct vmodes_mode *m, int width, int height, double refresh,
                      int reduced, bool interlaced)
 {
-        char rate[32];
         static const char *const method[] = { "", "R", "R2", "R3" };
 
-        vmodes_format_rate(rate, sizeof(rate), refresh);
-        if (reduced == 1 && refresh == 60.0)
-                snprintf(m->name, sizeof(m->name), "%dx%dR%s", width, height, interlaced ? "i" : "");
-        else
-                snprintf(m->name, sizeof(m->name), "%dx%d%s_%s%s", width, height, method[reduced], rate,
-                         interlaced ? "i" : "");
+        vmodes_mode_name(m->name, sizeof(m->name), (unsigned)width, (unsigned)height, method[reduced],
+                         reduced == 1 && refresh == 60.0 ? 0.0 : refresh, 0, interlaced ? "i" : "");
 }
 
 /*
@@ -363,11 +360,8 @@ int vmodes_cvt_compute(const struct vmodes_cvt_params *p, struct vmodes_mode *ou
                         m.hsync_start--;
                         m.hsync_end--;
                 }
-                if (p->reduced)
-                        snprintf(m.name, sizeof(m.name), "%dx%dR", width, p->height);
-                else
-                        snprintf(m.name, sizeof(m.name), "%dx%d_%.2f", width, p->height,
-                                 (double)(float)refresh);
+                vmodes_mode_name(m.name, sizeof(m.name), (unsigned)width, (unsigned)p->height,
+                                 p->reduced ? "R" : "", p->reduced ? 0.0 : (double)(float)refresh, 2, "");
         } else {
                 m.hdisplay = (uint16_t)p->width;
                 cvt_name(&m, p->width, p->height, refresh, p->reduced, p->interlaced);

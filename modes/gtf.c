@@ -116,7 +116,6 @@ int vmodes_gtf_compute(int width, int height, double refresh, enum vmodes_gtf_co
 {
         struct vmodes_mode m = { 0 };
         struct gtf_result g;
-        char rate[32];
         bool ok;
         int r;
 
@@ -143,6 +142,13 @@ int vmodes_gtf_compute(int width, int height, double refresh, enum vmodes_gtf_co
                                         "%dx%d at %g Hz needs %.0f x %.0f total pixels, more than the %d a mode can have",
                                         width, height, refresh, g.h_total, g.v_total, VMODES_TIMING_MAX);
 
+        /* At low line rates the GTF duty cycle falls below the sync width
+         * (GTF has no 20% floor as CVT has): the front porch turns negative. */
+        if (g.h_sync_start < g.h_pixels || g.h_total <= g.h_pixels || g.h_sync_end > g.h_total)
+                return vmodes_error_set(err, -ERANGE,
+                                        "GTF has no valid timing for %dx%d at %g Hz: at a line rate of %.2f kHz its "
+                                        "blanking formula gives a negative porch (use CVT: vmodes cvt)",
+                                        width, height, refresh, g.h_freq);
         m.clock_hz = (uint64_t)llround(g.pixel_freq * 1000.0) * 1000;
         if (m.clock_hz < VMODES_CLOCK_HZ_MIN || m.clock_hz > VMODES_CLOCK_HZ_MAX)
                 return vmodes_error_clock(err, width, height, refresh, m.clock_hz);
@@ -156,12 +162,10 @@ int vmodes_gtf_compute(int width, int height, double refresh, enum vmodes_gtf_co
         m.vtotal = (uint16_t)g.v_total;
         m.flags = VMODES_FLAG_NHSYNC | VMODES_FLAG_PVSYNC;
         m.method = VMODES_METHOD_GTF;
-        if (compat == VMODES_GTF_XSERVER) {
-                snprintf(m.name, sizeof(m.name), "%dx%d_%.2f", m.hdisplay, m.vdisplay, (double)(float)refresh);
-        } else {
-                vmodes_format_rate(rate, sizeof(rate), refresh);
-                snprintf(m.name, sizeof(m.name), "%dx%dG_%s", width, height, rate);
-        }
+        if (compat == VMODES_GTF_XSERVER)
+                vmodes_mode_name(m.name, sizeof(m.name), m.hdisplay, m.vdisplay, "", (double)(float)refresh, 2, "");
+        else
+                vmodes_mode_name(m.name, sizeof(m.name), (unsigned)width, (unsigned)height, "G", refresh, 0, "");
         r = vmodes_mode_validate(&m, err);
         if (r < 0)
                 return r;

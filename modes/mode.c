@@ -52,14 +52,89 @@ int vmodes_error_clock(struct vmodes_error *err, int width, int height, double r
                                 width, height, refresh, clock);
 }
 
+/* Decimal digits of v at p (no NUL), returns the end. */
+static char *put_uint(char *p, uint64_t v)
+{
+        char tmp[20];
+        int n = 0;
+
+        do {
+                tmp[n++] = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        while (n)
+                *p++ = tmp[--n];
+        return p;
+}
+
+/* value with `decimals` decimals, rounded half to even like printf's "%.Nf"
+ * (exact for single-precision values scaled by 100, and for the decimal
+ * rates with at most three decimals that specs carry). */
+static char *put_fixed(char *p, double value, int decimals)
+{
+        uint64_t scale = decimals == 3 ? 1000 : 100;
+        uint64_t v = (uint64_t)nearbyint(value * (double)scale);
+
+        p = put_uint(p, v / scale);
+        *p++ = '.';
+        if (decimals == 3)
+                *p++ = (char)('0' + v / 100 % 10);
+        *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        return p;
+}
+
 void vmodes_format_rate(char *buf, size_t size, double refresh)
 {
         double hundredths = refresh * 100.0;
+        char tmp[40], *end;
 
-        if (fabs(hundredths - round(hundredths)) > 1e-6)
-                snprintf(buf, size, "%.3f", refresh);
-        else
+        if (!(refresh >= 0.0 && refresh < 1e12)) {
                 snprintf(buf, size, "%.2f", refresh);
+                return;
+        }
+        end = put_fixed(tmp, refresh, fabs(hundredths - nearbyint(hundredths)) > 1e-6 ? 3 : 2);
+        *end = 0;
+        snprintf(buf, size, "%s", tmp);
+}
+
+int vmodes_mode_name(char *buf, size_t size, unsigned width, unsigned height, const char *method,
+                     double refresh, int decimals, const char *suffix)
+{
+        /* Longest: two 20-digit numbers, a method, a rate below 1e12 and a suffix. */
+        char tmp[VMODES_NAME_MAX + 96], *p = size >= sizeof(tmp) ? buf : tmp;
+        const char *start = p;
+        size_t n;
+
+        if (method && strlen(method) > 8)
+                return -EINVAL;
+        if (suffix && strlen(suffix) > 8)
+                return -EINVAL;
+        p = put_uint(p, width);
+        *p++ = 'x';
+        p = put_uint(p, height);
+        for (; method && *method; method++)
+                *p++ = *method;
+        if (refresh > 0.0) {
+                if (!(refresh < 1e12))
+                        return -ERANGE;
+                *p++ = '_';
+                if (decimals == 0)
+                        decimals = fabs(refresh * 100.0 - nearbyint(refresh * 100.0)) > 1e-6 ? 3 : 2;
+                p = put_fixed(p, refresh, decimals);
+        }
+        for (; suffix && *suffix; suffix++)
+                *p++ = *suffix;
+        n = (size_t)(p - start);
+        if (start == buf) {
+                buf[n] = 0;
+                return 0;
+        }
+        if (n >= size)
+                return -ENOSPC;
+        memcpy(buf, tmp, n);
+        buf[n] = 0;
+        return 0;
 }
 
 int vmodes_parse_decimal(const char *s, const char **end, unsigned max_int_digits, unsigned max_frac,
@@ -111,10 +186,15 @@ double vmodes_mode_hfreq_khz(const struct vmodes_mode *m)
         return m->htotal ? (double)m->clock_hz / m->htotal / 1000.0 : 0.0;
 }
 
+/* Characters allowed in mode names: letters, digits and _ . - + @ : */
+static const bool name_chars[256] = {
+        ['0' ... '9'] = true, ['a' ... 'z'] = true, ['A' ... 'Z'] = true,
+        ['_'] = true, ['.'] = true, ['-'] = true, ['+'] = true, ['@'] = true, [':'] = true,
+};
+
 static bool name_char_ok(char c)
 {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               strchr("_.-+@:", c);
+        return name_chars[(unsigned char)c];
 }
 
 int vmodes_mode_validate(const struct vmodes_mode *m, struct vmodes_error *err)

@@ -52,12 +52,13 @@ static int next_token(const char **p, const char **tok)
         return n;
 }
 
+/* A token of digits and points is a clock (maybe a bad one), never a name. */
 static bool is_number(const char *tok, int len)
 {
-        const char *end;
-        uint64_t v;
-
-        return vmodes_parse_decimal(tok, &end, 12, 6, &v) == 0 && end == tok + len;
+        for (int i = 0; i < len; i++)
+                if (!((tok[i] >= '0' && tok[i] <= '9') || tok[i] == '.'))
+                        return false;
+        return len > 0;
 }
 
 int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmodes_error *err)
@@ -137,12 +138,8 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
         if (len < 0)
                 return vmodes_error_set(err, -EINVAL, "modeline: a quote is not closed");
 
-        if (!have_name) {
-                char rate[32];
-
-                vmodes_format_rate(rate, sizeof(rate), vmodes_mode_refresh(&m));
-                snprintf(m.name, sizeof(m.name), "%ux%u_%s", m.hdisplay, m.vdisplay, rate);
-        }
+        if (!have_name)
+                vmodes_mode_name(m.name, sizeof(m.name), m.hdisplay, m.vdisplay, "", vmodes_mode_refresh(&m), 0, "");
         r = vmodes_mode_validate(&m, err);
         if (r < 0)
                 return r;

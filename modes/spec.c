@@ -138,7 +138,6 @@ int vmodes_spec_to_mode(const struct vmodes_spec *spec, struct vmodes_mode *out,
 {
         struct vmodes_cvt_params p;
         const struct vmodes_dmt *d;
-        char rate[32];
 
         switch (spec->method) {
         case VMODES_METHOD_CVT:
@@ -160,9 +159,8 @@ int vmodes_spec_to_mode(const struct vmodes_spec *spec, struct vmodes_mode *out,
                                                 spec->interlaced ? "interlaced " : "", spec->width, spec->height,
                                                 spec->refresh == 0.0 ? 60.0 : spec->refresh);
                 *out = d->mode;
-                vmodes_format_rate(rate, sizeof(rate), spec->refresh == 0.0 ? 60.0 : spec->refresh);
-                snprintf(out->name, sizeof(out->name), "%dx%dD_%s%s", spec->width, spec->height, rate,
-                         spec->interlaced ? "i" : "");
+                vmodes_mode_name(out->name, sizeof(out->name), (unsigned)spec->width, (unsigned)spec->height, "D",
+                                 spec->refresh == 0.0 ? 60.0 : spec->refresh, 0, spec->interlaced ? "i" : "");
                 return 0;
         case VMODES_METHOD_CUSTOM:
                 break;

@@ -23,3 +23,8 @@ void vmodes_format_rate(char *buf, size_t size, double refresh);
  * *end points past it. -EINVAL if there is no number there or too many digits. */
 int vmodes_parse_decimal(const char *s, const char **end, unsigned max_int_digits, unsigned max_frac,
                          uint64_t *scaled);
+/* "<W>x<H><method>[_<rate>]<suffix>" without printf: the rate with 2 decimals
+ * (3 when needed, or exactly `decimals` when non-zero), omitted when refresh
+ * is 0. -ENOSPC when it does not fit. */
+int vmodes_mode_name(char *buf, size_t size, unsigned width, unsigned height, const char *method,
+                     double refresh, int decimals, const char *suffix);
