@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The desired display state: what /etc/vmodes/vmodes.conf holds, what the
+ * daemon owns and publishes over D-Bus, and what the layout planner turns
+ * into RandR operations.
+ *
+ * Shared contract between the daemon (config store, D-Bus API, xorg.conf.d
+ * writer) and the session side (planner, XRandR backend, CLI, session agent).
+ * Plain data: fixed-size arrays, no pointers, so a config can be copied by
+ * assignment and compared with vmodes_config_equal().
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "modes/modes.h"
+
+#define VMODES_CONFIG_HEADS_MAX 16   /* heads in one config */
+#define VMODES_CONFIG_MODES_MAX 8    /* modes per head */
+#define VMODES_HEAD_NAME_MAX 32      /* bytes incl. NUL: "Virtual-1", "qxl-0", "DUMMY15" */
+
+/* Where a head sits relative to another one, or at a fixed position. */
+enum vmodes_relation {
+        VMODES_REL_AUTO = 0, /* right of the previous enabled head (or 0,0) */
+        VMODES_REL_RIGHT_OF,
+        VMODES_REL_LEFT_OF,
+        VMODES_REL_ABOVE,
+        VMODES_REL_BELOW,
+        VMODES_REL_SAME_AS, /* mirror */
+        VMODES_REL_POS,     /* x, y below */
+};
+
+/* One mode of a head: either a spec (re-computed from the timing library
+ * whenever needed) or custom timings from a modeline (kept as numbers). */
+struct vmodes_head_mode {
+        bool custom;               /* false: spec, true: mode (from a modeline) */
+        struct vmodes_spec spec;   /* when !custom */
+        struct vmodes_mode mode;   /* custom timings; for specs filled by vmodes_config_resolve() */
+};
+
+struct vmodes_head_config {
+        /* Canonical head name: the DRM connector name ("Virtual-1"); other
+         * schemes (qxl-0, Virtual-0, a bare index) are mapped to it first. */
+        char head[VMODES_HEAD_NAME_MAX];
+        unsigned n_modes;
+        struct vmodes_head_mode modes[VMODES_CONFIG_MODES_MAX]; /* modes[0] is the one to use */
+        enum vmodes_relation relation;
+        char relative_to[VMODES_HEAD_NAME_MAX]; /* for RIGHT_OF .. SAME_AS */
+        int x, y;                               /* for VMODES_REL_POS */
+        bool primary;
+        bool enabled;  /* default true */
+        bool pinned;   /* auto-fit and host resize requests leave it alone */
+};
+
+struct vmodes_config {
+        bool auto_fit;          /* follow the size the host asks for (connector preferred mode) */
+        double auto_fit_refresh; /* Hz for auto-fit modes; 0 = 60 */
+        int auto_fit_reduced;   /* CVT blanking for auto-fit modes: 0 standard, 1..3 RB version */
+        bool kernel_cmdline;    /* also persist as video= on the kernel command line */
+        unsigned n_heads;
+        struct vmodes_head_config heads[VMODES_CONFIG_HEADS_MAX];
+};
