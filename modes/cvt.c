@@ -327,58 +327,78 @@ static int cvt_reduced(const struct vmodes_cvt_params *p, int width,
         return 0;
 }
 
-int vmodes_cvt_compute(const struct vmodes_cvt_params *p, struct vmodes_mode *out,
+/* The width the timings are made for: the requested one rounded up to the
+ * character cell (RB v2 has a 1-pixel cell). */
+static int cvt_timing_width(const struct vmodes_cvt_params *p)
+{
+        int width = p->width;
+
+        if (p->reduced != 2 && width % CELL_GRAN)
+                width += CELL_GRAN - width % CELL_GRAN;
+        return width;
+}
+
+int vmodes_cvt_timings(const struct vmodes_cvt_params *p, struct vmodes_mode *out,
                        struct vmodes_cvt_info *info, struct vmodes_error *err)
 {
-        struct vmodes_mode m = { 0 };
-        struct vmodes_cvt_info i = { 0 };
+        struct vmodes_cvt_info i;
         const bool compat = p->compat == VMODES_CVT_XCVT_0_1_2;
-        double refresh = p->refresh == 0.0 ? 60.0 : p->refresh;
-        int width, r;
+        const int width = cvt_timing_width(p);
+        int r;
 
         r = cvt_check_params(p, err);
         if (r < 0)
                 return r;
 
-        /* The timings are those of the width rounded up to the cell. */
-        width = p->width;
-        if (p->reduced != 2 && width % CELL_GRAN)
-                width += CELL_GRAN - width % CELL_GRAN;
-
+        out->name[0] = 0;
         if (p->reduced == 0 || compat)
-                r = cvt_single(p, width, !compat, &m, &i, err);
+                r = cvt_single(p, width, !compat, out, &i, err);
         else
-                r = cvt_reduced(p, width, &m, &i, err);
+                r = cvt_reduced(p, width, out, &i, err);
         if (r < 0)
                 return r;
 
         if (compat) {
                 /* cvt(1): the rounded width is the mode's width, and the
                  * "FWXGA" fix-up turns 1360x768 into 1366x768. */
-                if (m.hdisplay == 1360 && m.vdisplay == 768) {
-                        m.hdisplay = 1366;
-                        m.hsync_start--;
-                        m.hsync_end--;
+                if (out->hdisplay == 1360 && out->vdisplay == 768) {
+                        out->hdisplay = 1366;
+                        out->hsync_start--;
+                        out->hsync_end--;
                 }
-                vmodes_mode_name(m.name, sizeof(m.name), (unsigned)width, (unsigned)p->height,
-                                 p->reduced ? "R" : "", p->reduced ? 0.0 : (double)(float)refresh, 2, "");
         } else {
-                m.hdisplay = (uint16_t)p->width;
-                cvt_name(&m, p->width, p->height, refresh, p->reduced, p->interlaced);
+                out->hdisplay = (uint16_t)p->width;
         }
+        out->method = (enum vmodes_method)(VMODES_METHOD_CVT + p->reduced);
 
-        m.method = (enum vmodes_method)(VMODES_METHOD_CVT + p->reduced);
-        /* The label describes the timings: the aspect of the width they were made for. */
-        cvt_vsync_lines((unsigned)width, (unsigned)p->height, &i.aspect);
-        i.is_standard = i.aspect != 0 && cvt_rate_is_standard((float)refresh);
-        if (!compat && p->reduced >= 2)
-                i.is_standard = false;
+        if (info) {
+                double refresh = p->refresh == 0.0 ? 60.0 : p->refresh;
 
-        r = vmodes_mode_validate(&m, err);
+                /* The label describes the timings: the aspect of the width they were made for. */
+                cvt_vsync_lines((unsigned)width, (unsigned)p->height, &i.aspect);
+                i.is_standard = i.aspect != 0 && cvt_rate_is_standard((float)refresh) &&
+                                (compat || p->reduced < 2);
+                *info = i;
+        }
+        /* A safety net: the arithmetic above keeps every value in range. */
+        return vmodes_mode_validate_timings(out, err);
+}
+
+int vmodes_cvt_compute(const struct vmodes_cvt_params *p, struct vmodes_mode *out,
+                       struct vmodes_cvt_info *info, struct vmodes_error *err)
+{
+        struct vmodes_mode m;
+        double refresh = p->refresh == 0.0 ? 60.0 : p->refresh;
+        int r;
+
+        r = vmodes_cvt_timings(p, &m, info, err);
         if (r < 0)
                 return r;
+        if (p->compat == VMODES_CVT_XCVT_0_1_2)
+                vmodes_mode_name(m.name, sizeof(m.name), (unsigned)cvt_timing_width(p), (unsigned)p->height,
+                                 p->reduced ? "R" : "", p->reduced ? 0.0 : (double)(float)refresh, 2, "");
+        else
+                cvt_name(&m, p->width, p->height, refresh, p->reduced, p->interlaced);
         *out = m;
-        if (info)
-                *info = i;
         return 0;
 }

@@ -200,7 +200,6 @@ static bool name_char_ok(char c)
 int vmodes_mode_validate(const struct vmodes_mode *m, struct vmodes_error *err)
 {
         size_t len = strnlen(m->name, sizeof(m->name));
-        int r;
 
         if (len == 0 || len >= sizeof(m->name))
                 return vmodes_error_set(err, -EINVAL, "mode name must have 1 to %zu characters",
@@ -210,6 +209,13 @@ int vmodes_mode_validate(const struct vmodes_mode *m, struct vmodes_error *err)
                         return vmodes_error_set(err, -EINVAL,
                                                 "mode name '%s' has a character other than letters, digits and _ . - + @ :",
                                                 m->name);
+        return vmodes_mode_validate_timings(m, err);
+}
+
+int vmodes_mode_validate_timings(const struct vmodes_mode *m, struct vmodes_error *err)
+{
+        int r;
+
         r = vmodes_check_int(err, "width", m->hdisplay, 1, VMODES_WIDTH_MAX, NULL);
         if (r < 0)
                 return r;

@@ -76,6 +76,8 @@ double vmodes_mode_hfreq_khz(const struct vmodes_mode *m);
 /* Check every field against the limits above and the ordering
  * display <= sync_start <= sync_end <= total. */
 int vmodes_mode_validate(const struct vmodes_mode *m, struct vmodes_error *err);
+/* The same checks, the name excepted. */
+int vmodes_mode_validate_timings(const struct vmodes_mode *m, struct vmodes_error *err);
 /* Same timings and flags (names ignored). */
 bool vmodes_mode_equal_timings(const struct vmodes_mode *a, const struct vmodes_mode *b);
 
@@ -122,7 +124,12 @@ struct vmodes_cvt_info {
 };
 
 void vmodes_cvt_params_init(struct vmodes_cvt_params *p, int width, int height, double refresh);
+/* The mode with its name (cvt's names where cvt has them, see README). */
 int vmodes_cvt_compute(const struct vmodes_cvt_params *p, struct vmodes_mode *out,
+                       struct vmodes_cvt_info *info, struct vmodes_error *err);
+/* The same timings without a name (out->name is empty): for callers that
+ * compare or apply timings and name modes themselves. */
+int vmodes_cvt_timings(const struct vmodes_cvt_params *p, struct vmodes_mode *out,
                        struct vmodes_cvt_info *info, struct vmodes_error *err);
 
 /* ---- gtf.c: VESA Generalized Timing Formula -------------------------------- */

@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: MIT
+# Library for VM test scenarios (bash).  The agent loads it before the
+# scenario and runs both with `set -eu -o pipefail`; a scenario passes when
+# it exits 0 and every host-side check it asked for held.
+#
+# Variables: VM_BOOT (1 on the first boot, 2 after one reboot, ...), VM_MODE
+# (fast|real), VM_DEVICE (qxl|virtio), VM_OUTPUTS, VM_SCENARIO.
+
+VM_XLOG=$VM_RUN/Xorg.0.log
+export DISPLAY=:0
+
+vm_log() { echo "[vm $(cut -d' ' -f1 /proc/uptime)] $*"; }
+
+vm_fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# vm_host COMMAND [ARGS]: send a request to the host, print its reply
+# ("OK ..." or "ERR ..."), return 0 only on OK.
+vm_host() {
+	local reply
+	echo "@@VMTEST $*@@" >"$VM_CHANNEL"
+	IFS= read -r -t 120 reply <"$VM_CHANNEL" || vm_fail "no reply from the host to: $*"
+	reply=${reply%$'\r'}
+	echo "host: $reply"
+	VM_REPLY=${reply#* }
+	[ "${reply%% *}" = OK ]
+}
+
+# vm_screendump NAME [WxH [HEAD]]: the host takes a QMP screendump (PNG kept
+# as NAME.png in the run's artifacts).  With WxH the host checks the image
+# size itself (retrying for a few seconds while the device catches up) and
+# the run fails if it never matches.  Sets VM_SCREEN to the size seen.
+vm_screendump() {
+	local name=$1 expect=${2:-} head=${3:-0}
+	if vm_host SCREENDUMP "$name" "${expect:--}" "$head"; then
+		VM_SCREEN=${VM_REPLY%% *}
+	else
+		VM_SCREEN=${VM_REPLY%% *}
+		vm_fail "screendump $name: $VM_REPLY"
+	fi
+}
+
+# vm_reboot: end this boot of the scenario; the guest reboots (through
+# systemd in real mode) and the scenario runs again with VM_BOOT+1.
+vm_reboot() {
+	vm_log "reboot requested"
+	: >"$VM_RUN/reboot"
+	sync
+	exit 0
+}
+
+# vm_wait_for TIMEOUT_S COMMAND...: retry COMMAND every 0.1 s.
+vm_wait_for() {
+	local timeout=$1 t=0
+	shift
+	until "$@" >/dev/null 2>&1; do
+		t=$((t + 1))
+		[ "$t" -le $((timeout * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+# vm_start_udev: systemd-udevd as in a booted system (fast mode only):
+# coldplug all devices, which loads drivers by modalias, and wait.
+vm_start_udev() {
+	[ "$VM_MODE" = fast ] || return 0
+	/lib/systemd/systemd-udevd --daemon
+	udevadm trigger --type=subsystems --action=add
+	udevadm trigger --type=devices --action=add
+	udevadm settle --timeout=60
+}
+
+# vm_module_loaded NAME
+vm_module_loaded() { grep -q "^$1 " /proc/modules; }
+
+# vm_drm_heads: the DRM connectors of card0, one per line (Virtual-1 ...).
+vm_drm_heads() {
+	local c
+	for c in /sys/class/drm/card0-*; do
+		[ -e "$c/status" ] && echo "${c##*/card0-}"
+	done
+}
+
+# vm_start_xorg DRIVER: start Xorg on :0 with DRIVER (qxl | modesetting),
+# wait until it answers, and check that DRIVER really drives the screen.
+vm_start_xorg() {
+	local driver=$1 conf=$VM_RUN/xorg-$1.conf tag
+	case $driver in
+	qxl) tag='qxl(0)' ;;
+	modesetting) tag='modeset(0)' ;;
+	*) vm_fail "vm_start_xorg: unknown driver $driver" ;;
+	esac
+	cat >"$conf" <<-XCONF
+	Section "ServerFlags"
+	    Option "AutoAddDevices" "false"
+	    Option "AutoEnableDevices" "false"
+	    Option "DontVTSwitch" "true"
+	EndSection
+	Section "Device"
+	    Identifier "vmtest-$driver"
+	    Driver "$driver"
+	    $([ "$driver" = modesetting ] && echo 'Option "AccelMethod" "none"')
+	EndSection
+	XCONF
+	vm_log "starting Xorg ($driver)"
+	Xorg :0 -config "$conf" -logfile "$VM_XLOG" -noreset -nolisten tcp -retro vt7 \
+		</dev/null >"$VM_RUN/Xorg.out" 2>&1 &
+	VM_XORG_PID=$!
+	if ! vm_wait_for 90 xrandr --current; then
+		tail -n 30 "$VM_XLOG" "$VM_RUN/Xorg.out" 2>/dev/null || true
+		vm_fail "Xorg ($driver) did not come up"
+	fi
+	grep -qF "$tag" "$VM_XLOG" || {
+		grep -E '\((EE|WW)\)' "$VM_XLOG" | head -n 20
+		vm_fail "Xorg is not running on the $driver driver"
+	}
+	vm_log "Xorg is up on $driver: $(xrandr --current | head -n 1)"
+}
+
+vm_stop_xorg() {
+	[ -n "${VM_XORG_PID:-}" ] || return 0
+	kill "$VM_XORG_PID" 2>/dev/null || true
+	wait "$VM_XORG_PID" 2>/dev/null || true
+	VM_XORG_PID=
+}
+
+# vm_have_vmodes_command CMD: the installed vmodes has subcommand CMD.
+vm_have_vmodes_command() {
+	command -v vmodes >/dev/null && vmodes --help 2>/dev/null | grep -qE "^  $1( |$)"
+}
+
+# vm_modeline W H R: print `"name" clock hdisp hss hse htot vdisp vss vse vtot
+# flags` for xrandr --newmode, computed by `vmodes cvt`.  Only when no vmodes
+# is installed in the guest (the harness ran without a build) does it fall
+# back to cvt(1), and says so.
+vm_modeline() {
+	local out
+	if command -v vmodes >/dev/null; then
+		vm_have_vmodes_command cvt || vm_fail "the installed vmodes has no 'cvt' command"
+		out=$(vmodes cvt --format=xrandr "$@") || vm_fail "vmodes cvt --format=xrandr $* failed"
+	else
+		echo "WARNING: vmodes is not installed in the guest; using cvt(1)" >&2
+		out=$(cvt "$@")
+	fi
+	# Accept a bare modeline, "Modeline ..." or an "xrandr --newmode ..." line.
+	out=$(printf '%s\n' "$out" | grep -m1 -E '"[^"]+"[[:space:]]+[0-9]') ||
+		vm_fail "no modeline in the output of the mode calculator"
+	printf '%s\n' "\"${out#*\"}"
+}
+
+# vm_add_mode OUTPUT W H R: create the CVT mode W H R and add it to OUTPUT;
+# sets VM_MODE_NAME.
+vm_add_mode() {
+	local output=$1 line
+	shift
+	line=$(vm_modeline "$@")
+	eval "set -- $line"
+	VM_MODE_NAME=$1
+	if ! xrandr --current | grep -qE "^[[:space:]]+$VM_MODE_NAME[[:space:]]"; then
+		vm_log "xrandr --newmode $line"
+		xrandr --newmode "$@"
+	fi
+	xrandr --addmode "$output" "$VM_MODE_NAME"
+}
+
+# vm_set_mode OUTPUT W H R [xrandr --output options...]: add the CVT mode
+# and switch OUTPUT to it.
+vm_set_mode() {
+	local output=$1
+	vm_add_mode "$output" "$2" "$3" "$4"
+	shift 4
+	vm_log "xrandr --output $output --mode $VM_MODE_NAME $*"
+	xrandr --output "$output" --mode "$VM_MODE_NAME" "$@"
+}
+
+# vm_output_geometry OUTPUT: print OUTPUT's geometry as xrandr reports it
+# (WxH+X+Y), nothing when it is off.
+vm_output_geometry() {
+	xrandr --current | awk -v o="$1" '$1 == o {
+		for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+x[0-9]+\+[0-9]+\+[0-9]+$/) { print $i; exit } }'
+}
+
+# vm_expect_current OUTPUT WxH[+X+Y]: xrandr reports OUTPUT on at that size
+# (and position, when given).
+vm_expect_current() {
+	local got rate
+	got=$(vm_output_geometry "$1")
+	case $2 in
+	*+*) [ "$got" = "$2" ] ;;
+	*) [ "${got%%+*}" = "$2" ] ;;
+	esac || vm_fail "$1 is at '${got:-off}', expected $2"
+	rate=$(xrandr --current | awk -v o="$1" '$1 == o { on = 1; next } /^[^ \t]/ { on = 0 }
+		on { for (i = 2; i <= NF; i++) if ($i ~ /\*/) { sub(/[*+]+$/, "", $i); print $i; exit } }')
+	vm_log "$1 is at $got, ${rate:-?} Hz"
+}
+
+# vm_check_install: every file of the vmodes installation the host made
+# (`make install DESTDIR=...`) is in place in the guest.
+vm_check_install() {
+	local f n=0
+	[ -d /vmtest/install ] || { vm_log "no vmodes installation in this run"; return 0; }
+	while IFS= read -r f; do
+		[ -e "/$f" ] || vm_fail "installed file /$f is missing in the guest"
+		cmp -s "/vmtest/install/$f" "/$f" || vm_fail "/$f differs from the installed file"
+		n=$((n + 1))
+	done < <(cd /vmtest/install && find . -type f | sed 's|^\./||')
+	vm_log "vmodes installation: $n files in place"
+}

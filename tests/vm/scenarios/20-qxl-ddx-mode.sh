@@ -1,0 +1,16 @@
+# Xorg on the qxl DDX: the CVT mode 2560x1440@44 computed by vmodes, applied
+# to Virtual-1, gives a 2560x1440 framebuffer in the host's screendump.
+# vm-device: qxl
+# vm-outputs: 4
+# vm-boot: fast
+
+vm_start_udev # coldplug: loads qxl by its modalias, as a booted system does
+vm_module_loaded qxl || vm_fail "udev did not load qxl"
+vm_start_xorg qxl
+vm_screendump qxl-ddx-start
+
+# TODO: `vmodes add Virtual-1 2560x1440@44 --apply` once it exists.
+vm_set_mode Virtual-1 2560 1440 44
+vm_expect_current Virtual-1 2560x1440
+vm_screendump qxl-ddx-2560x1440 2560x1440
+vm_stop_xorg

@@ -1,0 +1,18 @@
+# virtio-gpu: the CVT mode 2560x1440@44 computed by vmodes, applied to
+# Virtual-1 under Xorg's modesetting driver, is what the device scans out on
+# its first head (host-side screendump of head 0).
+# vm-device: virtio
+# vm-outputs: 2
+# vm-boot: fast
+
+vm_start_udev
+vm_module_loaded virtio_gpu || vm_fail "udev did not load virtio_gpu"
+heads=$(vm_drm_heads | tr '\n' ' ')
+vm_log "DRM connectors: $heads"
+[ "$heads" = "Virtual-1 Virtual-2 " ] || vm_fail "expected the connectors Virtual-1..2, got: $heads"
+vm_start_xorg modesetting
+# TODO: `vmodes add Virtual-1 2560x1440@44 --apply` once it exists.
+vm_set_mode Virtual-1 2560 1440 44
+vm_expect_current Virtual-1 2560x1440
+vm_screendump virtio-2560x1440 2560x1440 0
+vm_stop_xorg
