@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* vmodes cvt | gtf | dmt | mode: compute and show mode timings. */
-#include "config.h"
 
 #include <errno.h>
 #include <limits.h>

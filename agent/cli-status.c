@@ -6,7 +6,6 @@
  * Everything is gathered into one JSON object first; the text output is
  * rendered from that object, so both always say the same.
  */
-#include "config.h"
 
 #include <dirent.h>
 #include <errno.h>

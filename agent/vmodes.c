@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* vmodes — the command-line tool: dispatches to one subcommand. */
-#include "config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
