@@ -208,3 +208,13 @@ vm_check_install() {
 	done < <(cd /vmtest/install && find . -type f | sed 's|^\./||')
 	vm_log "vmodes installation: $n files in place"
 }
+
+# vm_expect_x_head OUTPUT HEAD: `vmodes status --json` (with DISPLAY set)
+# maps the X output OUTPUT to head HEAD of a virtual GPU.
+vm_expect_x_head() {
+	local json
+	json=$(vmodes status --json | tr -d ' \n') || vm_fail "vmodes status --json failed"
+	grep -q "{\"name\":\"$1\",\"connection\":\"[a-z]*\",\(\"geometry\":\"[^\"]*\",\)\?\"device\":\"[^\"]*\",\"head\":$2}" <<<"$json" ||
+		vm_fail "vmodes status does not map X output $1 to head $2: $(grep -o '"x":{.*' <<<"$json" | head -c 600)"
+	vm_log "vmodes status: X output $1 is head $2"
+}

@@ -7,6 +7,9 @@
 vm_start_udev # coldplug: loads qxl by its modalias, as a booted system does
 vm_module_loaded qxl || vm_fail "udev did not load qxl"
 vm_start_xorg qxl
+# vmodes status maps the X outputs to the heads (DRM connectors).
+vm_expect_x_head Virtual-1 1
+vm_expect_x_head Virtual-4 4
 vm_screendump qxl-ddx-start
 
 # TODO: `vmodes add Virtual-1 2560x1440@44 --apply` once it exists.

@@ -10,7 +10,11 @@ vm_module_loaded virtio_gpu || vm_fail "udev did not load virtio_gpu"
 heads=$(vm_drm_heads | tr '\n' ' ')
 vm_log "DRM connectors: $heads"
 [ "$heads" = "Virtual-1 Virtual-2 " ] || vm_fail "expected the connectors Virtual-1..2, got: $heads"
+out=$(vmodes status --no-x) || vm_fail "vmodes status failed ($?)"
+grep -q "virtio_gpu" <<<"$out" || vm_fail "vmodes status does not name the virtio_gpu driver: $out"
 vm_start_xorg modesetting
+vm_expect_x_head Virtual-1 1
+vm_expect_x_head Virtual-2 2
 # TODO: `vmodes add Virtual-1 2560x1440@44 --apply` once it exists.
 vm_set_mode Virtual-1 2560 1440 44
 vm_expect_current Virtual-1 2560x1440
