@@ -139,7 +139,7 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
                 return vmodes_error_set(err, -EINVAL, "modeline: a quote is not closed");
 
         if (!have_name)
-                vmodes_mode_name(m.name, sizeof(m.name), m.hdisplay, m.vdisplay, "", vmodes_mode_refresh(&m), 0, "");
+                vmodes_mode_name(m.name, sizeof(m.name), m.hdisplay, m.vdisplay, "", vmodes_mode_refresh(&m), 2, "");
         r = vmodes_mode_validate(&m, err);
         if (r < 0)
                 return r;

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the modes/ library API, table-driven; no oracle needed. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "modes/modes.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                            \
+        do {                                                        \
+                if (cond) {                                         \
+                        passed++;                                   \
+                } else {                                            \
+                        failed++;                                   \
+                        printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+                        printf(__VA_ARGS__);                        \
+                        printf("\n");                               \
+                }                                                   \
+        } while (0)
+
+static void test_spec_roundtrip(void)
+{
+        static const struct {
+                const char *in, *canonical;
+                int w, h;
+                double rate;
+                enum vmodes_method method;
+                bool interlaced;
+        } t[] = {
+                { "2560x1440", "2560x1440", 2560, 1440, 0, VMODES_METHOD_CVT, false },
+                { "2560x1440@44", "2560x1440@44", 2560, 1440, 44, VMODES_METHOD_CVT, false },
+                { "1920x1080@59.94", "1920x1080@59.94", 1920, 1080, 59.94, VMODES_METHOD_CVT, false },
+                { "1920X1080m@60", "1920x1080@60", 1920, 1080, 60, VMODES_METHOD_CVT, false },
+                { "1920x1080R", "1920x1080R", 1920, 1080, 0, VMODES_METHOD_CVT_RB1, false },
+                { "1920x1080r1@120", "1920x1080R@120", 1920, 1080, 120, VMODES_METHOD_CVT_RB1, false },
+                { "2560x1440R2@44", "2560x1440R2@44", 2560, 1440, 44, VMODES_METHOD_CVT_RB2, false },
+                { "3840x2160R3@143.856", "3840x2160R3@143.856", 3840, 2160, 143.856, VMODES_METHOD_CVT_RB3, false },
+                { "1920x1080G@50", "1920x1080G@50", 1920, 1080, 50, VMODES_METHOD_GTF, false },
+                { "1024x768D@75", "1024x768D@75", 1024, 768, 75, VMODES_METHOD_DMT, false },
+                { "1920x1080@60i", "1920x1080@60i", 1920, 1080, 60, VMODES_METHOD_CVT, true },
+                { "1024x768Di", "1024x768Di", 1024, 768, 0, VMODES_METHOD_DMT, true },
+        };
+
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+                struct vmodes_spec s, again;
+                struct vmodes_error err = { "" };
+                char buf[80];
+                int r = vmodes_spec_parse(t[i].in, &s, &err);
+
+                CHECK(r == 0, "parse '%s': %s", t[i].in, err.msg);
+                if (r)
+                        continue;
+                CHECK(s.width == t[i].w && s.height == t[i].h && fabs(s.refresh - t[i].rate) < 1e-9 &&
+                              s.method == t[i].method && s.interlaced == t[i].interlaced,
+                      "parse '%s': %dx%d@%g method %d i%d", t[i].in, s.width, s.height, s.refresh, s.method,
+                      s.interlaced);
+                CHECK(vmodes_spec_format(buf, sizeof(buf), &s) == 0 && !strcmp(buf, t[i].canonical),
+                      "format '%s': '%s', want '%s'", t[i].in, buf, t[i].canonical);
+                CHECK(vmodes_spec_parse(buf, &again, &err) == 0 && again.width == s.width &&
+                              again.height == s.height && again.refresh == s.refresh && again.method == s.method &&
+                              again.interlaced == s.interlaced,
+                      "'%s' does not parse back to the same spec", buf);
+        }
+}
+
+static void test_spec_to_mode(void)
+{
+        static const struct {
+                const char *spec, *modeline;
+        } t[] = {
+                { "2560x1440@44",
+                  "Modeline \"2560x1440_44.00\"  222.75  2560 2720 2992 3424  1440 1443 1448 1479 -hsync +vsync" },
+                { "640x480", "Modeline \"640x480_60.00\"   23.75  640 656 720 800  480 483 487 500 -hsync +vsync" },
+                { "1366x768", "Modeline \"1366x768_60.00\"   85.25  1366 1440 1576 1784  768 771 781 798 -hsync +vsync" },
+                { "1920x1080R", "Modeline \"1920x1080R\"  138.50  1920 1968 2000 2080  1080 1083 1088 1111 +hsync -vsync" },
+                { "2560x1440R2@44",
+                  "Modeline \"2560x1440R2_44.00\"  170.755  2560 2568 2600 2640  1440 1456 1464 1470 +hsync -vsync" },
+                { "1920x1080G@60",
+                  "Modeline \"1920x1080G_60.00\"  172.798  1920 2040 2248 2576  1080 1081 1084 1118 -hsync +vsync" },
+                { "1920x1080D",
+                  "Modeline \"1920x1080D_60.00\"  148.50  1920 2008 2052 2200  1080 1084 1089 1125 +hsync +vsync" },
+        };
+
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+                struct vmodes_spec s;
+                struct vmodes_mode m;
+                struct vmodes_error err = { "" };
+                char buf[256] = "";
+
+                if (vmodes_spec_parse(t[i].spec, &s, &err) || vmodes_spec_to_mode(&s, &m, &err)) {
+                        CHECK(0, "'%s': %s", t[i].spec, err.msg);
+                        continue;
+                }
+                vmodes_format_xorg(buf, sizeof(buf), &m);
+                CHECK(!strcmp(buf, t[i].modeline), "'%s' gives\n  %s\nwant\n  %s", t[i].spec, buf, t[i].modeline);
+        }
+}
+
+static void test_modeline(void)
+{
+        static const char *const same[] = {
+                "Modeline \"2560x1440_44.00\"  222.75  2560 2720 2992 3424  1440 1443 1448 1479 -hsync +vsync",
+                "modeline \"2560x1440_44.00\" 222.75 2560 2720 2992 3424 1440 1443 1448 1479 -HSync +VSync",
+                "\"2560x1440_44.00\" 222.750 2560 2720 2992 3424 1440 1443 1448 1479 -hsync +vsync",
+                "2560x1440_44.00 222.75 2560 2720 2992 3424 1440 1443 1448 1479 -hsync +vsync",
+                "  222.75\t2560 2720 2992 3424\n1440 1443 1448 1479 -hsync +vsync  ",
+        };
+        struct vmodes_mode first, m;
+        struct vmodes_error err = { "" };
+        char buf[256];
+
+        CHECK(vmodes_modeline_parse(same[0], &first, &err) == 0, "%s", err.msg);
+        CHECK(first.clock_hz == 222750000 && first.htotal == 3424 && first.vtotal == 1479 &&
+                      first.flags == (VMODES_FLAG_NHSYNC | VMODES_FLAG_PVSYNC),
+              "modeline parsed wrong");
+        for (size_t i = 1; i < sizeof(same) / sizeof(same[0]); i++) {
+                CHECK(vmodes_modeline_parse(same[i], &m, &err) == 0 && vmodes_mode_equal_timings(&first, &m),
+                      "'%s': %s", same[i], err.msg);
+        }
+        /* a modeline without a name gets one from its size and rate */
+        CHECK(vmodes_modeline_parse(same[4], &m, &err) == 0 && !strcmp(m.name, "2560x1440_43.99"), "name '%s'",
+              m.name);
+        /* xrandr form round trip */
+        CHECK(vmodes_format_xrandr(buf, sizeof(buf), &first) == 0 &&
+                      !strcmp(buf, "\"2560x1440_44.00\" 222.75 2560 2720 2992 3424 1440 1443 1448 1479 -hsync +vsync"),
+              "xrandr form '%s'", buf);
+        /* no truncation: a buffer too small is an error */
+        CHECK(vmodes_format_xorg(buf, 20, &first) == -ENOSPC, "small buffer not refused");
+}
+
+static void test_clock_and_names(void)
+{
+        static const struct {
+                uint64_t hz;
+                const char *text;
+        } c[] = {
+                { 222750000, "222.75" }, { 170755000, "170.755" }, { 25175000, "25.175" },
+                { 1000, "0.001" },       { 4294967295ULL, "4294.967295" }, { 148500000, "148.50" },
+        };
+        char buf[64];
+
+        for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+                vmodes_format_clock(buf, sizeof(buf), c[i].hz);
+                CHECK(!strcmp(buf, c[i].text), "clock %llu: '%s', want '%s'", (unsigned long long)c[i].hz, buf,
+                      c[i].text);
+        }
+}
+
+static void test_dmt(void)
+{
+        const struct vmodes_dmt *d;
+
+        CHECK(vmodes_dmt_count() == 88, "%zu DMT entries", vmodes_dmt_count());
+        d = vmodes_dmt_find(1920, 1200, 60, false);
+        CHECK(d && d->id == 0x45 && !d->reduced, "1920x1200@60 standard: %#x", d ? d->id : 0);
+        d = vmodes_dmt_find(1920, 1200, 60, true);
+        CHECK(d && d->id == 0x44 && d->reduced, "1920x1200@60 RB: %#x", d ? d->id : 0);
+        d = vmodes_dmt_find(1920, 1080, 0, true); /* only a standard entry exists */
+        CHECK(d && d->id == 0x52, "1920x1080 any: %#x", d ? d->id : 0);
+        d = vmodes_dmt_find(1024, 768, 43, false); /* interlaced, by its frame rate */
+        CHECK(d && d->id == 0x0f, "1024x768i@43: %#x", d ? d->id : 0);
+        CHECK(!vmodes_dmt_find(1024, 768, 66, false), "1024x768@66 found");
+        CHECK(!vmodes_dmt_by_id(0x59) && vmodes_dmt_by_id(0x58), "ids");
+        for (size_t i = 0; i < vmodes_dmt_count(); i++) {
+                struct vmodes_mode m = vmodes_dmt_at(i)->mode;
+                struct vmodes_error err;
+
+                strcpy(m.name, "x");
+                CHECK(vmodes_mode_validate(&m, &err) == 0, "DMT %#x invalid: %s", vmodes_dmt_at(i)->id, err.msg);
+        }
+}
+
+int main(void)
+{
+        test_spec_roundtrip();
+        test_spec_to_mode();
+        test_modeline();
+        test_clock_and_names();
+        test_dmt();
+        printf("modes unit tests: %d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
+}
