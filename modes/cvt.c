@@ -343,12 +343,12 @@ int vmodes_cvt_timings(const struct vmodes_cvt_params *p, struct vmodes_mode *ou
 {
         struct vmodes_cvt_info i;
         const bool compat = p->compat == VMODES_CVT_XCVT_0_1_2;
-        const int width = cvt_timing_width(p);
-        int r;
+        int width, r;
 
         r = cvt_check_params(p, err);
         if (r < 0)
                 return r;
+        width = cvt_timing_width(p); /* in range now: no overflow */
 
         out->name[0] = 0;
         if (p->reduced == 0 || compat)
