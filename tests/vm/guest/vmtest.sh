@@ -218,3 +218,24 @@ vm_expect_x_head() {
 		vm_fail "vmodes status does not map X output $1 to head $2: $(grep -o '"x":{.*' <<<"$json" | head -c 600)"
 	vm_log "vmodes status: X output $1 is head $2"
 }
+
+# vm_start_vdagent: spice-vdagentd (without logind: -X) and the session
+# agent spice-vdagent for the X server on $DISPLAY, as a desktop session
+# runs them; the SPICE client sends monitor configurations only while both
+# run. Needs a scenario with "vm-spice: yes" and Xorg started.
+vm_start_vdagent() {
+	modprobe uinput
+	mkdir -p /run/spice-vdagentd
+	[ -e /dev/virtio-ports/com.redhat.spice.0 ] || vm_fail "no vdagent virtio port (vm-spice: yes?)"
+	spice-vdagentd -X -x -d >"$VM_RUN/spice-vdagentd.log" 2>&1 &
+	vm_wait_for 10 test -S /run/spice-vdagentd/spice-vdagent-sock || vm_fail "spice-vdagentd did not start"
+	dbus-launch --exit-with-x11 spice-vdagent -x -d >"$VM_RUN/spice-vdagent.log" 2>&1 &
+	vm_log "spice-vdagentd and spice-vdagent started"
+}
+
+# vm_preferred_mode HEAD: the preferred (first) mode of connector Virtual-HEAD
+# after a probe (Xorg holds DRM master, so the kernel does not re-probe by itself).
+vm_preferred_mode() {
+	echo detect >"/sys/class/drm/card0-Virtual-$1/status"
+	head -n 1 "/sys/class/drm/card0-Virtual-$1/modes"
+}
