@@ -19,7 +19,8 @@ enum format { FORMAT_NATIVE, FORMAT_XORG, FORMAT_XRANDR, FORMAT_JSON, FORMAT_FBS
 
 /* A tiny option scanner: long options "--name[=value]", short options "-x",
  * and positional arguments, in any order; "-5" and "-.5" are positional
- * (negative numbers get a range error, not "unknown option"). */
+ * (negative numbers get a range error, not "unknown option"), and so is
+ * everything after "--". */
 struct opt {
         const char *long_name;
         char short_name;
@@ -31,23 +32,40 @@ struct scan {
         int argc, i;
         char **argv;
         bool only_positional;
+        /* positional arguments, collected by scan_next() */
+        const char *pos[3];
+        int npos, max_pos;
+        const char *expected; /* "WIDTH HEIGHT [REFRESH]", for the error */
 };
 
-/* Returns the option id, 0 for a positional (in *value), -1 at the end,
- * -2 for an error already reported. */
+#define SCAN_INIT(argc_, argv_, max_pos_, expected_) \
+        { .argc = (argc_), .argv = (argv_), .i = 1, .max_pos = (max_pos_), .expected = (expected_) }
+
+/* Returns the next option's id, -1 at the end, -2 for an error already
+ * reported (an unknown option, a missing value, too many arguments). */
 static int scan_next(struct scan *s, const struct opt *opts, const char **value)
 {
         const char *a;
 
-        if (s->i >= s->argc)
-                return -1;
-        a = s->argv[s->i++];
-        *value = a;
-        if (s->only_positional || a[0] != '-' || a[1] == 0 || (a[1] >= '0' && a[1] <= '9') || a[1] == '.')
-                return 0;
-        if (!strcmp(a, "--")) {
-                s->only_positional = true;
-                return scan_next(s, opts, value);
+        for (;;) {
+                if (s->i >= s->argc)
+                        return -1;
+                a = s->argv[s->i++];
+                *value = a;
+                if (!s->only_positional && !strcmp(a, "--")) {
+                        s->only_positional = true;
+                        continue;
+                }
+                if (s->only_positional || a[0] != '-' || a[1] == 0 || (a[1] >= '0' && a[1] <= '9') ||
+                    a[1] == '.') {
+                        if (s->npos == s->max_pos) {
+                                cli_error("too many arguments: '%s' (expected %s)", a, s->expected);
+                                return -2;
+                        }
+                        s->pos[s->npos++] = a;
+                        continue;
+                }
+                break;
         }
         for (const struct opt *o = opts; o->id; o++) {
                 size_t n;
@@ -349,15 +367,15 @@ int cli_cvt(int argc, char **argv)
                 { "early-vsync", 0, false, OPT_EARLY },
                 { 0 },
         };
-        struct scan s = { .argc = argc, .argv = argv, .i = 1 };
+        struct scan s = SCAN_INIT(argc, argv, 3, "WIDTH HEIGHT [REFRESH]");
         struct vmodes_cvt_params p;
         struct vmodes_cvt_info info;
         struct vmodes_mode m;
         struct vmodes_error err;
-        const char *pos[3], *v;
+        const char *v;
         enum format format = FORMAT_NATIVE;
         bool verbose = false, reduced = false, interlaced = false, video = false, early = false;
-        int npos = 0, rb = 0, hblank = 0, vblank = 0, id, width, height, r;
+        int rb = 0, hblank = 0, vblank = 0, id, width, height, r;
         enum vmodes_cvt_compat compat = VMODES_CVT_VESA;
         double refresh = 0.0;
         char buf[512];
@@ -366,13 +384,6 @@ int cli_cvt(int argc, char **argv)
                 switch (id) {
                 case -2:
                         return CLI_EXIT_USAGE;
-                case 0:
-                        if (npos == 3) {
-                                cli_error("too many arguments: '%s' (expected WIDTH HEIGHT [REFRESH])", v);
-                                return CLI_EXIT_USAGE;
-                        }
-                        pos[npos++] = v;
-                        break;
                 case OPT_HELP:
                         cvt_usage(stdout);
                         return CLI_EXIT_OK;
@@ -416,15 +427,15 @@ int cli_cvt(int argc, char **argv)
                         break;
                 }
         }
-        if (npos < 2) {
+        if (s.npos < 2) {
                 cli_error("missing %s (usage: vmodes cvt [OPTIONS] WIDTH HEIGHT [REFRESH])",
-                          npos == 0 ? "WIDTH and HEIGHT" : "HEIGHT");
+                          s.npos == 0 ? "WIDTH and HEIGHT" : "HEIGHT");
                 return CLI_EXIT_USAGE;
         }
-        if (parse_int_arg("width", pos[0], VMODES_WIDTH_MIN, VMODES_WIDTH_MAX, &width) < 0 ||
-            parse_int_arg("height", pos[1], VMODES_HEIGHT_MIN, VMODES_HEIGHT_MAX, &height) < 0)
+        if (parse_int_arg("width", s.pos[0], VMODES_WIDTH_MIN, VMODES_WIDTH_MAX, &width) < 0 ||
+            parse_int_arg("height", s.pos[1], VMODES_HEIGHT_MIN, VMODES_HEIGHT_MAX, &height) < 0)
                 return CLI_EXIT_USAGE;
-        if (npos == 3 && parse_refresh_arg(pos[2], &refresh) < 0)
+        if (s.npos == 3 && parse_refresh_arg(s.pos[2], &refresh) < 0)
                 return CLI_EXIT_USAGE;
         if (reduced && rb == 0)
                 rb = 1;
@@ -519,28 +530,21 @@ int cli_gtf(int argc, char **argv)
                 { "xf86mode", 0, false, OPT_XORGMODE }, { "format", 0, true, OPT_FORMAT },
                 { "compat", 0, true, OPT_COMPAT },     { 0 },
         };
-        struct scan s = { .argc = argc, .argv = argv, .i = 1 };
+        struct scan s = SCAN_INIT(argc, argv, 3, "WIDTH HEIGHT REFRESH");
         struct vmodes_gtf_info info;
         struct vmodes_mode m;
         struct vmodes_error err;
         enum vmodes_gtf_compat compat = VMODES_GTF_VESA;
         enum format format = FORMAT_NATIVE;
         bool fbmode = false, xorgmode = false, verbose = false, have_format = false;
-        const char *pos[3], *v;
-        int npos = 0, id, width, height;
+        const char *v;
+        int id, width, height;
         double refresh;
 
         while ((id = scan_next(&s, opts, &v)) != -1) {
                 switch (id) {
                 case -2:
                         return CLI_EXIT_USAGE;
-                case 0:
-                        if (npos == 3) {
-                                cli_error("too many arguments: '%s' (expected WIDTH HEIGHT REFRESH)", v);
-                                return CLI_EXIT_USAGE;
-                        }
-                        pos[npos++] = v;
-                        break;
                 case OPT_HELP:
                         gtf_usage(stdout);
                         return CLI_EXIT_OK;
@@ -567,18 +571,18 @@ int cli_gtf(int argc, char **argv)
                         break;
                 }
         }
-        if (npos < 3) {
+        if (s.npos < 3) {
                 cli_error("missing %s (usage: vmodes gtf [OPTIONS] WIDTH HEIGHT REFRESH)",
-                          npos == 0 ? "WIDTH, HEIGHT and REFRESH" : npos == 1 ? "HEIGHT and REFRESH" : "REFRESH");
+                          s.npos == 0 ? "WIDTH, HEIGHT and REFRESH" : s.npos == 1 ? "HEIGHT and REFRESH" : "REFRESH");
                 return CLI_EXIT_USAGE;
         }
         if (have_format && (fbmode || xorgmode)) {
                 cli_error("--format cannot be combined with -f/-x");
                 return CLI_EXIT_USAGE;
         }
-        if (parse_int_arg("width", pos[0], VMODES_WIDTH_MIN, VMODES_WIDTH_MAX, &width) < 0 ||
-            parse_int_arg("height", pos[1], VMODES_HEIGHT_MIN, VMODES_HEIGHT_MAX, &height) < 0 ||
-            parse_refresh_arg(pos[2], &refresh) < 0)
+        if (parse_int_arg("width", s.pos[0], VMODES_WIDTH_MIN, VMODES_WIDTH_MAX, &width) < 0 ||
+            parse_int_arg("height", s.pos[1], VMODES_HEIGHT_MIN, VMODES_HEIGHT_MAX, &height) < 0 ||
+            parse_refresh_arg(s.pos[2], &refresh) < 0)
                 return CLI_EXIT_USAGE;
         if (vmodes_gtf_compute(width, height, refresh, compat, &m, &info, &err) < 0) {
                 cli_error("%s", err.msg);
@@ -653,10 +657,10 @@ int cli_dmt(int argc, char **argv)
                 { "format", 0, true, OPT_FORMAT },
                 { 0 },
         };
-        struct scan s = { .argc = argc, .argv = argv, .i = 1 };
+        struct scan s = SCAN_INIT(argc, argv, 1, "one ID or WIDTHxHEIGHT");
         enum format format = FORMAT_NATIVE;
         const struct vmodes_dmt *d = NULL;
-        const char *arg = NULL, *v;
+        const char *arg, *v;
         bool list = false;
         int id;
 
@@ -664,13 +668,6 @@ int cli_dmt(int argc, char **argv)
                 switch (id) {
                 case -2:
                         return CLI_EXIT_USAGE;
-                case 0:
-                        if (arg) {
-                                cli_error("too many arguments: '%s'", v);
-                                return CLI_EXIT_USAGE;
-                        }
-                        arg = v;
-                        break;
                 case OPT_HELP:
                         dmt_usage(stdout);
                         return CLI_EXIT_OK;
@@ -683,6 +680,7 @@ int cli_dmt(int argc, char **argv)
                         break;
                 }
         }
+        arg = s.npos ? s.pos[0] : NULL;
         if (list == !!arg) {
                 cli_error(list ? "--list takes no argument" : "missing ID or WIDTHxHEIGHT (or --list)");
                 return CLI_EXIT_USAGE;
@@ -776,9 +774,9 @@ int cli_mode(int argc, char **argv)
                 { "format", 0, true, OPT_FORMAT },
                 { 0 },
         };
-        struct scan s = { .argc = argc, .argv = argv, .i = 1 };
+        struct scan s = SCAN_INIT(argc, argv, 1, "one SPEC; quote a modeline and pass it with --modeline");
         enum format format = FORMAT_NATIVE;
-        const char *spec_text = NULL, *modeline = NULL, *v;
+        const char *spec_text, *modeline = NULL, *v;
         struct vmodes_spec spec;
         struct vmodes_error err;
         struct vmodes_mode m;
@@ -788,13 +786,6 @@ int cli_mode(int argc, char **argv)
                 switch (id) {
                 case -2:
                         return CLI_EXIT_USAGE;
-                case 0:
-                        if (spec_text) {
-                                cli_error("too many arguments: '%s' (quote a modeline and pass it with --modeline)", v);
-                                return CLI_EXIT_USAGE;
-                        }
-                        spec_text = v;
-                        break;
                 case OPT_HELP:
                         mode_usage(stdout);
                         return CLI_EXIT_OK;
@@ -807,6 +798,7 @@ int cli_mode(int argc, char **argv)
                         break;
                 }
         }
+        spec_text = s.npos ? s.pos[0] : NULL;
         if (!!spec_text == !!modeline) {
                 cli_error(spec_text ? "give a SPEC or --modeline, not both" : "missing SPEC (or --modeline)");
                 return CLI_EXIT_USAGE;
