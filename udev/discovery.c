@@ -400,6 +400,25 @@ static bool is_card_sysname(const char *s)
         return true;
 }
 
+/* The devices of one subsystem below a PCI function. */
+static int scan_children(struct vmodes_discovery *d, struct udev_device *pci, const char *subsystem,
+                         struct udev_enumerate **out)
+{
+        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
+        int r;
+
+        e = udev_enumerate_new(d->udev);
+        if (!e)
+                return -ENOMEM;
+        if ((r = udev_enumerate_add_match_subsystem(e, subsystem)) < 0 ||
+            (r = udev_enumerate_add_match_parent(e, pci)) < 0 ||
+            (r = udev_enumerate_scan_devices(e)) < 0)
+                return r;
+        *out = e;
+        e = NULL;
+        return 0;
+}
+
 static int read_drm_children(struct vmodes_discovery *d, struct vmodes_device *dev,
                              struct udev_device *pci)
 {
@@ -407,12 +426,8 @@ static int read_drm_children(struct vmodes_discovery *d, struct vmodes_device *d
         struct udev_list_entry *entry;
         int r;
 
-        e = udev_enumerate_new(d->udev);
-        if (!e)
-                return -ENOMEM;
-        if ((r = udev_enumerate_add_match_subsystem(e, "drm")) < 0 ||
-            (r = udev_enumerate_add_match_parent(e, pci)) < 0 ||
-            (r = udev_enumerate_scan_devices(e)) < 0)
+        r = scan_children(d, pci, "drm", &e);
+        if (r < 0)
                 return r;
 
         /* the card first: connector names carry its name as a prefix */
@@ -678,12 +693,8 @@ static int read_virtio_child(struct vmodes_discovery *d, struct vmodes_device *d
         struct udev_list_entry *entry;
         int r;
 
-        e = udev_enumerate_new(d->udev);
-        if (!e)
-                return -ENOMEM;
-        if ((r = udev_enumerate_add_match_subsystem(e, "virtio")) < 0 ||
-            (r = udev_enumerate_add_match_parent(e, pci)) < 0 ||
-            (r = udev_enumerate_scan_devices(e)) < 0)
+        r = scan_children(d, pci, "virtio", &e);
+        if (r < 0)
                 return r;
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
                 _cleanup_(udev_device_unrefp) struct udev_device *u =
