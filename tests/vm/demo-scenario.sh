@@ -1,4 +1,6 @@
-# `make demo`: the main job end to end in a QXL VM.  Xorg on the qxl DDX,
+# `make demo`: the main job end to end in a QXL VM.  Xorg on modesetting (its
+# frame buffer is what a QMP screendump shows; the qxl DDX draws with QXL
+# commands only a SPICE client renders),
 # then Virtual-1 gets 2560x1440 at 44 Hz through vmodes, and the host takes
 # a screendump.
 # vm-device: qxl
@@ -6,7 +8,9 @@
 # vm-boot: fast
 
 vm_start_udev
-vm_start_xorg qxl
+vm_start_xorg modesetting
+# A grid on the root window, so the screendump shows the whole framebuffer.
+xsetroot -mod 16 16 -fg '#4a86c8' -bg '#1c2733'
 vm_screendump demo-before
 if vm_have_vmodes_command add; then
 	vm_log "vmodes add Virtual-1 2560x1440@44 --apply"
