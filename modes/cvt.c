@@ -21,8 +21,6 @@
  * the active width: the timings are those of the next multiple of 8 and the
  * front porch takes the difference (RB v2 has a 1-pixel cell and needs none).
  */
-#include "config.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -11,8 +11,6 @@
  * In VESA mode a width that is not a multiple of 8 stays the active width;
  * the timings are those of the next multiple of 8 (see cvt.c).
  */
-#include "config.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Modes: derived values, validation, names and the three text forms. */
-#include "config.h"
-
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -82,20 +80,6 @@ static char *put_fixed(char *p, double value, int decimals)
         *p++ = (char)('0' + v / 10 % 10);
         *p++ = (char)('0' + v % 10);
         return p;
-}
-
-void vmodes_format_rate(char *buf, size_t size, double refresh)
-{
-        double hundredths = refresh * 100.0;
-        char tmp[40], *end;
-
-        if (!(refresh >= 0.0 && refresh < 1e12)) {
-                snprintf(buf, size, "%.2f", refresh);
-                return;
-        }
-        end = put_fixed(tmp, refresh, fabs(hundredths - nearbyint(hundredths)) > 1e-6 ? 3 : 2);
-        *end = 0;
-        snprintf(buf, size, "%s", tmp);
 }
 
 int vmodes_mode_name(char *buf, size_t size, unsigned width, unsigned height, const char *method,

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Pasted modelines, in xorg.conf or xrandr --newmode syntax. */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

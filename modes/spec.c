@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* User mode specs: WIDTHxHEIGHT[METHOD][@RATE][i] (grammar in modes.h). */
-#include "config.h"
-
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

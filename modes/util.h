@@ -16,8 +16,6 @@ int vmodes_check_int(struct vmodes_error *err, const char *what, long value, lon
 int vmodes_check_refresh(struct vmodes_error *err, double refresh);
 /* The pixel clock of WxH@R is outside what a mode can carry. */
 int vmodes_error_clock(struct vmodes_error *err, int width, int height, double refresh, uint64_t clock_hz);
-/* "44.00", or "59.940" when a third decimal is needed. */
-void vmodes_format_rate(char *buf, size_t size, double refresh);
 /* Parse an unsigned decimal "123" or "123.45" at s (at most max_int_digits
  * before and max_frac digits after the point) into value * 10^max_frac.
  * *end points past it. -EINVAL if there is no number there or too many digits. */
