@@ -3,8 +3,6 @@
  * loop: "READY" once listening, then "<type> <subsystem> <sysname>
  * connector=<id>". Exits after `count` events or `timeout` seconds (exit 1).
  * Driven by tests/test-discovery-monitor.py inside a umockdev testbed. */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

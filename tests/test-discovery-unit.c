@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the pure parts of udev/: classification, strict sysfs
  * parsers, head names in every X scheme, framebuffer limits. */
-#include "config.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Enumerates display PCI devices with libudev and reads what they offer. */
-#include "config.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>

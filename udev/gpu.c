@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* The virtual GPUs vmodes knows, by PCI vendor:device id. */
-#include "config.h"
-
 #include <stddef.h>
 
 #include "udev/vmodes-udev.h"

@@ -5,8 +5,6 @@
  * from it: the qxl DDX without a kernel driver calls it "qxl-1", older qxl
  * DDX releases "Virtual-1" (counting from 0).
  */
-#include "config.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

@@ -5,8 +5,6 @@
  * may never load it at all. The image is listed with the distribution's own
  * tool (lsinitramfs, lsinitrd, lsinitcpio), so every compression works.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

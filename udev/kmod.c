@@ -8,8 +8,6 @@
  * Every path is taken below an optional root, so tests can hand libkmod a
  * fake /lib/modules tree and modprobe.d without touching the running system.
  */
-#include "config.h"
-
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

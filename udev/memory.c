@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Video memory of a virtual GPU and the largest framebuffer it can hold. */
-#include "config.h"
-
 #include <errno.h>
 #include <string.h>
 

@@ -5,8 +5,6 @@
  * going, and "change" with HOTPLUG=1 when connectors change -- the event a
  * SPICE client's resize or a newly enabled head produces).
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

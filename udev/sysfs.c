@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Strict parsers for sysfs values: a malformed file is an error, never a guess. */
-#include "config.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

@@ -7,8 +7,6 @@
  *
  *   bench-cvt [N]   compute N modes per implementation (default 20000)
  */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 
