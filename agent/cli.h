@@ -22,6 +22,7 @@ int cli_gtf(int argc, char **argv);
 int cli_dmt(int argc, char **argv);
 int cli_mode(int argc, char **argv);
 int cli_status(int argc, char **argv);
+int cli_config(int argc, char **argv);
 
 /* "vmodes: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -61,3 +61,38 @@ struct vmodes_config {
         unsigned n_heads;
         struct vmodes_head_config heads[VMODES_CONFIG_HEADS_MAX];
 };
+
+/* ---- agent/config.c: the config store (/etc/vmodes/vmodes.conf) ----------
+ * File format: vmodes.conf(5) (agent/vmodes.conf.5). Functions return 0 or a
+ * negative errno and, given a struct vmodes_error, one line saying why
+ * ("FILE:LINE: ..." for parse errors). */
+
+#define VMODES_CONFIG_FILE_MAX (64 * 1024) /* bytes a config file may have */
+
+/* Defaults: no heads, auto-fit off, kernel command line off. */
+void vmodes_config_init(struct vmodes_config *c);
+/* Same desired state (names compared as strings, modes by spec or timings). */
+bool vmodes_config_equal(const struct vmodes_config *a, const struct vmodes_config *b);
+/* Fill modes[].mode of every spec mode from the timing library. */
+int vmodes_config_resolve(struct vmodes_config *c, struct vmodes_error *err);
+/* Everything a config must satisfy: names, limits, relations, one primary. */
+int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *err);
+/* Parse (complete, strict) and resolve; `filename` names the text in errors.
+ * *out is only written on success. */
+int vmodes_config_parse(const char *text, const char *filename, struct vmodes_config *out,
+                        struct vmodes_error *err);
+/* Read and parse a file; -ENOENT when it does not exist. */
+int vmodes_config_load(const char *path, struct vmodes_config *out, struct vmodes_error *err);
+/* The config as vmodes.conf text (malloc'd), which parses back to an equal config. */
+int vmodes_config_format(const struct vmodes_config *c, char **out);
+/* Atomic replace of path (temp file, fsync, rename, fsync of the folder);
+ * the previous version is kept as path + ".old". */
+int vmodes_config_save(const char *path, const struct vmodes_config *c);
+
+/* A head name as the config keeps it: 1..31 bytes of [A-Za-z0-9_.-], starting
+ * with a letter or digit. */
+int vmodes_config_check_head_name(const char *name, struct vmodes_error *err);
+struct vmodes_head_config *vmodes_config_find_head(struct vmodes_config *c, const char *head);
+/* "auto", "right-of", "left-of", "above", "below", "same-as", "pos" */
+const char *vmodes_relation_to_string(enum vmodes_relation r);
+int vmodes_relation_from_string(const char *s, enum vmodes_relation *out);

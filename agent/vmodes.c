@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
         { "dmt", "show VESA DMT table modes", cli_dmt },
         { "mode", "show the mode a spec (2560x1440@44) or a modeline describes", cli_mode },
         { "status", "show the virtual GPUs, their driver, heads and memory, and what is wrong", cli_status },
+        { "config", "show or check the persistent config (vmodes.conf) and its X config", cli_config },
 };
 
 void cli_error(const char *fmt, ...)

@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmodesd's D-Bus API: org.vmodes.Daemon1 at /org/vmodes/Daemon1
+ * (agent/org.vmodes.Daemon1.xml). Reading is open to everyone; changes are
+ * allowed to uid 0 and otherwise to whoever polkit authorizes for
+ * org.vmodes.configure (asked asynchronously, at most
+ * VMODES_DAEMON_PENDING_MAX checks in flight). Every argument is checked
+ * against the known heads and the timing library before anything is
+ * written; errors are named org.vmodes.Error.* with one line saying why.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "agent/daemon.h"
+
+typedef int (*op_fn)(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e);
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static void freep(void *p)
+{
+        free(*(void **)p);
+}
+
+/* ---- properties ---------------------------------------------------------- */
+
+static int prop_version(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
+                        void *userdata, sd_bus_error *e)
+{
+        return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+}
+
+static int prop_devices(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
+                        void *userdata, sd_bus_error *e)
+{
+        struct vmodes_daemon *d = userdata;
+        size_t n = vmodes_discovery_get_n_devices(d->discovery);
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sssss)");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const struct vmodes_device *dev = vmodes_discovery_get_device(d->discovery, i);
+                if (!dev->type)
+                        continue;
+                r = sd_bus_message_append(reply, "(sssss)", dev->slot ? dev->slot : "", dev->type->id,
+                                          dev->type->name, dev->driver ? dev->driver : "",
+                                          dev->card ? dev->card : "");
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static const char *connector_status(enum vmodes_connector_status s)
+{
+        return s == VMODES_CONNECTOR_CONNECTED ? "connected"
+               : s == VMODES_CONNECTOR_DISCONNECTED ? "disconnected" : "unknown";
+}
+
+static int prop_heads(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
+                      void *userdata, sd_bus_error *e)
+{
+        struct vmodes_daemon *d = userdata;
+        size_t n = vmodes_discovery_get_n_devices(d->discovery);
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(ssssas)");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const struct vmodes_device *dev = vmodes_discovery_get_device(d->discovery, i);
+                if (!dev->type)
+                        continue;
+                for (size_t k = 0; r >= 0 && k < dev->n_connectors; k++) {
+                        const struct vmodes_connector *c = &dev->connectors[k];
+                        char xname[64];
+
+                        if (!c->head)
+                                continue;
+                        if (vmodes_heads_name(dev, c->head, d->scheme, xname, sizeof(xname)) < 0)
+                                snprintf(xname, sizeof(xname), "%s", c->name);
+                        r = sd_bus_message_open_container(reply, 'r', "ssssas");
+                        if (r >= 0)
+                                r = sd_bus_message_append(reply, "ssss", c->name, xname, dev->slot ? dev->slot : "",
+                                                          connector_status(c->status));
+                        if (r >= 0)
+                                r = sd_bus_message_open_container(reply, 'a', "s");
+                        for (size_t j = 0; r >= 0 && j < c->n_modes; j++)
+                                r = sd_bus_message_append(reply, "s", c->modes[j]);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(reply);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(reply);
+                }
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int prop_config(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
+                       void *userdata, sd_bus_error *e)
+{
+        struct vmodes_daemon *d = userdata;
+        _cleanup_(freep) char *text = NULL;
+        int r;
+
+        r = vmodes_config_format(&d->config, &text);
+        if (r < 0)
+                return r;
+        return sd_bus_message_append(reply, "s", text);
+}
+
+static int prop_string(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
+                       void *userdata, sd_bus_error *e)
+{
+        struct vmodes_daemon *d = userdata;
+        const char *v = !strcmp(prop, "ConfigPath") ? d->opt.config_path
+                        : !strcmp(prop, "XConfigPath") ? d->opt.xorg_path
+                        : !strcmp(prop, "ConfigError") ? d->config_error : "";
+
+        return sd_bus_message_append(reply, "s", v ? v : "");
+}
+
+static int prop_bool(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
+                     void *userdata, sd_bus_error *e)
+{
+        struct vmodes_daemon *d = userdata;
+        int v = !strcmp(prop, "AutoFit") ? d->config.auto_fit : d->config.kernel_cmdline;
+
+        return sd_bus_message_append(reply, "b", v);
+}
+
+/* ---- argument checks ------------------------------------------------------ */
+
+static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        /* messages may quote what a caller sent: keep them one printable line */
+        for (char *p = msg; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        return sd_bus_error_set(e, name, msg);
+}
+
+static int resolve_head(struct vmodes_daemon *d, const char *name, char canon[VMODES_HEAD_NAME_MAX],
+                        sd_bus_error *e)
+{
+        struct vmodes_error err;
+
+        if (strlen(name) > VMODES_DAEMON_ARG_MAX)
+                return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head name of %zu bytes is too long", strlen(name));
+        if (vmodes_daemon_resolve_head(d, name, canon, &err) < 0)
+                return arg_error(e, VMODES_ERROR_INVALID_HEAD, "%s", err.msg);
+        return 0;
+}
+
+/* A spec ("2560x1440@44") or a modeline (has a space or a quote). */
+static int parse_mode(const char *text, struct vmodes_head_mode *out, sd_bus_error *e)
+{
+        struct vmodes_error err;
+
+        memset(out, 0, sizeof(*out));
+        if (strlen(text) > VMODES_DAEMON_ARG_MAX)
+                return arg_error(e, VMODES_ERROR_INVALID_MODE, "mode of %zu bytes is too long", strlen(text));
+        if (strpbrk(text, " \t\"")) {
+                out->custom = true;
+                if (vmodes_modeline_parse(text, &out->mode, &err) < 0)
+                        return arg_error(e, VMODES_ERROR_INVALID_MODE, "%s", err.msg);
+                out->mode.method = VMODES_METHOD_CUSTOM;
+        } else if (vmodes_spec_parse(text, &out->spec, &err) < 0 ||
+                   vmodes_spec_to_mode(&out->spec, &out->mode, &err) < 0)
+                return arg_error(e, VMODES_ERROR_INVALID_MODE, "%s", err.msg);
+        if (vmodes_mode_validate(&out->mode, &err) < 0)
+                return arg_error(e, VMODES_ERROR_INVALID_MODE, "%s", err.msg);
+        return 0;
+}
+
+static int check_fits(struct vmodes_daemon *d, const char *head, const struct vmodes_mode *m, sd_bus_error *e)
+{
+        const struct vmodes_device *dev = vmodes_daemon_head_device(d, head);
+        struct vmodes_fb_limit lim;
+
+        if (!dev || vmodes_memory_fb_limit(dev, &lim) < 0)
+                return 0;
+        if (!vmodes_memory_fits(&lim, m->hdisplay, m->vdisplay, 1)) {
+                if (lim.max_width && (m->hdisplay > lim.max_width || m->vdisplay > lim.max_height))
+                        return arg_error(e, VMODES_ERROR_TOO_LARGE,
+                                         "%ux%u is larger than the %s driver allows (%ux%u)", m->hdisplay,
+                                         m->vdisplay, dev->type->name, lim.max_width, lim.max_height);
+                return arg_error(e, VMODES_ERROR_TOO_LARGE,
+                                 "%ux%u needs %llu MiB at 32 bpp, more than the %s holds (%llu MiB, %s)%s%s",
+                                 m->hdisplay, m->vdisplay,
+                                 (unsigned long long)((uint64_t)m->hdisplay * m->vdisplay * 4 >> 20),
+                                 dev->type->name, (unsigned long long)(lim.bytes >> 20),
+                                 lim.source ? lim.source : "device memory",
+                                 dev->type->vm_setting ? "; grow it in the VM definition: " : "",
+                                 dev->type->vm_setting ? dev->type->vm_setting : "");
+        }
+        return 0;
+}
+
+/* Options dictionary: known keys with their D-Bus type. */
+struct opt {
+        const char *key;
+        char type; /* 'b', 'd', 's' */
+        bool set;
+        int b;
+        double dbl;
+        const char *s;
+};
+
+static int read_options(sd_bus_message *m, struct opt *opts, size_t n, sd_bus_error *e)
+{
+        const char *key;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                struct opt *o = NULL;
+                char sig[2];
+
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < n; i++)
+                        if (!strcmp(opts[i].key, key))
+                                o = &opts[i];
+                if (!o)
+                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "unknown option '%.40s'", key);
+                if (o->set)
+                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "option '%s' given twice", o->key);
+                sig[0] = o->type;
+                sig[1] = '\0';
+                r = sd_bus_message_enter_container(m, 'v', sig);
+                if (r < 0)
+                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "option '%s' must be of type '%s'",
+                                         o->key, sig);
+                if (o->type == 'b')
+                        r = sd_bus_message_read(m, "b", &o->b);
+                else if (o->type == 'd')
+                        r = sd_bus_message_read(m, "d", &o->dbl);
+                else
+                        r = sd_bus_message_read(m, "s", &o->s);
+                if (r < 0)
+                        return r;
+                o->set = true;
+                r = sd_bus_message_exit_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int commit(struct vmodes_daemon *d, const struct vmodes_config *c, sd_bus_error *e)
+{
+        struct vmodes_error err;
+        int r;
+
+        r = vmodes_daemon_commit(d, c, &err);
+        if (r == -EINVAL)
+                return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "%s", err.msg);
+        if (r == -ESTALE)
+                return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s", err.msg);
+        if (r < 0)
+                return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
+        return 0;
+}
+
+static void set_primary(struct vmodes_config *c, struct vmodes_head_config *h, bool primary)
+{
+        if (primary)
+                for (unsigned i = 0; i < c->n_heads; i++)
+                        c->heads[i].primary = false;
+        h->primary = primary;
+}
+
+/* ---- methods (called once the caller is authorized) ------------------------ */
+
+static int op_add_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' }, { "default", 'b' } };
+        _cleanup_(freep) struct vmodes_config *c = NULL;
+        char canon[VMODES_HEAD_NAME_MAX];
+        struct vmodes_head_mode hm;
+        struct vmodes_head_config *h;
+        const char *head, *spec;
+        bool make_default = true;
+        int r;
+
+        r = sd_bus_message_read(m, "ss", &head, &spec);
+        if (r < 0)
+                return r;
+        r = read_options(m, opts, 4, e);
+        if (r < 0)
+                return r;
+        r = resolve_head(d, head, canon, e);
+        if (r < 0)
+                return r;
+        r = parse_mode(spec, &hm, e);
+        if (r < 0)
+                return r;
+        r = check_fits(d, canon, &hm.mode, e);
+        if (r < 0)
+                return r;
+        if (opts[3].set)
+                make_default = opts[3].b;
+
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = d->config;
+        h = vmodes_config_find_head(c, canon);
+        if (!h) {
+                if (c->n_heads >= VMODES_CONFIG_HEADS_MAX)
+                        return arg_error(e, VMODES_ERROR_LIMIT, "%d heads are configured already (the most)",
+                                         VMODES_CONFIG_HEADS_MAX);
+                h = &c->heads[c->n_heads++];
+                memset(h, 0, sizeof(*h));
+                snprintf(h->head, sizeof(h->head), "%s", canon);
+                h->enabled = true;
+        }
+        /* an existing mode of that name is replaced (moved) */
+        for (unsigned k = 0; k < h->n_modes; k++)
+                if (!strcmp(h->modes[k].mode.name, hm.mode.name)) {
+                        memmove(&h->modes[k], &h->modes[k + 1], (h->n_modes - k - 1) * sizeof(h->modes[0]));
+                        h->n_modes--;
+                        break;
+                }
+        if (h->n_modes >= VMODES_CONFIG_MODES_MAX)
+                return arg_error(e, VMODES_ERROR_LIMIT, "head %s has %d modes already (the most); remove one",
+                                 canon, VMODES_CONFIG_MODES_MAX);
+        if (make_default) {
+                memmove(&h->modes[1], &h->modes[0], h->n_modes * sizeof(h->modes[0]));
+                h->modes[0] = hm;
+        } else
+                h->modes[h->n_modes] = hm;
+        h->n_modes++;
+        if (opts[1].set)
+                h->pinned = opts[1].b;
+        if (opts[2].set)
+                h->enabled = opts[2].b;
+        if (opts[0].set)
+                set_primary(c, h, opts[0].b);
+        r = commit(d, c, e);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "ss", canon, hm.mode.name);
+}
+
+static int op_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        _cleanup_(freep) struct vmodes_config *c = NULL;
+        char canon[VMODES_HEAD_NAME_MAX];
+        struct vmodes_head_config *h;
+        const char *head, *spec;
+        int r, found = -1;
+
+        r = sd_bus_message_read(m, "ss", &head, &spec);
+        if (r < 0)
+                return r;
+        r = resolve_head(d, head, canon, e);
+        if (r < 0)
+                return r;
+        if (strlen(spec) > VMODES_DAEMON_ARG_MAX)
+                return arg_error(e, VMODES_ERROR_INVALID_MODE, "mode of %zu bytes is too long", strlen(spec));
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = d->config;
+        h = vmodes_config_find_head(c, canon);
+        if (!h)
+                return arg_error(e, VMODES_ERROR_NO_SUCH_MODE, "head %s has no configured modes", canon);
+        if (!*spec) {
+                unsigned i = (unsigned)(h - c->heads);
+                memmove(&c->heads[i], &c->heads[i + 1], (c->n_heads - i - 1) * sizeof(c->heads[0]));
+                c->n_heads--;
+        } else {
+                for (unsigned k = 0; k < h->n_modes && found < 0; k++)
+                        if (!strcmp(h->modes[k].mode.name, spec))
+                                found = (int)k;
+                if (found < 0) {
+                        struct vmodes_head_mode hm;
+                        r = parse_mode(spec, &hm, e);
+                        if (r < 0)
+                                return r;
+                        for (unsigned k = 0; k < h->n_modes && found < 0; k++)
+                                if (!strcmp(h->modes[k].mode.name, hm.mode.name) ||
+                                    (hm.custom && vmodes_mode_equal_timings(&h->modes[k].mode, &hm.mode)))
+                                        found = (int)k;
+                }
+                if (found < 0)
+                        return arg_error(e, VMODES_ERROR_NO_SUCH_MODE, "head %s has no mode '%s'", canon, spec);
+                memmove(&h->modes[found], &h->modes[found + 1],
+                        (h->n_modes - (unsigned)found - 1) * sizeof(h->modes[0]));
+                h->n_modes--;
+                if (h->n_modes == 0 && h->enabled) {
+                        unsigned i = (unsigned)(h - c->heads);
+                        memmove(&c->heads[i], &c->heads[i + 1], (c->n_heads - i - 1) * sizeof(c->heads[0]));
+                        c->n_heads--;
+                }
+        }
+        r = commit(d, c, e);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int op_set_layout(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        _cleanup_(freep) struct vmodes_config *c = NULL;
+        char canon[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX] = "";
+        struct vmodes_head_config *h;
+        const char *head, *relation, *other_name;
+        enum vmodes_relation rel;
+        int32_t x, y;
+        int primary, r;
+
+        r = sd_bus_message_read(m, "sssiib", &head, &relation, &other_name, &x, &y, &primary);
+        if (r < 0)
+                return r;
+        r = resolve_head(d, head, canon, e);
+        if (r < 0)
+                return r;
+        if (strlen(relation) > 32 || vmodes_relation_from_string(relation, &rel) < 0)
+                return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
+                                 "relation '%.32s' is not one of auto, right-of, left-of, above, below, same-as, pos",
+                                 relation);
+        if (rel == VMODES_REL_POS) {
+                if (x < 0 || x > 32767 || y < 0 || y > 32767)
+                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
+                                         "position %" PRIi32 ",%" PRIi32 " is out of range (0 to 32767)", x, y);
+        } else if (rel != VMODES_REL_AUTO) {
+                r = resolve_head(d, other_name, other, e);
+                if (r < 0)
+                        return r;
+                if (!strcmp(other, canon))
+                        return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s cannot be %s itself", canon,
+                                         relation);
+        }
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = d->config;
+        h = vmodes_config_find_head(c, canon);
+        if (!h)
+                return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s has no configuration yet; add a mode first",
+                                 canon);
+        h->relation = rel;
+        memset(h->relative_to, 0, sizeof(h->relative_to));
+        h->x = h->y = 0;
+        if (rel == VMODES_REL_POS) {
+                h->x = x;
+                h->y = y;
+        } else if (rel != VMODES_REL_AUTO)
+                snprintf(h->relative_to, sizeof(h->relative_to), "%s", other);
+        set_primary(c, h, primary);
+        r = commit(d, c, e);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int op_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' } };
+        _cleanup_(freep) struct vmodes_config *c = NULL;
+        char canon[VMODES_HEAD_NAME_MAX];
+        struct vmodes_head_config *h;
+        const char *head;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &head);
+        if (r < 0)
+                return r;
+        r = read_options(m, opts, 3, e);
+        if (r < 0)
+                return r;
+        r = resolve_head(d, head, canon, e);
+        if (r < 0)
+                return r;
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = d->config;
+        h = vmodes_config_find_head(c, canon);
+        if (!h)
+                return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s has no configuration yet; add a mode first",
+                                 canon);
+        if (opts[1].set)
+                h->pinned = opts[1].b;
+        if (opts[2].set)
+                h->enabled = opts[2].b;
+        if (opts[0].set)
+                set_primary(c, h, opts[0].b);
+        r = commit(d, c, e);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int op_set_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        struct opt opts[] = { { "auto-fit", 'b' }, { "auto-fit-refresh", 'd' }, { "auto-fit-blanking", 's' },
+                              { "kernel-cmdline", 'b' } };
+        static const char *const blanking[] = { "standard", "rb1", "rb2", "rb3" };
+        _cleanup_(freep) struct vmodes_config *c = NULL;
+        int r;
+
+        r = read_options(m, opts, 4, e);
+        if (r < 0)
+                return r;
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = d->config;
+        if (opts[0].set)
+                c->auto_fit = opts[0].b;
+        if (opts[1].set) {
+                double v = opts[1].dbl;
+                if (!isfinite(v) || (v != 0.0 && (v < VMODES_REFRESH_MIN || v > VMODES_REFRESH_MAX)))
+                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
+                                         "auto-fit-refresh %g is out of range (0 or %g to %g Hz)", v,
+                                         VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+                c->auto_fit_refresh = round(v * 1000.0) / 1000.0;
+        }
+        if (opts[2].set) {
+                int found = -1;
+                for (int i = 0; i < 4; i++)
+                        if (!strcmp(opts[2].s, blanking[i]))
+                                found = i;
+                if (found < 0)
+                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
+                                         "auto-fit-blanking '%.32s' is not one of standard, rb1, rb2, rb3", opts[2].s);
+                c->auto_fit_reduced = found;
+        }
+        if (opts[3].set)
+                c->kernel_cmdline = opts[3].b;
+        r = commit(d, c, e);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int op_apply(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        struct vmodes_error err;
+
+        vmodes_daemon_scan(d);
+        if (vmodes_daemon_write_outputs(d, &err) < 0)
+                return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
+        vmodes_daemon_bus_config_changed(d);
+        return sd_bus_reply_method_return(m, "");
+}
+
+static int op_reload(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+{
+        struct vmodes_error err;
+        int r;
+
+        r = vmodes_daemon_load_config(d, &err);
+        if (r < 0) {
+                vmodes_daemon_bus_config_changed(d); /* ConfigError changed */
+                return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s (the previous config stays in use)", err.msg);
+        }
+        if (vmodes_daemon_write_outputs(d, &err) < 0)
+                return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
+        vmodes_daemon_bus_config_changed(d);
+        return sd_bus_reply_method_return(m, "");
+}
+
+/* ---- authorization ---------------------------------------------------------- */
+
+struct pending {
+        struct vmodes_daemon *d;
+        sd_bus_message *m;
+        op_fn op;
+};
+
+static void pending_done(struct pending *p, int r, sd_bus_error *e)
+{
+        if (r < 0) {
+                if (sd_bus_error_is_set(e))
+                        sd_bus_reply_method_error(p->m, e);
+                else
+                        sd_bus_reply_method_errno(p->m, r, NULL);
+        }
+        p->d->n_pending--;
+        sd_bus_message_unref(p->m);
+        free(p);
+}
+
+static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+        struct pending *p = userdata;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        const sd_bus_error *perr = sd_bus_message_get_error(reply);
+        int authorized = 0, challenge = 0, r;
+
+        if (perr) {
+                fprintf(stderr, SD_WARNING "polkit: %s: %s\n", perr->name, perr->message);
+                r = arg_error(&e, VMODES_ERROR_ACCESS_DENIED,
+                              "not authorized: only root may change the display config, and polkit could not be "
+                              "asked (%s)", perr->name);
+                goto out;
+        }
+        r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
+        if (r < 0) {
+                r = arg_error(&e, VMODES_ERROR_ACCESS_DENIED, "not authorized: bad reply from polkit");
+                goto out;
+        }
+        if (!authorized) {
+                r = arg_error(&e, VMODES_ERROR_ACCESS_DENIED,
+                              "not authorized to change the display config (polkit action %s%s)",
+                              VMODES_POLKIT_ACTION, challenge ? ", authentication needed" : "");
+                goto out;
+        }
+        r = p->op(p->d, p->m, &e);
+out:
+        pending_done(p, r, &e);
+        sd_bus_error_free(&e);
+        return 0;
+}
+
+static int authorize(sd_bus_message *m, struct vmodes_daemon *d, op_fn op, sd_bus_error *e)
+{
+        sd_bus_creds *creds = NULL;
+        struct pending *p;
+        uid_t uid = (uid_t)-1;
+        int r;
+
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
+        if (r >= 0) {
+                r = sd_bus_creds_get_euid(creds, &uid);
+                sd_bus_creds_unref(creds);
+        }
+        if (r < 0)
+                return arg_error(e, VMODES_ERROR_ACCESS_DENIED, "not authorized: cannot tell who is calling (%s)",
+                                 strerror(-r));
+        if (uid == 0)
+                return op(d, m, e);
+
+        if (d->n_pending >= VMODES_DAEMON_PENDING_MAX)
+                return arg_error(e, VMODES_ERROR_BUSY, "too many requests waiting for authorization; try again");
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->d = d;
+        p->m = sd_bus_message_ref(m);
+        p->op = op;
+        r = sd_bus_call_method_async(sd_bus_message_get_bus(m), NULL, "org.freedesktop.PolicyKit1",
+                                     "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
+                                     "CheckAuthorization", polkit_reply, p, "(sa{sv})sa{ss}us", "system-bus-name", 1,
+                                     "name", "s", sd_bus_message_get_sender(m), VMODES_POLKIT_ACTION, 0,
+                                     (uint32_t)(sd_bus_message_get_allow_interactive_authorization(m) > 0 ? 1 : 0),
+                                     "");
+        if (r < 0) {
+                sd_bus_message_unref(p->m);
+                free(p);
+                return arg_error(e, VMODES_ERROR_ACCESS_DENIED, "not authorized: cannot ask polkit (%s)",
+                                 strerror(-r));
+        }
+        d->n_pending++;
+        return 1; /* the reply follows */
+}
+
+#define METHOD(name, op)                                                                          \
+        static int method_##name(sd_bus_message *m, void *userdata, sd_bus_error *e)             \
+        {                                                                                         \
+                return authorize(m, userdata, op, e);                                             \
+        }
+METHOD(add_mode, op_add_mode)
+METHOD(remove_mode, op_remove_mode)
+METHOD(set_layout, op_set_layout)
+METHOD(set_head_options, op_set_head_options)
+METHOD(set_options, op_set_options)
+METHOD(apply, op_apply)
+METHOD(reload, op_reload)
+
+static const sd_bus_vtable daemon_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", prop_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Devices", "a(sssss)", prop_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("Heads", "a(ssssas)", prop_heads, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("Config", "s", prop_config, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConfigError", "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConfigPath", "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("XConfigPath", "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("AutoFit", "b", prop_bool, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("KernelCmdline", "b", prop_bool, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_NAMES("AddMode", "ssa{sv}", SD_BUS_PARAM(head) SD_BUS_PARAM(mode) SD_BUS_PARAM(options),
+                                 "ss", SD_BUS_PARAM(head) SD_BUS_PARAM(mode_name), method_add_mode,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("RemoveMode", "ss", SD_BUS_PARAM(head) SD_BUS_PARAM(mode), "", ,
+                                 method_remove_mode, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetLayout", "sssiib",
+                                 SD_BUS_PARAM(head) SD_BUS_PARAM(relation) SD_BUS_PARAM(other) SD_BUS_PARAM(x)
+                                         SD_BUS_PARAM(y) SD_BUS_PARAM(primary),
+                                 "", , method_set_layout, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetHeadOptions", "sa{sv}", SD_BUS_PARAM(head) SD_BUS_PARAM(options), "", ,
+                                 method_set_head_options, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetOptions", "a{sv}", SD_BUS_PARAM(options), "", , method_set_options,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Apply", "", "", method_apply, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL("ConfigChanged", "", 0),
+        SD_BUS_VTABLE_END,
+};
+
+int vmodes_daemon_bus_attach(struct vmodes_daemon *d, sd_bus *bus)
+{
+        int r;
+
+        r = sd_bus_add_object_vtable(bus, NULL, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, daemon_vtable, d);
+        if (r < 0)
+                return r;
+        d->bus = sd_bus_ref(bus);
+        return 0;
+}
+
+void vmodes_daemon_bus_config_changed(struct vmodes_daemon *d)
+{
+        if (!d->bus)
+                return;
+        sd_bus_emit_properties_changed(d->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Config", "ConfigError",
+                                       "AutoFit", "KernelCmdline", NULL);
+        sd_bus_emit_signal(d->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "ConfigChanged", "");
+}
+
+void vmodes_daemon_bus_devices_changed(struct vmodes_daemon *d)
+{
+        if (!d->bus)
+                return;
+        sd_bus_emit_properties_changed(d->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Devices", "Heads", NULL);
+}

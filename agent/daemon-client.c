@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Client side of org.vmodes.Daemon1 (see daemon-client.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+#include "agent/daemon-client.h"
+
+#define BUS_NAME "org.vmodes.Daemon1"
+#define BUS_PATH "/org/vmodes/Daemon1"
+#define BUS_INTERFACE "org.vmodes.Daemon1"
+#define NOT_RUNNING "vmodesd is not running (start it with: systemctl start vmodesd)"
+
+struct vmodes_client {
+        sd_bus *bus;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (err) {
+                va_start(ap, fmt);
+                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err)
+{
+        const char *address = getenv("VMODES_BUS_ADDRESS");
+        struct vmodes_client *c;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return fail(err, -ENOMEM, "out of memory");
+        if (address && *address) {
+                r = sd_bus_new(&c->bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(c->bus, address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(c->bus, 1);
+                if (r >= 0)
+                        r = sd_bus_start(c->bus);
+        } else
+                r = sd_bus_open_system(&c->bus);
+        if (r >= 0)
+                r = sd_bus_set_method_call_timeout(c->bus, VMODES_CLIENT_TIMEOUT_USEC);
+        if (r < 0) {
+                vmodes_client_free(c);
+                return fail(err, -ESRCH, "cannot reach the system D-Bus (%s): " NOT_RUNNING, strerror(-r));
+        }
+        *out = c;
+        return 0;
+}
+
+void vmodes_client_free(struct vmodes_client *c)
+{
+        if (!c)
+                return;
+        sd_bus_flush_close_unref(c->bus);
+        free(c);
+}
+
+static int map_error(const sd_bus_error *e, int r, struct vmodes_error *err)
+{
+        const char *name = e && e->name ? e->name : "";
+        const char *msg = e && e->message ? e->message : strerror(r < 0 ? -r : EIO);
+
+        if (!strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) || !strcmp(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+            !strcmp(name, SD_BUS_ERROR_DISCONNECTED) || r == -ECONNRESET || r == -ENOTCONN)
+                return fail(err, -ESRCH, NOT_RUNNING);
+        if (!strcmp(name, SD_BUS_ERROR_NO_REPLY) || !strcmp(name, SD_BUS_ERROR_TIMEOUT) || r == -ETIMEDOUT)
+                return fail(err, -ETIMEDOUT, "vmodesd did not answer within %llu s",
+                            (unsigned long long)(VMODES_CLIENT_TIMEOUT_USEC / 1000000));
+        if (!strcmp(name, "org.vmodes.Error.AccessDenied") || !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
+                return fail(err, -EACCES, "%s", msg);
+        if (!strcmp(name, "org.vmodes.Error.TooLarge") || !strcmp(name, "org.vmodes.Error.LimitExceeded"))
+                return fail(err, -E2BIG, "%s", msg);
+        if (!strncmp(name, "org.vmodes.Error.Invalid", 24) || !strcmp(name, "org.vmodes.Error.NoSuchMode") ||
+            !strcmp(name, SD_BUS_ERROR_INVALID_ARGS))
+                return fail(err, -EINVAL, "%s", msg);
+        return fail(err, -EIO, "%s", msg);
+}
+
+/* Calls a method: m is filled by the caller; reply optional. */
+static int call(struct vmodes_client *c, sd_bus_message *m, sd_bus_message **reply, struct vmodes_error *err)
+{
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call(c->bus, m, VMODES_CLIENT_TIMEOUT_USEC, &e, reply);
+        if (r < 0)
+                r = map_error(&e, r, err);
+        sd_bus_error_free(&e);
+        return r;
+}
+
+static int new_call(struct vmodes_client *c, const char *method, sd_bus_message **m, struct vmodes_error *err)
+{
+        int r = sd_bus_message_new_method_call(c->bus, m, BUS_NAME, BUS_PATH, BUS_INTERFACE, method);
+
+        if (r < 0)
+                return fail(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+        /* polkit may ask the user for a password when we can wait for it */
+        sd_bus_message_set_allow_interactive_authorization(*m, 1);
+        return 0;
+}
+
+static int append_opt(sd_bus_message *m, const char *key, int v)
+{
+        if (v < 0)
+                return 0;
+        return sd_bus_message_append(m, "{sv}", key, "b", v);
+}
+
+int vmodes_client_add_mode(struct vmodes_client *c, const char *head, const char *mode,
+                           const struct vmodes_client_mode_options *o, char *head_out, char *mode_name_out,
+                           struct vmodes_error *err)
+{
+        struct vmodes_client_mode_options def = VMODES_CLIENT_MODE_OPTIONS_INIT;
+        sd_bus_message *m = NULL, *reply = NULL;
+        const char *h, *n;
+        int r;
+
+        if (!o)
+                o = &def;
+        r = new_call(c, "AddMode", &m, err);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", head, mode);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = append_opt(m, "primary", o->primary);
+        if (r >= 0)
+                r = append_opt(m, "pinned", o->pinned);
+        if (r >= 0)
+                r = append_opt(m, "enabled", o->enabled);
+        if (r >= 0)
+                r = append_opt(m, "default", o->make_default);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0) {
+                r = fail(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+                goto out;
+        }
+        r = call(c, m, &reply, err);
+        if (r < 0)
+                goto out;
+        r = sd_bus_message_read(reply, "ss", &h, &n);
+        if (r < 0) {
+                r = fail(err, -EIO, "unexpected reply from vmodesd");
+                goto out;
+        }
+        if (head_out)
+                snprintf(head_out, VMODES_HEAD_NAME_MAX, "%s", h);
+        if (mode_name_out)
+                snprintf(mode_name_out, VMODES_NAME_MAX, "%s", n);
+        r = 0;
+out:
+        sd_bus_message_unref(m);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
+static int simple_call(struct vmodes_client *c, const char *method, struct vmodes_error *err, const char *sig, ...)
+{
+        sd_bus_message *m = NULL;
+        va_list ap;
+        int r;
+
+        r = new_call(c, method, &m, err);
+        if (r < 0)
+                return r;
+        if (sig && *sig) {
+                va_start(ap, sig);
+                r = sd_bus_message_appendv(m, sig, ap);
+                va_end(ap);
+                if (r < 0) {
+                        sd_bus_message_unref(m);
+                        return fail(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+                }
+        }
+        r = call(c, m, NULL, err);
+        sd_bus_message_unref(m);
+        return r < 0 ? r : 0;
+}
+
+int vmodes_client_remove_mode(struct vmodes_client *c, const char *head, const char *mode, struct vmodes_error *err)
+{
+        return simple_call(c, "RemoveMode", err, "ss", head, mode ? mode : "");
+}
+
+int vmodes_client_set_layout(struct vmodes_client *c, const char *head, enum vmodes_relation rel, const char *other,
+                             int x, int y, bool primary, struct vmodes_error *err)
+{
+        const char *rs = vmodes_relation_to_string(rel);
+
+        if (!rs)
+                return fail(err, -EINVAL, "unknown relation %d", (int)rel);
+        return simple_call(c, "SetLayout", err, "sssiib", head, rs, other ? other : "", (int32_t)x, (int32_t)y,
+                           (int)primary);
+}
+
+int vmodes_client_apply(struct vmodes_client *c, struct vmodes_error *err)
+{
+        return simple_call(c, "Apply", err, NULL);
+}
+
+int vmodes_client_reload(struct vmodes_client *c, struct vmodes_error *err)
+{
+        return simple_call(c, "Reload", err, NULL);
+}
+
+int vmodes_client_get_config(struct vmodes_client *c, struct vmodes_config *out, struct vmodes_error *err)
+{
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *text = NULL;
+        int r;
+
+        r = sd_bus_get_property_string(c->bus, BUS_NAME, BUS_PATH, BUS_INTERFACE, "Config", &e, &text);
+        if (r < 0) {
+                r = map_error(&e, r, err);
+                sd_bus_error_free(&e);
+                return r;
+        }
+        r = vmodes_config_parse(text, "vmodesd's config", out, err);
+        free(text);
+        return r < 0 ? -EIO : 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Client side of org.vmodes.Daemon1 for the vmodes command (sd-bus). Every
+ * call has a short timeout; when vmodesd is not running (or there is no
+ * system bus) the error says so and how to start it, instead of hanging.
+ *
+ * The bus is the system bus, or $VMODES_BUS_ADDRESS when set (tests).
+ * Functions return 0 or a negative errno and fill err with one line:
+ *   -ESRCH   vmodesd is not running / not reachable
+ *   -EACCES  not authorized (org.vmodes.Error.AccessDenied)
+ *   -EINVAL  bad head, mode or argument (InvalidHead, InvalidMode, ...)
+ *   -E2BIG   mode too large for the device, or a limit reached
+ *   -ETIMEDOUT  no answer in time
+ *   -EIO     anything else (the daemon's message is in err)
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "agent/config.h"
+
+#define VMODES_CLIENT_TIMEOUT_USEC (10ULL * 1000 * 1000)
+
+struct vmodes_client;
+
+int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err);
+void vmodes_client_free(struct vmodes_client *c);
+static inline void vmodes_client_freep(struct vmodes_client **c)
+{
+        vmodes_client_free(*c);
+}
+
+/* Tri-state options: -1 leaves the setting as it is. */
+struct vmodes_client_mode_options {
+        int primary;
+        int pinned;
+        int enabled;
+        int make_default; /* -1 or 1: the new mode becomes the one used; 0: appended */
+};
+#define VMODES_CLIENT_MODE_OPTIONS_INIT { -1, -1, -1, -1 }
+
+/* Adds a mode (a spec "2560x1440@44" or a modeline) to a head (any name
+ * scheme or a head number). The canonical head name and the mode name are
+ * returned when the buffers are given (VMODES_HEAD_NAME_MAX, VMODES_NAME_MAX). */
+int vmodes_client_add_mode(struct vmodes_client *c, const char *head, const char *mode,
+                           const struct vmodes_client_mode_options *o, char *head_out, char *mode_name_out,
+                           struct vmodes_error *err);
+/* mode "" removes the head's whole configuration. */
+int vmodes_client_remove_mode(struct vmodes_client *c, const char *head, const char *mode, struct vmodes_error *err);
+/* other: for right-of .. same-as; x, y: for VMODES_REL_POS. */
+int vmodes_client_set_layout(struct vmodes_client *c, const char *head, enum vmodes_relation rel, const char *other,
+                             int x, int y, bool primary, struct vmodes_error *err);
+int vmodes_client_apply(struct vmodes_client *c, struct vmodes_error *err);
+int vmodes_client_reload(struct vmodes_client *c, struct vmodes_error *err);
+/* The daemon's config (its Config property, parsed). */
+int vmodes_client_get_config(struct vmodes_client *c, struct vmodes_config *out, struct vmodes_error *err);

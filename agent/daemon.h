@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmodesd internals: the daemon state (daemon.c: devices, config, the files
+ * it writes) and its D-Bus API (daemon-bus.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "agent/config.h"
+#include "udev/vmodes-udev.h"
+
+/* Bounds: what one caller can make the daemon hold. */
+#define VMODES_DAEMON_ARG_MAX 256     /* bytes of any string argument */
+#define VMODES_DAEMON_PENDING_MAX 32  /* authorization checks in flight */
+
+/* D-Bus names */
+#define VMODES_BUS_NAME "org.vmodes.Daemon1"
+#define VMODES_BUS_PATH "/org/vmodes/Daemon1"
+#define VMODES_BUS_INTERFACE "org.vmodes.Daemon1"
+#define VMODES_POLKIT_ACTION "org.vmodes.configure"
+
+#define VMODES_ERROR_INVALID_HEAD "org.vmodes.Error.InvalidHead"
+#define VMODES_ERROR_INVALID_MODE "org.vmodes.Error.InvalidMode"
+#define VMODES_ERROR_TOO_LARGE "org.vmodes.Error.TooLarge"
+#define VMODES_ERROR_LIMIT "org.vmodes.Error.LimitExceeded"
+#define VMODES_ERROR_NO_SUCH_MODE "org.vmodes.Error.NoSuchMode"
+#define VMODES_ERROR_INVALID_ARGUMENT "org.vmodes.Error.InvalidArgument"
+#define VMODES_ERROR_INVALID_CONFIG "org.vmodes.Error.InvalidConfig"
+#define VMODES_ERROR_ACCESS_DENIED "org.vmodes.Error.AccessDenied"
+#define VMODES_ERROR_BUSY "org.vmodes.Error.Busy"
+#define VMODES_ERROR_FAILED "org.vmodes.Error.Failed"
+
+struct vmodes_daemon_options {
+        const char *config_path;  /* vmodes.conf */
+        const char *xorg_path;    /* the xorg.conf.d file */
+        const char *grub_path;    /* the GRUB drop-in for kernel-cmdline */
+        bool load_modules;        /* load missing GPU drivers (libkmod) */
+        bool monitor;             /* follow udev events */
+};
+
+struct vmodes_daemon {
+        struct vmodes_daemon_options opt;
+        sd_event *event;
+        sd_bus *bus;
+        struct vmodes_monitor *monitor;
+        struct vmodes_discovery *discovery;
+        enum vmodes_head_scheme scheme;  /* X output names of the X driver in use */
+        struct vmodes_config config;     /* the last good config */
+        char config_error[300];          /* why the file on disk is not in use, "" if it is */
+        unsigned n_pending;              /* authorization checks in flight */
+};
+
+int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_options *opt, sd_event *event);
+void vmodes_daemon_free(struct vmodes_daemon *d);
+
+/* Load the config file; on failure keep the current config (at start: the
+ * .old version when it parses, else none) and remember why. */
+int vmodes_daemon_load_config(struct vmodes_daemon *d, struct vmodes_error *err);
+/* Discovery, module loading, X output naming. */
+int vmodes_daemon_scan(struct vmodes_daemon *d);
+/* Write the X config (and the kernel drop-in) for the current config when
+ * their content differs from what is on disk. */
+int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *err);
+/* Validate, save atomically, write the outputs, swap in. */
+int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_error *err);
+
+/* Head name given by a caller -> canonical head name (connector name). */
+int vmodes_daemon_resolve_head(struct vmodes_daemon *d, const char *name, char canon[VMODES_HEAD_NAME_MAX],
+                               struct vmodes_error *err);
+/* The virtual GPU a canonical head belongs to, or NULL. */
+const struct vmodes_device *vmodes_daemon_head_device(struct vmodes_daemon *d, const char *head);
+
+/* daemon-bus.c */
+int vmodes_daemon_bus_attach(struct vmodes_daemon *d, sd_bus *bus);
+void vmodes_daemon_bus_config_changed(struct vmodes_daemon *d);
+void vmodes_daemon_bus_devices_changed(struct vmodes_daemon *d);

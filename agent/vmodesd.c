@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmodesd — the vmodes system daemon: finds the virtual GPUs and makes sure
+ * their driver is loaded, owns /etc/vmodes/vmodes.conf, writes the
+ * xorg.conf.d snippet from it, and serves org.vmodes.Daemon1 on the system
+ * bus. Idle, it sleeps in sd-event with no timers (zero wakeups): only a
+ * udev event, a D-Bus message or a signal wakes it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "agent/daemon.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/vmodes/vmodes.conf"
+#define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
+#define DEFAULT_GRUB SYSCONFDIR "/default/grub.d/vmodes.cfg"
+
+static void help(void)
+{
+        printf("Usage: vmodesd [OPTIONS]\n"
+               "\n"
+               "The vmodes system daemon. Finds the virtual GPUs (QXL, virtio-gpu) and loads\n"
+               "their kernel driver when it is missing, keeps the display config in\n"
+               "%s and writes %s from it, so Xorg and the\n"
+               "login screen start with the configured modes. Serves org.vmodes.Daemon1 on\n"
+               "the system bus (see vmodesd(8) / README). Normally started by systemd.\n"
+               "\n"
+               "Options:\n"
+               "  --config=FILE       the config file (default %s)\n"
+               "  --xorg-config=FILE  the generated X config (default %s)\n"
+               "  --grub-dropin=FILE  the kernel command-line drop-in written when\n"
+               "                      kernel-cmdline = true (default %s;\n"
+               "                      empty: never)\n"
+               "  --bus=system|session  which bus to serve on (default system)\n"
+               "  --address=ADDRESS   serve on the bus at this D-Bus address instead\n"
+               "  --no-load-modules   do not load missing GPU driver modules\n"
+               "  --no-monitor        do not follow udev device events\n"
+               "  -h, --help          show this help\n"
+               "  --version           show the version\n"
+               "\n"
+               "Signals: SIGHUP re-reads the config file (a broken file is reported with\n"
+               "FILE:LINE and the previous config stays in use); SIGTERM stops.\n",
+               DEFAULT_CONFIG, DEFAULT_XORG, DEFAULT_CONFIG, DEFAULT_XORG, DEFAULT_GRUB);
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct vmodes_daemon *d = userdata;
+        struct vmodes_error err;
+
+        if (si->ssi_signo == SIGHUP) {
+                sd_notify(0, "RELOADING=1");
+                if (vmodes_daemon_load_config(d, &err) < 0)
+                        fprintf(stderr, SD_ERR "%s; the previous config stays in use\n", err.msg);
+                else if (vmodes_daemon_write_outputs(d, &err) < 0)
+                        fprintf(stderr, SD_ERR "%s\n", err.msg);
+                else
+                        fprintf(stderr, SD_INFO "reloaded %s\n", d->opt.config_path);
+                vmodes_daemon_bus_config_changed(d);
+                sd_notify(0, "READY=1");
+                return 0;
+        }
+        fprintf(stderr, SD_INFO "stopping (%s)\n", strsignal((int)si->ssi_signo));
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+/* At start: a broken file is reported and the previous version (.old, kept
+ * by every save) is used when it parses; otherwise the X config on disk is
+ * left as it is. */
+static int load_initial_config(struct vmodes_daemon *d)
+{
+        struct vmodes_config *old;
+        struct vmodes_error err, e2;
+        char oldpath[4096];
+        int r;
+
+        r = vmodes_daemon_load_config(d, &err);
+        if (r == 0)
+                return 0;
+        fprintf(stderr, SD_ERR "%s\n", err.msg);
+        old = malloc(sizeof(*old));
+        if (!old)
+                return -ENOMEM;
+        snprintf(oldpath, sizeof(oldpath), "%s.old", d->opt.config_path);
+        r = vmodes_config_load(oldpath, old, &e2);
+        if (r == 0) {
+                d->config = *old;
+                fprintf(stderr, SD_WARNING "using the last good config %s until %s is fixed\n", oldpath,
+                        d->opt.config_path);
+        } else
+                fprintf(stderr, SD_WARNING "no usable previous config (%s); leaving %s as it is until %s is "
+                        "fixed\n", e2.msg, d->opt.xorg_path, d->opt.config_path);
+        free(old);
+        return r == 0 ? 0 : -ENOENT;
+}
+
+int main(int argc, char **argv)
+{
+        enum { OPT_CONFIG = 256, OPT_XORG, OPT_GRUB, OPT_BUS, OPT_ADDRESS, OPT_NO_LOAD, OPT_NO_MONITOR, OPT_VERSION };
+        static const struct option long_options[] = {
+                { "config", required_argument, NULL, OPT_CONFIG },
+                { "xorg-config", required_argument, NULL, OPT_XORG },
+                { "grub-dropin", required_argument, NULL, OPT_GRUB },
+                { "bus", required_argument, NULL, OPT_BUS },
+                { "address", required_argument, NULL, OPT_ADDRESS },
+                { "no-load-modules", no_argument, NULL, OPT_NO_LOAD },
+                { "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, OPT_VERSION },
+                {}
+        };
+        struct vmodes_daemon_options opt = {
+                .config_path = DEFAULT_CONFIG,
+                .xorg_path = DEFAULT_XORG,
+                .grub_path = DEFAULT_GRUB,
+                .load_modules = true,
+                .monitor = true,
+        };
+        const char *bus_kind = "system", *address = NULL;
+        struct vmodes_daemon *d = NULL;
+        sd_event *event = NULL;
+        sd_bus *bus = NULL;
+        struct vmodes_error err;
+        sigset_t mask;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+                switch (c) {
+                case OPT_CONFIG: opt.config_path = optarg; break;
+                case OPT_XORG: opt.xorg_path = optarg; break;
+                case OPT_GRUB: opt.grub_path = optarg; break;
+                case OPT_BUS:
+                        if (strcmp(optarg, "system") && strcmp(optarg, "session")) {
+                                fprintf(stderr, "vmodesd: --bus must be system or session\n");
+                                return 2;
+                        }
+                        bus_kind = optarg;
+                        break;
+                case OPT_ADDRESS: address = optarg; break;
+                case OPT_NO_LOAD: opt.load_modules = false; break;
+                case OPT_NO_MONITOR: opt.monitor = false; break;
+                case 'h': help(); return 0;
+                case OPT_VERSION: printf("vmodesd %s\n", PACKAGE_VERSION); return 0;
+                default: return 2;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "vmodesd: unexpected argument '%s' (see --help)\n", argv[optind]);
+                return 2;
+        }
+        if (!*opt.config_path || !*opt.xorg_path) {
+                fprintf(stderr, "vmodesd: --config and --xorg-config need a file name\n");
+                return 2;
+        }
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                goto fail;
+        r = vmodes_daemon_new(&d, &opt, event);
+        if (r < 0)
+                goto fail;
+        sd_event_add_signal(event, NULL, SIGTERM, on_signal, d);
+        sd_event_add_signal(event, NULL, SIGINT, on_signal, d);
+        sd_event_add_signal(event, NULL, SIGHUP, on_signal, d);
+
+        /* the bus name first: it makes sure this is the only writer */
+        if (address) {
+                r = sd_bus_new(&bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(bus, address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(bus, 1);
+                if (r >= 0)
+                        r = sd_bus_start(bus);
+        } else if (!strcmp(bus_kind, "session"))
+                r = sd_bus_open_user(&bus);
+        else
+                r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                fprintf(stderr, SD_ERR "cannot connect to the %s bus: %s\n", address ? address : bus_kind,
+                        strerror(-r));
+                goto fail;
+        }
+        r = vmodes_daemon_bus_attach(d, bus);
+        if (r < 0)
+                goto fail;
+        r = sd_bus_attach_event(bus, event, 0);
+        if (r < 0)
+                goto fail;
+        r = sd_bus_request_name(bus, VMODES_BUS_NAME, 0);
+        if (r < 0) {
+                fprintf(stderr, SD_ERR "cannot own %s: %s (is another vmodesd running?)\n", VMODES_BUS_NAME,
+                        strerror(-r));
+                goto fail;
+        }
+
+        vmodes_daemon_scan(d);
+        if (load_initial_config(d) == 0 && vmodes_daemon_write_outputs(d, &err) < 0)
+                fprintf(stderr, SD_ERR "%s\n", err.msg);
+
+        sd_notify(0, "READY=1\nSTATUS=Serving " VMODES_BUS_NAME);
+        r = sd_event_loop(event);
+fail:
+        if (r < 0)
+                fprintf(stderr, SD_ERR "vmodesd: %s\n", strerror(-r));
+        vmodes_daemon_free(d);
+        sd_bus_flush_close_unref(bus);
+        sd_event_unref(event);
+        return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The xorg.conf.d snippet that makes Xorg (and so the display manager's
+ * greeter) start with the configured modes and layout: one Monitor section
+ * per configured head, Identifier = the head's X output name.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "agent/config.h"
+#include "udev/vmodes-udev.h"
+
+/* X output name of a config head (canonical "Virtual-N") in an X driver's
+ * naming scheme: "Virtual-N" (KMS), "qxl-(N-1)" (UMS), "Virtual-(N-1)"
+ * (legacy). Names of another form are returned unchanged. */
+int vmodes_xorgconf_output_name(const char *head, enum vmodes_head_scheme scheme, char *buf, size_t len);
+/* The whole file (malloc'd). config_path is named in the header comment. */
+int vmodes_xorgconf_format(const struct vmodes_config *c, enum vmodes_head_scheme scheme,
+                           const char *config_path, char **out);
+/* Format and replace path atomically. */
+int vmodes_xorgconf_write(const char *path, const struct vmodes_config *c, enum vmodes_head_scheme scheme,
+                          const char *config_path);

@@ -1,0 +1,76 @@
+# vmodesd persistence (real boot, systemd, D-Bus): the udev rule starts
+# vmodesd; a mode added through its D-Bus API is written to
+# /etc/vmodes/vmodes.conf and /etc/X11/xorg.conf.d/40-vmodes.conf; after a
+# reboot Xorg starts at 2560x1440 from that file alone, before any client
+# or session agent runs (host-side screendump); then the same with a second
+# head right of the first.
+# vm-device: qxl
+# vm-outputs: 4
+# vm-boot: real
+# vm-timeout: 420
+
+CONF=/etc/vmodes/vmodes.conf
+XCONF=/etc/X11/xorg.conf.d/40-vmodes.conf
+DBUS=(org.vmodes.Daemon1 /org/vmodes/Daemon1 org.vmodes.Daemon1)
+
+vm_daemon_up() {
+	vm_wait_for 60 systemctl is-active --quiet vmodesd.service || {
+		systemctl status --no-pager vmodesd.service || true
+		journalctl -b --no-pager -u vmodesd.service | tail -n 30 || true
+		vm_fail "vmodesd.service is not active"
+	}
+	vm_wait_for 10 busctl get-property "${DBUS[@]}" Version || vm_fail "vmodesd does not answer on the system bus"
+	local err
+	err=$(busctl get-property "${DBUS[@]}" ConfigError)
+	[ "$err" = 's ""' ] || vm_fail "vmodesd reports a config error: $err"
+	vm_log "vmodesd is active: $(systemctl show -p MainPID --value vmodesd.service), $(journalctl -b -u vmodesd.service --no-pager | wc -l) journal lines"
+}
+
+# The X server started by nothing but its config: no xrandr, no session agent.
+vm_expect_x_starts_at() {
+	vm_start_xorg qxl
+	vm_screendump "$1" "$2"
+	vm_expect_current Virtual-1 "$3"
+	vm_stop_xorg
+}
+
+vm_check_install
+case $VM_BOOT in
+1)
+	vm_module_loaded qxl || vm_fail "udev did not load qxl at boot"
+	vm_daemon_up
+	[ ! -e "$CONF" ] || vm_fail "$CONF exists before anything was configured"
+	out=$(busctl call "${DBUS[@]}" AddMode 'ssa{sv}' Virtual-1 2560x1440@44 0 2>&1) || {
+		journalctl -b --no-pager -u vmodesd.service | tail -n 20 || true
+		vm_fail "AddMode Virtual-1 2560x1440@44 failed: $out"
+	}
+	[ "$out" = 'ss "Virtual-1" "2560x1440_44.00"' ] || vm_fail "AddMode replied: $out"
+	grep -qx 'mode = 2560x1440@44' "$CONF" || vm_fail "$CONF lacks the mode: $(cat "$CONF")"
+	grep -q 'Modeline "2560x1440_44.00"  222.75  2560 2720 2992 3424  1440 1443 1448 1479 -hsync +vsync' "$XCONF" ||
+		vm_fail "$XCONF lacks the modeline: $(cat "$XCONF")"
+	# another user is refused (no polkit in this image)
+	if setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+		busctl call "${DBUS[@]}" AddMode 'ssa{sv}' Virtual-1 640x480 0 2>"$VM_RUN/denied.err"; then
+		vm_fail "nobody could change the config"
+	fi
+	grep -q 'not authorized' "$VM_RUN/denied.err" || vm_fail "unexpected error for nobody: $(cat "$VM_RUN/denied.err")"
+	sync
+	vm_reboot
+	;;
+2)
+	vm_daemon_up
+	grep -qx 'mode = 2560x1440@44' "$CONF" || vm_fail "$CONF lost the mode over the reboot"
+	vm_expect_x_starts_at persist-one-head 2560x1440 2560x1440
+	out=$(busctl call "${DBUS[@]}" AddMode 'ssa{sv}' 2 1920x1080 0 2>&1) || vm_fail "AddMode Virtual-2 failed: $out"
+	grep -q 'Option "RightOf" "Virtual-1"' "$XCONF" || vm_fail "$XCONF lacks Virtual-2 right of Virtual-1"
+	sync
+	vm_reboot
+	;;
+3)
+	vm_daemon_up
+	vm_expect_x_starts_at persist-two-heads 4480x1440 2560x1440
+	;;
+*)
+	vm_fail "unexpected boot number $VM_BOOT"
+	;;
+esac
