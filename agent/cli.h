@@ -22,6 +22,11 @@ int cli_gtf(int argc, char **argv);
 int cli_dmt(int argc, char **argv);
 int cli_mode(int argc, char **argv);
 int cli_status(int argc, char **argv);
+int cli_add(int argc, char **argv);
+int cli_remove(int argc, char **argv);
+int cli_list(int argc, char **argv);
+int cli_apply(int argc, char **argv);
+int cli_session(int argc, char **argv);
 int cli_config(int argc, char **argv);
 
 /* "vmodes: <msg>" on stderr. */

@@ -13,6 +13,11 @@ static const struct cli_command commands[] = {
         { "dmt", "show VESA DMT table modes", cli_dmt },
         { "mode", "show the mode a spec (2560x1440@44) or a modeline describes", cli_mode },
         { "status", "show the virtual GPUs, their driver, heads and memory, and what is wrong", cli_status },
+        { "add", "add a mode to a head of the X session and switch to it (--apply)", cli_add },
+        { "remove", "take a mode away from a head, or turn the head off", cli_remove },
+        { "list", "show the heads of the X session, their modes, refresh rates and places", cli_list },
+        { "apply", "apply a whole multi-head layout to the X session in one step", cli_apply },
+        { "session", "the per-session agent: keep the configured layout applied (XDG autostart)", cli_session },
         { "config", "show or check the persistent config (vmodes.conf) and its X config", cli_config },
 };
 

@@ -1,0 +1,1123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmodes add | remove | list | apply: modes and layout of the heads of the
+ * running X session. Each command reads the RandR state, resolves the head
+ * names, asks the layout planner for the operations and runs them through the
+ * XRandR backend under a server grab.
+ *
+ * There is no stored configuration yet (the daemon will keep it): these
+ * commands change the live X session only, and say so.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "agent/cli.h"
+#include "agent/cli-heads.h"
+#include "agent/layout.h"
+#include "agent/randr.h"
+#include "modes/modes.h"
+#include "udev/vmodes-udev.h"
+
+#define LIVE_ONLY_NOTE "live X session only: nothing is stored yet, the change lasts until the X server restarts"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static void freep(void *p)
+{
+        free(*(void **)p);
+}
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+/* A printable rendering of untrusted text for messages: at most 40 bytes,
+ * control characters, quotes and non-ASCII as \xNN. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; s[i] && n + 5 < size; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (i >= 40) {
+                        snprintf(buf + n, size - n, "...");
+                        return buf;
+                }
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '\\')
+                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+                else
+                        buf[n++] = (char)c;
+        }
+        buf[n] = 0;
+        return buf;
+}
+
+/* Head names are short and made of letters, digits and "-_.:" only. */
+static bool head_name_valid(const char *s)
+{
+        size_t len = strlen(s);
+
+        if (len == 0 || len >= VMODES_HEAD_NAME_MAX)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!isalnum((unsigned char)s[i]) && !strchr("-_.:", s[i]))
+                        return false;
+        return true;
+}
+
+void cli_heads_session_close(struct cli_heads_session *s)
+{
+        if (s->randr)
+                vmodes_randr_free(s->randr);
+        if (s->disc)
+                vmodes_discovery_free(s->disc);
+        free(s->state);
+        memset(s, 0, sizeof(*s));
+}
+
+/* The device memory limit of the virtual GPU (if the guest has one). */
+static void memory_limit(struct cli_heads_session *s)
+{
+        struct vmodes_fb_limit l;
+
+        if (!s->dev || vmodes_memory_fb_limit(s->dev, &l) < 0 || !l.known || !l.bytes)
+                return;
+        /* an upper bound refuses only what cannot fit anyway */
+        s->state->memory_limit = l.bytes;
+        /* the kernel qxl driver keeps a framebuffer copy per head under the
+         * modesetting DDX (the qxl DDX does not) */
+        s->state->memory_per_head = s->dev->type->kind == VMODES_GPU_QXL && !strcmp(s->provider, "modesetting");
+        if (s->dev->type->vm_setting)
+                snprintf(s->state->memory_fix, sizeof(s->state->memory_fix),
+                         "raise %s in the VM definition or use smaller modes", s->dev->type->vm_setting);
+}
+
+/* Opens the display, locks it (when lock) and reads its state. Returns an
+ * exit code, CLI_EXIT_OK on success. */
+int cli_heads_session_open(struct cli_heads_session *s, bool lock)
+{
+        struct vmodes_error err = { "" };
+        int r;
+
+        memset(s, 0, sizeof(*s));
+        s->state = calloc(1, sizeof(*s->state));
+        if (!s->state) {
+                cli_error("out of memory");
+                return CLI_EXIT_FAILURE;
+        }
+        r = vmodes_randr_open(NULL, &s->randr, &err);
+        if (r < 0) {
+                cli_error("%s", err.msg);
+                return CLI_EXIT_FAILURE;
+        }
+        /* the virtual GPU (for head numbers and its memory); none is fine */
+        if (vmodes_discovery_new(&s->disc) == 0 && vmodes_discovery_scan(s->disc) >= 0)
+                for (size_t i = 0; i < vmodes_discovery_get_n_devices(s->disc) && !s->dev; i++) {
+                        const struct vmodes_device *d = vmodes_discovery_get_device(s->disc, i);
+                        if (d->type && d->type->kind != VMODES_GPU_OTHER && !d->secondary)
+                                s->dev = d;
+                }
+        /* from here to the last request of the plan no other client changes the screen */
+        if (lock)
+                vmodes_randr_lock(s->randr);
+        r = cli_heads_session_query(s, &err);
+        if (r < 0) {
+                cli_error("%s", err.msg);
+                return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+}
+
+int cli_heads_session_query(struct cli_heads_session *s, struct vmodes_error *err)
+{
+        int r = vmodes_randr_query(s->randr, s->state, err);
+
+        if (r < 0)
+                return r;
+        vmodes_randr_provider_name(s->randr, s->provider, sizeof(s->provider));
+        memory_limit(s);
+        return 0;
+}
+
+/* ---- head names ----------------------------------------------------------------- */
+
+static const struct vmodes_layout_output *find_output(const struct cli_heads_session *s, const char *name)
+{
+        return vmodes_layout_output_by_name(s->state, name);
+}
+
+static enum vmodes_head_scheme x_scheme(const struct cli_heads_session *s)
+{
+        const char *names[VMODES_LAYOUT_OUTPUTS_MAX];
+
+        for (unsigned i = 0; i < s->state->n_outputs; i++)
+                names[i] = s->state->outputs[i].name;
+        return vmodes_heads_detect_scheme(names, s->state->n_outputs);
+}
+
+/* The X output a head name means: the X name itself, any scheme's name of
+ * the same head (Virtual-1, qxl-0, legacy Virtual-0, card0-Virtual-1) or a
+ * head number (1-based). NULL and an error message when there is none. */
+const struct vmodes_layout_output *cli_heads_resolve(const struct cli_heads_session *s, const char *name, bool quiet)
+{
+        const struct vmodes_layout_output *o;
+        enum vmodes_head_scheme scheme = x_scheme(s);
+        char buf[64], shown_buf[200];
+        unsigned head;
+
+        if (!head_name_valid(name)) {
+                if (quiet)
+                        return NULL;
+                cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head "
+                          "number (letters, digits and - _ . : only)",
+                          shown(name, shown_buf, sizeof(shown_buf)));
+                return NULL;
+        }
+        o = find_output(s, name);
+        if (o)
+                return o;
+        /* through the device's connectors */
+        if (s->dev && vmodes_heads_resolve(s->dev, name, scheme, &head) == 0 &&
+            vmodes_heads_name(s->dev, head, scheme, buf, sizeof(buf)) == 0 && (o = find_output(s, buf)))
+                return o;
+        /* through the naming schemes alone */
+        if ((o = vmodes_layout_find_head(s->state, name)))
+                return o;
+        if (!quiet) {
+                char names[200] = "";
+                size_t len = 0;
+                for (unsigned i = 0; i < s->state->n_outputs && len + 40 < sizeof(names); i++)
+                        len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "",
+                                                s->state->outputs[i].name);
+                cli_error("unknown head %s: this X server has %s (or give a head number, 1 to %u)", name,
+                          s->state->n_outputs ? names : "no outputs", s->state->n_outputs);
+        }
+        return NULL;
+}
+
+/* 1-based head number of an output: the device's head when known, else
+ * its place in the server's list. */
+static unsigned head_number(const struct cli_heads_session *s, const struct vmodes_layout_output *o)
+{
+        unsigned head;
+
+        if (s->dev && vmodes_heads_resolve(s->dev, o->name, x_scheme(s), &head) == 0)
+                return head;
+        return (unsigned)(o - s->state->outputs) + 1;
+}
+
+/* ---- modes from the command line --------------------------------------------------- */
+
+/* SPEC with an optional --rb override, or a modeline. Exit code. */
+static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
+{
+        struct vmodes_error err = { "" };
+        char shown_buf[200];
+
+        memset(hm, 0, sizeof(*hm));
+        if (vmodes_spec_parse(spec, &hm->spec, &err) == 0) {
+                if (rb >= 0) {
+                        static const enum vmodes_method m[] = { VMODES_METHOD_CVT, VMODES_METHOD_CVT_RB1,
+                                                                VMODES_METHOD_CVT_RB2, VMODES_METHOD_CVT_RB3 };
+                        if (hm->spec.method != VMODES_METHOD_CVT && hm->spec.method != m[rb]) {
+                                cli_error("--rb=%d contradicts the blanking in '%s'", rb, spec);
+                                return CLI_EXIT_USAGE;
+                        }
+                        hm->spec.method = m[rb];
+                }
+                if (vmodes_spec_to_mode(&hm->spec, &hm->mode, &err) < 0) {
+                        cli_error("%s", err.msg);
+                        return CLI_EXIT_USAGE;
+                }
+                return CLI_EXIT_OK;
+        }
+        /* a pasted modeline ("Modeline ...", a quoted name, or numbers) */
+        if (strchr(spec, ' ')) {
+                struct vmodes_error err2 = { "" };
+                if (vmodes_modeline_parse(spec, &hm->mode, &err2) == 0 && vmodes_mode_validate(&hm->mode, &err2) == 0) {
+                        hm->custom = true;
+                        return CLI_EXIT_OK;
+                }
+                cli_error("bad modeline: %s", err2.msg);
+                return CLI_EXIT_USAGE;
+        }
+        cli_error("bad mode '%s': %s", shown(spec, shown_buf, sizeof(shown_buf)), err.msg);
+        return CLI_EXIT_USAGE;
+}
+
+/* ---- reporting ---------------------------------------------------------------------- */
+
+/* "43.99 Hz", or "? Hz" for a mode without a pixel clock (Xvfb) */
+static void format_refresh(char *buf, size_t size, const struct vmodes_mode *m)
+{
+        if (m->clock_hz && m->htotal && m->vtotal)
+                snprintf(buf, size, "%.2f Hz", vmodes_mode_refresh(m));
+        else
+                snprintf(buf, size, "? Hz");
+}
+
+static void describe_mode(char *buf, size_t size, const struct vmodes_mode *m)
+{
+        char rate[32];
+
+        format_refresh(rate, sizeof(rate), m);
+        snprintf(buf, size, "%ux%u at %s (%s)", m->hdisplay, m->vdisplay, rate, m->name);
+}
+
+static void print_result(const struct cli_heads_session *s, const struct vmodes_layout_plan *plan,
+                         const struct vmodes_layout_result *res, bool executed)
+{
+        const struct vmodes_layout_output *o = vmodes_layout_output_by_id(s->state, res->output);
+        const struct vmodes_layout_crtc *c = o && o->crtc ? vmodes_layout_crtc_by_id(s->state, o->crtc) : NULL;
+        const struct vmodes_layout_smode *old = c && c->mode ? vmodes_layout_mode_by_id(s->state, c->mode) : NULL;
+        char what[256] = "", mode[128], oldmode[128];
+        size_t n = 0;
+
+#define ADD(...) n += (size_t)snprintf(what + n, n < sizeof(what) ? sizeof(what) - n : 0, __VA_ARGS__)
+        if (res->changes & VMODES_CHANGE_ADDED)
+                ADD("%smode added", n ? ", " : "");
+        if (res->changes & VMODES_CHANGE_REMOVED)
+                ADD("%smode removed", n ? ", " : "");
+        if (res->changes & VMODES_CHANGE_ON)
+                ADD("%sturned on", n ? ", " : "");
+        if ((res->changes & VMODES_CHANGE_MODE) && old) {
+                describe_mode(oldmode, sizeof(oldmode), &old->mode);
+                ADD("%swas %s", n ? ", " : "", oldmode);
+        }
+        if (res->changes & VMODES_CHANGE_POSITION)
+                ADD("%smoved from +%d+%d", n ? ", " : "", c ? c->x : 0, c ? c->y : 0);
+        if (res->changes & VMODES_CHANGE_PRIMARY)
+                ADD("%snow primary", n ? ", " : "");
+        if (res->changes & VMODES_CHANGE_OFF)
+                ADD("%sturned off", n ? ", " : "");
+        if (!n)
+                ADD("unchanged");
+#undef ADD
+        if (res->enabled) {
+                describe_mode(mode, sizeof(mode), &res->mode);
+                printf("%s: %s at +%d+%d%s%s%s\n", res->head, mode, res->x, res->y, executed ? "" : " (would be)",
+                       n ? ": " : "", what);
+        } else
+                printf("%s: off%s: %s\n", res->head, executed ? "" : " (would be)", what);
+        (void)plan;
+}
+
+/* After executing: does the server show what the plan promised? Some
+ * servers (Xvfb) accept RandR 1.2 requests and keep their one fixed mode.
+ * Exit code. */
+static int verify(struct cli_heads_session *s, const struct vmodes_layout_plan *plan)
+{
+        _cleanup_(freep) struct vmodes_layout_state *now = calloc(1, sizeof(*now));
+        struct vmodes_error err = { "" };
+
+        /* without a driver (Xvfb, Xvnc) a probe costs nothing and is the
+         * only way to see what such a server really shows */
+        if (!s->provider[0])
+                vmodes_randr_set_probe(s->randr, true);
+        if (!now || vmodes_randr_query(s->randr, now, &err) < 0) {
+                cli_error("cannot read the layout back: %s", now ? err.msg : "out of memory");
+                return CLI_EXIT_FAILURE;
+        }
+        for (unsigned i = 0; i < plan->n_results; i++) {
+                const struct vmodes_layout_result *res = &plan->results[i];
+                const struct vmodes_layout_output *o = vmodes_layout_output_by_id(now, res->output);
+                const struct vmodes_layout_crtc *c = o && o->crtc ? vmodes_layout_crtc_by_id(now, o->crtc) : NULL;
+                const struct vmodes_layout_smode *m = c && c->mode ? vmodes_layout_mode_by_id(now, c->mode) : NULL;
+                char want[128], have[128];
+
+                if (!res->enabled && !m)
+                        continue;
+                if (res->enabled && m && vmodes_mode_equal_timings(&m->mode, &res->mode) && c->x == res->x &&
+                    c->y == res->y)
+                        continue;
+                if (res->enabled)
+                        describe_mode(want, sizeof(want), &res->mode);
+                if (m)
+                        describe_mode(have, sizeof(have), &m->mode);
+                cli_error("the X server accepted the change but %s shows %s at +%d+%d instead of %s%s; this server "
+                          "does not let clients set modes",
+                          res->head, m ? have : "nothing", c ? c->x : 0, c ? c->y : 0, res->enabled ? want : "off",
+                          res->enabled ? "" : "");
+                return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+}
+
+/* Plans, executes (unless dry_run) and reports. Exit code. */
+static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg, const struct vmodes_layout_drop *drop,
+                    size_t n_drop, bool dry_run, bool verbose)
+{
+        _cleanup_(freep) struct vmodes_layout_plan *plan = calloc(1, sizeof(*plan));
+        struct vmodes_error err = { "" };
+        int r;
+
+        if (!plan) {
+                cli_error("out of memory");
+                return CLI_EXIT_FAILURE;
+        }
+        r = vmodes_layout_plan(cfg, s->state, drop, n_drop, plan, &err);
+        if (r < 0) {
+                cli_error("%s", err.msg);
+                return r == -EINVAL || r == -ENOSPC || r == -ENOENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+        }
+        if (verbose || dry_run)
+                for (unsigned i = 0; i < plan->n_ops; i++) {
+                        char d[200];
+                        vmodes_layout_op_describe(d, sizeof(d), &plan->ops[i], s->state, plan);
+                        printf("%s %s\n", dry_run ? "would" : "step:", d);
+                }
+        if (!dry_run) {
+                struct vmodes_randr_stats st;
+
+                r = vmodes_randr_execute(s->randr, s->state, plan, &err);
+                if (r < 0) {
+                        cli_error("%s", err.msg);
+                        return CLI_EXIT_FAILURE;
+                }
+                vmodes_randr_get_stats(s->randr, &st);
+                if (plan->n_ops > 0) {
+                        r = verify(s, plan);
+                        if (r != CLI_EXIT_OK)
+                                return r;
+                }
+                if (verbose)
+                        printf("%u operations, %u requests, %u round trips (query %u)\n", plan->n_ops,
+                               st.execute_requests, st.execute_round_trips, st.query_round_trips);
+        }
+        for (unsigned i = 0; i < plan->n_results; i++)
+                print_result(s, plan, &plan->results[i], !dry_run);
+        if (plan->width != s->state->width || plan->height != s->state->height)
+                printf("screen: %ux%u%s, was %ux%u\n", plan->width, plan->height, dry_run ? " (would be)" : "",
+                       s->state->width, s->state->height);
+        if (plan->n_ops == 0)
+                printf("nothing to change\n");
+        else if (!dry_run)
+                printf("(%s)\n", LIVE_ONLY_NOTE);
+        return CLI_EXIT_OK;
+}
+
+/* ---- layout options shared by add and apply ------------------------------------------------ */
+
+/* Fills relation fields from "right-of"/"--right-of" style words. */
+static bool relation_word(const char *w, enum vmodes_relation *rel)
+{
+        static const struct { const char *w; enum vmodes_relation r; } t[] = {
+                { "right-of", VMODES_REL_RIGHT_OF }, { "left-of", VMODES_REL_LEFT_OF }, { "above", VMODES_REL_ABOVE },
+                { "below", VMODES_REL_BELOW },       { "same-as", VMODES_REL_SAME_AS },
+        };
+        if (!strncmp(w, "--", 2))
+                w += 2;
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+                if (!strcmp(w, t[i].w)) {
+                        *rel = t[i].r;
+                        return true;
+                }
+        return false;
+}
+
+static bool parse_pos(const char *v, int *x, int *y)
+{
+        char *end;
+        long a, b;
+
+        if (!isdigit((unsigned char)*v))
+                return false;
+        a = strtol(v, &end, 10);
+        if ((*end != 'x' && *end != ',') || !isdigit((unsigned char)end[1]))
+                return false;
+        b = strtol(end + 1, &end, 10);
+        if (*end || a > 32767 || b > 32767)
+                return false;
+        *x = (int)a;
+        *y = (int)b;
+        return true;
+}
+
+/* Sets h->relative_to from a user head name. Exit code. */
+static int set_relative(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
+{
+        const struct vmodes_layout_output *o = cli_heads_resolve(s, name, false);
+
+        if (!o)
+                return CLI_EXIT_USAGE;
+        snprintf(h->relative_to, sizeof(h->relative_to), "%.*s", (int)sizeof(h->relative_to) - 1, o->name);
+        return CLI_EXIT_OK;
+}
+
+static int set_head(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
+{
+        const struct vmodes_layout_output *o = cli_heads_resolve(s, name, false);
+
+        if (!o)
+                return CLI_EXIT_USAGE;
+        if (strlen(o->name) >= sizeof(h->head)) {
+                cli_error("the X output name %s is too long for vmodes", o->name);
+                return CLI_EXIT_FAILURE;
+        }
+        snprintf(h->head, sizeof(h->head), "%s", o->name);
+        return CLI_EXIT_OK;
+}
+
+/* The timings a lit output shows now (for "offer, don't switch"). */
+static bool current_mode(const struct cli_heads_session *s, const char *name, struct vmodes_mode *m)
+{
+        const struct vmodes_layout_output *o = find_output(s, name);
+        const struct vmodes_layout_crtc *c = o && o->crtc ? vmodes_layout_crtc_by_id(s->state, o->crtc) : NULL;
+        const struct vmodes_layout_smode *sm = c && c->mode ? vmodes_layout_mode_by_id(s->state, c->mode) : NULL;
+
+        if (!sm)
+                return false;
+        *m = sm->mode;
+        return true;
+}
+
+/* ---- vmodes add ----------------------------------------------------------------------- */
+
+static void add_help(FILE *f)
+{
+        fprintf(f,
+                "Usage: vmodes add HEAD SPEC [OPTIONS]\n"
+                "       vmodes add HEAD --modeline 'MODELINE' [OPTIONS]\n"
+                "\n"
+                "Add a mode to a head of the running X session and, with --apply (or any\n"
+                "layout option), switch the head to it now. The mode is created only when\n"
+                "the X server has no mode with the same timings; a head that is off or\n"
+                "disconnected (QXL heads without a client) is turned on with it.\n"
+                "\n"
+                "HEAD     an output name as 'vmodes list' shows it, the same head in any other\n"
+                "         naming scheme (Virtual-1, qxl-0, the legacy Virtual-0, card0-Virtual-1)\n"
+                "         or a head number (1 = the first head)\n"
+                "SPEC     WIDTHxHEIGHT[M|R|R1|R2|R3|G|D][@RATE][i]: CVT by default, R* reduced\n"
+                "         blanking v1-v3, G GTF, D the VESA DMT table; RATE in Hz, default 60\n"
+                "         (see 'vmodes mode --help'). Examples: 2560x1440@44, 1920x1080R2@60\n"
+                "\n"
+                "Options:\n"
+                "      --apply           switch the head to the mode now (without it the mode is\n"
+                "                        only offered, as 'xrandr --newmode/--addmode' do)\n"
+                "      --primary         make the head the primary one (implies --apply)\n"
+                "      --right-of HEAD   place it right of HEAD (implies --apply); likewise\n"
+                "      --left-of HEAD, --above HEAD, --below HEAD, --same-as HEAD (mirror)\n"
+                "      --pos XxY         place its top-left corner at X,Y (implies --apply)\n"
+                "      --rb=N            CVT reduced blanking version N (0 standard, 1, 2, 3);\n"
+                "                        the same as the R, R2, R3 suffixes of SPEC\n"
+                "      --modeline TEXT   use these timings (xorg.conf or xrandr --newmode form)\n"
+                "  -n, --dry-run         print the RandR operations, change nothing\n"
+                "  -v, --verbose         print every RandR operation and the X round trips\n"
+                "  -h, --help            show this help\n"
+                "\n"
+                "Without a relation a head that is off goes right of the heads that are on.\n"
+                "The layout is checked against the screen size the X server allows and the\n"
+                "video memory of the virtual GPU before anything changes; when an X request\n"
+                "fails the previous layout is restored.\n"
+                "\n"
+                "The change is made in the live X session ($DISPLAY) only; nothing is stored\n"
+                "yet (that is the daemon's job), so it lasts until the X server restarts.\n"
+                "\n"
+                "Examples:\n"
+                "  vmodes add Virtual-1 2560x1440@44 --apply\n"
+                "  vmodes add 2 1920x1080R2@60 --right-of 1 --primary\n"
+                "\n"
+                "Exit status: 0 done (or nothing to do), 1 the X server is unreachable or\n"
+                "refused a request (the previous layout is restored), 2 bad arguments: an\n"
+                "unknown head, a bad spec, a layout too large for the screen or memory.\n");
+}
+
+enum { OPT_APPLY = 1000, OPT_PRIMARY, OPT_RIGHT_OF, OPT_LEFT_OF, OPT_ABOVE, OPT_BELOW, OPT_SAME_AS, OPT_POS, OPT_RB,
+       OPT_MODELINE, OPT_JSON, OPT_MODES };
+
+int cli_add(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "apply", no_argument, NULL, OPT_APPLY },       { "primary", no_argument, NULL, OPT_PRIMARY },
+                { "right-of", required_argument, NULL, OPT_RIGHT_OF },
+                { "left-of", required_argument, NULL, OPT_LEFT_OF },
+                { "above", required_argument, NULL, OPT_ABOVE }, { "below", required_argument, NULL, OPT_BELOW },
+                { "same-as", required_argument, NULL, OPT_SAME_AS }, { "pos", required_argument, NULL, OPT_POS },
+                { "rb", required_argument, NULL, OPT_RB },       { "modeline", required_argument, NULL, OPT_MODELINE },
+                { "dry-run", no_argument, NULL, 'n' },           { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },              {}
+        };
+        bool apply = false, primary = false, dry_run = false, verbose = false, have_pos = false;
+        const char *relative = NULL, *modeline = NULL;
+        enum vmodes_relation rel = VMODES_REL_AUTO;
+        int rb = -1, x = 0, y = 0, c, ex;
+        struct cli_heads_session s;
+        struct vmodes_config cfg;
+        struct vmodes_head_config *h;
+        struct vmodes_head_mode hm;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_APPLY:
+                        apply = true;
+                        break;
+                case OPT_PRIMARY:
+                        primary = apply = true;
+                        break;
+                case OPT_RIGHT_OF:
+                case OPT_LEFT_OF:
+                case OPT_ABOVE:
+                case OPT_BELOW:
+                case OPT_SAME_AS:
+                        if (relative || have_pos) {
+                                cli_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
+                                return CLI_EXIT_USAGE;
+                        }
+                        rel = c == OPT_RIGHT_OF ? VMODES_REL_RIGHT_OF
+                              : c == OPT_LEFT_OF ? VMODES_REL_LEFT_OF
+                              : c == OPT_ABOVE   ? VMODES_REL_ABOVE
+                              : c == OPT_BELOW   ? VMODES_REL_BELOW
+                                                 : VMODES_REL_SAME_AS;
+                        relative = optarg;
+                        apply = true;
+                        break;
+                case OPT_POS:
+                        if (relative || have_pos) {
+                                cli_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
+                                return CLI_EXIT_USAGE;
+                        }
+                        if (!parse_pos(optarg, &x, &y)) {
+                                char b[200];
+                                cli_error("bad position '%s': give XxY, two numbers from 0 to 32767 (0x0, 1920x0)",
+                                          shown(optarg, b, sizeof(b)));
+                                return CLI_EXIT_USAGE;
+                        }
+                        have_pos = apply = true;
+                        rel = VMODES_REL_POS;
+                        break;
+                case OPT_RB:
+                        if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
+                                char b[200];
+                                cli_error("--rb=%s: give 0 (standard blanking), 1, 2 or 3", shown(optarg, b, sizeof(b)));
+                                return CLI_EXIT_USAGE;
+                        }
+                        rb = optarg[0] - '0';
+                        break;
+                case OPT_MODELINE:
+                        modeline = optarg;
+                        break;
+                case 'n':
+                        dry_run = true;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'h':
+                        add_help(stdout);
+                        return CLI_EXIT_OK;
+                default: {
+                        char b[200];
+                        cli_error("unknown option '%s' (try 'vmodes add --help')",
+                                  shown(argv[optind - 1], b, sizeof(b)));
+                        return CLI_EXIT_USAGE;
+                }
+                }
+        }
+        if (argc - optind != (modeline ? 1 : 2)) {
+                cli_error(modeline ? "give HEAD with --modeline (try 'vmodes add --help')"
+                                   : "give HEAD and SPEC (try 'vmodes add --help')");
+                return CLI_EXIT_USAGE;
+        }
+        if (modeline && rb >= 0) {
+                cli_error("--rb applies to a SPEC, not to --modeline");
+                return CLI_EXIT_USAGE;
+        }
+        /* the mode first: a bad spec needs no X server to be reported */
+        if (modeline) {
+                memset(&hm, 0, sizeof(hm));
+                struct vmodes_error err = { "" };
+                if (vmodes_modeline_parse(modeline, &hm.mode, &err) < 0 || vmodes_mode_validate(&hm.mode, &err) < 0) {
+                        cli_error("bad modeline: %s", err.msg);
+                        return CLI_EXIT_USAGE;
+                }
+                hm.custom = true;
+        } else {
+                ex = parse_mode(argv[optind + 1], rb, &hm);
+                if (ex != CLI_EXIT_OK)
+                        return ex;
+        }
+        if (!head_name_valid(argv[optind])) {
+                char b[200];
+                cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number",
+                          shown(argv[optind], b, sizeof(b)));
+                return CLI_EXIT_USAGE;
+        }
+
+        ex = cli_heads_session_open(&s, true);
+        if (ex != CLI_EXIT_OK)
+                goto out;
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.n_heads = 1;
+        h = &cfg.heads[0];
+        ex = set_head(&s, h, argv[optind]);
+        if (ex != CLI_EXIT_OK)
+                goto out;
+        if (relative) {
+                ex = set_relative(&s, h, relative);
+                if (ex != CLI_EXIT_OK)
+                        goto out;
+        }
+        h->relation = rel;
+        h->x = x;
+        h->y = y;
+        h->primary = primary;
+        h->enabled = true;
+        if (apply) {
+                h->modes[h->n_modes++] = hm;
+        } else {
+                /* offer only: the head keeps what it shows (or stays off) */
+                struct vmodes_mode cur;
+                if (current_mode(&s, h->head, &cur)) {
+                        h->modes[0].custom = true;
+                        h->modes[0].mode = cur;
+                        h->n_modes = 1;
+                } else
+                        h->enabled = false;
+                h->modes[h->n_modes++] = hm;
+        }
+        ex = run_plan(&s, &cfg, NULL, 0, dry_run, verbose);
+        if (ex == CLI_EXIT_OK && !apply)
+                printf("%s: not switched; 'vmodes add %s %s --apply' switches to it\n", h->head, h->head,
+                       modeline ? "--modeline '...'" : argv[optind + 1]);
+out:
+        cli_heads_session_close(&s);
+        return ex;
+}
+
+/* ---- vmodes remove ---------------------------------------------------------------------- */
+
+static void remove_help(FILE *f)
+{
+        fprintf(f,
+                "Usage: vmodes remove HEAD [SPEC | MODE-NAME]\n"
+                "\n"
+                "With a mode: take that mode away from the head (the mode is destroyed when\n"
+                "no other head offers it). A head showing it switches to its preferred mode,\n"
+                "or turns off when it has none.\n"
+                "Without a mode: turn the head off. The last head that is on stays on.\n"
+                "\n"
+                "HEAD       an output name, the same head in any naming scheme, or a number\n"
+                "SPEC       a mode spec as for 'vmodes add' (matched by its timings)\n"
+                "MODE-NAME  a mode name as 'vmodes list --modes' shows it\n"
+                "\n"
+                "Options:\n"
+                "  -n, --dry-run   print the RandR operations, change nothing\n"
+                "  -v, --verbose   print every RandR operation\n"
+                "  -h, --help      show this help\n"
+                "\n"
+                "Acts on the live X session ($DISPLAY) only; nothing is stored yet.\n"
+                "\n"
+                "Exit status: 0 done, 1 the X server is unreachable or refused a request,\n"
+                "2 bad arguments (unknown head or mode).\n");
+}
+
+int cli_remove(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },    {}
+        };
+        bool dry_run = false, verbose = false;
+        struct cli_heads_session s;
+        struct vmodes_config cfg;
+        struct vmodes_layout_drop drop;
+        const struct vmodes_layout_output *o;
+        int c, ex;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'n':
+                        dry_run = true;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'h':
+                        remove_help(stdout);
+                        return CLI_EXIT_OK;
+                default: {
+                        char b[200];
+                        cli_error("unknown option '%s' (try 'vmodes remove --help')",
+                                  shown(argv[optind - 1], b, sizeof(b)));
+                        return CLI_EXIT_USAGE;
+                }
+                }
+        }
+        if (argc - optind < 1 || argc - optind > 2) {
+                cli_error("give HEAD and optionally a mode (try 'vmodes remove --help')");
+                return CLI_EXIT_USAGE;
+        }
+        if (!head_name_valid(argv[optind])) {
+                char b[200];
+                cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number",
+                          shown(argv[optind], b, sizeof(b)));
+                return CLI_EXIT_USAGE;
+        }
+        ex = cli_heads_session_open(&s, true);
+        if (ex != CLI_EXIT_OK)
+                goto out;
+        o = cli_heads_resolve(&s, argv[optind], false);
+        if (!o) {
+                ex = CLI_EXIT_USAGE;
+                goto out;
+        }
+        memset(&cfg, 0, sizeof(cfg));
+        if (argc - optind == 1) {
+                cfg.n_heads = 1;
+                snprintf(cfg.heads[0].head, sizeof(cfg.heads[0].head), "%.*s", VMODES_HEAD_NAME_MAX - 1, o->name);
+                cfg.heads[0].enabled = false;
+                ex = run_plan(&s, &cfg, NULL, 0, dry_run, verbose);
+                goto out;
+        }
+        memset(&drop, 0, sizeof(drop));
+        snprintf(drop.head, sizeof(drop.head), "%.*s", VMODES_HEAD_NAME_MAX - 1, o->name);
+        {
+                const char *arg = argv[optind + 1];
+                struct vmodes_spec spec;
+                struct vmodes_error err = { "" };
+                bool found = false;
+
+                /* a mode name the head offers, else a spec */
+                for (unsigned i = 0; i < o->n_modes && !found; i++) {
+                        const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s.state, o->modes[i]);
+                        if (sm && !strcmp(sm->mode.name, arg)) {
+                                drop.mode = sm->mode;
+                                found = true;
+                        }
+                }
+                if (!found && (vmodes_spec_parse(arg, &spec, &err) < 0 || vmodes_spec_to_mode(&spec, &drop.mode, &err) < 0)) {
+                        char b[200];
+                        cli_error("%s offers no mode named '%s', and it is no mode spec: %s", o->name,
+                                  shown(arg, b, sizeof(b)), err.msg);
+                        ex = CLI_EXIT_USAGE;
+                        goto out;
+                }
+        }
+        ex = run_plan(&s, &cfg, &drop, 1, dry_run, verbose);
+out:
+        cli_heads_session_close(&s);
+        return ex;
+}
+
+/* ---- vmodes list ------------------------------------------------------------------------- */
+
+static void list_help(FILE *f)
+{
+        fprintf(f,
+                "Usage: vmodes list [--json] [--modes]\n"
+                "\n"
+                "Show the heads of the running X session: head number, output name,\n"
+                "connection, the mode each one shows with the refresh rate it achieves,\n"
+                "position, primary; the screen size and its limits.\n"
+                "\n"
+                "Options:\n"
+                "      --json    the same as JSON (modes included), for scripts\n"
+                "  -m, --modes   also list the modes each head offers (* current, + preferred)\n"
+                "  -h, --help    show this help\n"
+                "\n"
+                "Exit status: 0 shown, 1 the X display cannot be reached, 2 bad arguments.\n");
+}
+
+static const char *connection_name(enum vmodes_layout_connection c)
+{
+        return c == VMODES_LAYOUT_CONNECTED ? "connected" : c == VMODES_LAYOUT_DISCONNECTED ? "disconnected" : "unknown";
+}
+
+static json_object *mode_json(const struct vmodes_mode *m, uint32_t id)
+{
+        json_object *j = json_object_new_object();
+        char clock[32];
+
+        vmodes_format_clock(clock, sizeof(clock), m->clock_hz);
+        json_object_object_add(j, "name", json_object_new_string(m->name));
+        json_object_object_add(j, "id", json_object_new_int64(id));
+        json_object_object_add(j, "width", json_object_new_int(m->hdisplay));
+        json_object_object_add(j, "height", json_object_new_int(m->vdisplay));
+        json_object_object_add(j, "refresh", json_object_new_double(vmodes_mode_refresh(m)));
+        json_object_object_add(j, "clock_mhz", json_object_new_string(clock));
+        return j;
+}
+
+int cli_list(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "json", no_argument, NULL, OPT_JSON }, { "modes", no_argument, NULL, 'm' },
+                { "help", no_argument, NULL, 'h' },      {}
+        };
+        bool json = false, modes = false;
+        struct cli_heads_session s;
+        int c, ex;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "mh", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_JSON:
+                        json = true;
+                        break;
+                case 'm':
+                        modes = true;
+                        break;
+                case 'h':
+                        list_help(stdout);
+                        return CLI_EXIT_OK;
+                default: {
+                        char b[200];
+                        cli_error("unknown option '%s' (try 'vmodes list --help')", shown(argv[optind - 1], b, sizeof(b)));
+                        return CLI_EXIT_USAGE;
+                }
+                }
+        }
+        if (optind < argc) {
+                cli_error("'vmodes list' takes no arguments (try 'vmodes list --help')");
+                return CLI_EXIT_USAGE;
+        }
+        ex = cli_heads_session_open(&s, false);
+        if (ex != CLI_EXIT_OK)
+                goto out;
+
+        if (json) {
+                json_object *root = json_object_new_object(), *heads = json_object_new_array();
+                json_object_object_add(root, "display", json_object_new_string(vmodes_randr_display_name(s.randr)));
+                json_object_object_add(root, "width", json_object_new_int((int)s.state->width));
+                json_object_object_add(root, "height", json_object_new_int((int)s.state->height));
+                json_object_object_add(root, "max_width", json_object_new_int((int)s.state->max_width));
+                json_object_object_add(root, "max_height", json_object_new_int((int)s.state->max_height));
+                json_object_object_add(root, "memory_limit", json_object_new_int64((int64_t)s.state->memory_limit));
+                json_object_object_add(root, "stored", json_object_new_boolean(false));
+                for (unsigned i = 0; i < s.state->n_outputs; i++) {
+                        const struct vmodes_layout_output *o = &s.state->outputs[i];
+                        const struct vmodes_layout_crtc *cr = o->crtc ? vmodes_layout_crtc_by_id(s.state, o->crtc) : NULL;
+                        const struct vmodes_layout_smode *cur = cr && cr->mode ? vmodes_layout_mode_by_id(s.state, cr->mode) : NULL;
+                        json_object *h = json_object_new_object(), *ml = json_object_new_array();
+
+                        json_object_object_add(h, "head", json_object_new_int((int)head_number(&s, o)));
+                        json_object_object_add(h, "name", json_object_new_string(o->name));
+                        json_object_object_add(h, "connection", json_object_new_string(connection_name(o->connection)));
+                        json_object_object_add(h, "enabled", json_object_new_boolean(cur != NULL));
+                        json_object_object_add(h, "primary", json_object_new_boolean(s.state->primary == o->id));
+                        json_object_object_add(h, "mode", cur ? mode_json(&cur->mode, cur->id) : NULL);
+                        json_object_object_add(h, "x", cur ? json_object_new_int(cr->x) : NULL);
+                        json_object_object_add(h, "y", cur ? json_object_new_int(cr->y) : NULL);
+                        for (unsigned k = 0; k < o->n_modes; k++) {
+                                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s.state, o->modes[k]);
+                                if (sm) {
+                                        json_object *mj = mode_json(&sm->mode, sm->id);
+                                        json_object_object_add(mj, "preferred", json_object_new_boolean(k < o->n_preferred));
+                                        json_object_array_add(ml, mj);
+                                }
+                        }
+                        json_object_object_add(h, "modes", ml);
+                        json_object_array_add(heads, h);
+                }
+                json_object_object_add(root, "heads", heads);
+                printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(root);
+                goto out;
+        }
+
+        printf("screen %s: %ux%u (%ux%u to %ux%u)", vmodes_randr_display_name(s.randr), s.state->width,
+               s.state->height, s.state->min_width, s.state->min_height, s.state->max_width, s.state->max_height);
+        if (s.state->memory_limit)
+                printf(", video memory %" PRIu64 " MiB%s", s.state->memory_limit >> 20,
+                       s.state->memory_per_head ? " (one copy per head)" : "");
+        printf("\n%-3s %-12s %-13s %-22s %-10s %s\n", "#", "HEAD", "CONNECTION", "MODE", "REFRESH", "POSITION");
+        for (unsigned i = 0; i < s.state->n_outputs; i++) {
+                const struct vmodes_layout_output *o = &s.state->outputs[i];
+                const struct vmodes_layout_crtc *cr = o->crtc ? vmodes_layout_crtc_by_id(s.state, o->crtc) : NULL;
+                const struct vmodes_layout_smode *cur = cr && cr->mode ? vmodes_layout_mode_by_id(s.state, cr->mode) : NULL;
+                char refresh[32], pos[32];
+
+                if (cur) {
+                        format_refresh(refresh, sizeof(refresh), &cur->mode);
+                        snprintf(pos, sizeof(pos), "+%d+%d", cr->x, cr->y);
+                }
+                printf("%-3u %-12s %-13s %-22s %-10s %s%s\n", head_number(&s, o), o->name,
+                       connection_name(o->connection), cur ? cur->mode.name : "off", cur ? refresh : "",
+                       cur ? pos : "", s.state->primary == o->id ? "  primary" : "");
+                for (unsigned k = 0; modes && k < o->n_modes; k++) {
+                        const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s.state, o->modes[k]);
+                        char rate[32];
+                        if (!sm)
+                                continue;
+                        format_refresh(rate, sizeof(rate), &sm->mode);
+                        printf("      %c%c %-22s %5ux%-5u %10s\n", cur && cur->id == sm->id ? '*' : ' ',
+                               k < o->n_preferred ? '+' : ' ', sm->mode.name, sm->mode.hdisplay, sm->mode.vdisplay,
+                               rate);
+                }
+        }
+out:
+        cli_heads_session_close(&s);
+        return ex;
+}
+
+/* ---- vmodes apply ------------------------------------------------------------------------ */
+
+static void apply_help(FILE *f)
+{
+        fprintf(f,
+                "Usage: vmodes apply [OPTIONS] 'HEAD SPEC [PLACEMENT] [primary]' ...\n"
+                "       vmodes apply [OPTIONS] 'HEAD off' ...\n"
+                "\n"
+                "Apply a whole layout to the running X session in one step: every head\n"
+                "named gets its mode and place, all checked before anything changes and\n"
+                "done under one server grab (restored on failure). Heads not named keep\n"
+                "their state. Applying the same layout again changes nothing.\n"
+                "\n"
+                "Each argument describes one head:\n"
+                "  HEAD SPEC      the head and its mode (as for 'vmodes add')\n"
+                "  PLACEMENT      right-of HEAD | left-of HEAD | above HEAD | below HEAD |\n"
+                "                 same-as HEAD | pos XxY; without one, the first head keeps its\n"
+                "                 place and each next one goes right of the one before\n"
+                "  primary        make it the primary head\n"
+                "  HEAD off       turn the head off\n"
+                "\n"
+                "Options:\n"
+                "  -n, --dry-run   print the RandR operations, change nothing\n"
+                "  -v, --verbose   print every RandR operation and the X round trips\n"
+                "  -h, --help      show this help\n"
+                "\n"
+                "No layout is stored yet (the daemon will keep it and apply it at login); until\n"
+                "then the layout comes from the command line and lasts until X restarts.\n"
+                "\n"
+                "Example:\n"
+                "  vmodes apply 'Virtual-1 2560x1440@44 primary' 'Virtual-2 1920x1080@60 right-of Virtual-1'\n"
+                "\n"
+                "Exit status: 0 done, 1 the X server is unreachable or refused a request (the\n"
+                "previous layout is restored), 2 bad arguments or a layout that cannot fit.\n");
+}
+
+/* "HEAD SPEC [placement] [primary]" -> h. Exit code. */
+static int parse_head_arg(const struct cli_heads_session *s, const char *arg, struct vmodes_head_config *h)
+{
+        char buf[512], *save = NULL, *w, b[200];
+        int ex;
+
+        if (strlen(arg) >= sizeof(buf) || strpbrk(arg, "\n\r\t\"'")) {
+                cli_error("bad head description '%s': give 'HEAD SPEC [right-of HEAD] [primary]'",
+                          shown(arg, b, sizeof(b)));
+                return CLI_EXIT_USAGE;
+        }
+        snprintf(buf, sizeof(buf), "%s", arg);
+        memset(h, 0, sizeof(*h));
+        h->enabled = true;
+        w = strtok_r(buf, " ", &save);
+        if (!w) {
+                cli_error("empty head description");
+                return CLI_EXIT_USAGE;
+        }
+        ex = set_head(s, h, w);
+        if (ex != CLI_EXIT_OK)
+                return ex;
+        w = strtok_r(NULL, " ", &save);
+        if (!w) {
+                cli_error("'%s': give a mode spec or 'off' after the head", arg);
+                return CLI_EXIT_USAGE;
+        }
+        if (!strcmp(w, "off"))
+                h->enabled = false;
+        else {
+                ex = parse_mode(w, -1, &h->modes[0]);
+                if (ex != CLI_EXIT_OK)
+                        return ex;
+                h->n_modes = 1;
+        }
+        while ((w = strtok_r(NULL, " ", &save))) {
+                if (!strcmp(w, "primary"))
+                        h->primary = true;
+                else if (!strcmp(w, "pos")) {
+                        const char *v = strtok_r(NULL, " ", &save);
+                        if (!v || !parse_pos(v, &h->x, &h->y)) {
+                                cli_error("'%s': pos needs XxY, two numbers from 0 to 32767", arg);
+                                return CLI_EXIT_USAGE;
+                        }
+                        h->relation = VMODES_REL_POS;
+                } else if (relation_word(w, &h->relation)) {
+                        const char *v = strtok_r(NULL, " ", &save);
+                        if (!v) {
+                                cli_error("'%s': %s needs a head", arg, w);
+                                return CLI_EXIT_USAGE;
+                        }
+                        ex = set_relative(s, h, v);
+                        if (ex != CLI_EXIT_OK)
+                                return ex;
+                } else {
+                        cli_error("'%s': unknown word '%s' (right-of, left-of, above, below, same-as, pos, primary)",
+                                  arg, shown(w, b, sizeof(b)));
+                        return CLI_EXIT_USAGE;
+                }
+        }
+        if (!h->enabled && (h->primary || h->relation != VMODES_REL_AUTO)) {
+                cli_error("'%s': a head that is off has no place and cannot be primary", arg);
+                return CLI_EXIT_USAGE;
+        }
+        return CLI_EXIT_OK;
+}
+
+int cli_apply(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },    {}
+        };
+        bool dry_run = false, verbose = false;
+        struct cli_heads_session s;
+        _cleanup_(freep) struct vmodes_config *cfg = NULL;
+        int c, ex;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'n':
+                        dry_run = true;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'h':
+                        apply_help(stdout);
+                        return CLI_EXIT_OK;
+                default: {
+                        char b[200];
+                        cli_error("unknown option '%s' (try 'vmodes apply --help')", shown(argv[optind - 1], b, sizeof(b)));
+                        return CLI_EXIT_USAGE;
+                }
+                }
+        }
+        if (optind >= argc) {
+                cli_error("no layout given and none is stored yet (the daemon will keep it): give it as "
+                          "'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply --help')");
+                return CLI_EXIT_USAGE;
+        }
+        if (argc - optind > VMODES_CONFIG_HEADS_MAX) {
+                cli_error("at most %d heads in one layout", VMODES_CONFIG_HEADS_MAX);
+                return CLI_EXIT_USAGE;
+        }
+        cfg = calloc(1, sizeof(*cfg));
+        if (!cfg) {
+                cli_error("out of memory");
+                return CLI_EXIT_FAILURE;
+        }
+        ex = cli_heads_session_open(&s, true);
+        if (ex != CLI_EXIT_OK)
+                goto out;
+        for (int i = optind; i < argc; i++) {
+                ex = parse_head_arg(&s, argv[i], &cfg->heads[cfg->n_heads++]);
+                if (ex != CLI_EXIT_OK)
+                        goto out;
+        }
+        ex = run_plan(&s, cfg, NULL, 0, dry_run, verbose);
+out:
+        cli_heads_session_close(&s);
+        return ex;
+}

@@ -1,0 +1,1269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The layout planner: desired state + observed RandR state -> operations.
+ * Pure; see agent/layout.h for the rules it follows.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/layout.h"
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int fail(struct vmodes_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (err) {
+                va_start(ap, fmt);
+                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+/* ---- lookups ---------------------------------------------------------------- */
+
+const struct vmodes_layout_output *vmodes_layout_output_by_name(const struct vmodes_layout_state *s,
+                                                                const char *name)
+{
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                if (!strcmp(s->outputs[i].name, name))
+                        return &s->outputs[i];
+        return NULL;
+}
+
+const struct vmodes_layout_output *vmodes_layout_output_by_id(const struct vmodes_layout_state *s, uint32_t id)
+{
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                if (s->outputs[i].id == id)
+                        return &s->outputs[i];
+        return NULL;
+}
+
+const struct vmodes_layout_crtc *vmodes_layout_crtc_by_id(const struct vmodes_layout_state *s, uint32_t id)
+{
+        for (unsigned i = 0; i < s->n_crtcs; i++)
+                if (s->crtcs[i].id == id)
+                        return &s->crtcs[i];
+        return NULL;
+}
+
+const struct vmodes_layout_smode *vmodes_layout_mode_by_id(const struct vmodes_layout_state *s, uint32_t id)
+{
+        for (unsigned i = 0; i < s->n_modes; i++)
+                if (s->modes[i].id == id)
+                        return &s->modes[i];
+        return NULL;
+}
+
+/* The timings of an existing mode (zeros if the id is unknown). */
+static struct vmodes_mode timings_of(const struct vmodes_layout_state *s, uint32_t id)
+{
+        const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, id);
+        struct vmodes_mode none = { 0 };
+
+        return sm ? sm->mode : none;
+}
+
+/* "<prefix><n>" with n a decimal number without leading zeros, up to 1000. */
+static bool name_number(const char *name, const char *prefix, unsigned *n)
+{
+        size_t pl = strlen(prefix);
+        unsigned long v;
+        char *end;
+
+        if (strncmp(name, prefix, pl) || name[pl] < '0' || name[pl] > '9' || (name[pl] == '0' && name[pl + 1]))
+                return false;
+        v = strtoul(name + pl, &end, 10);
+        if (*end || v > 1000)
+                return false;
+        *n = (unsigned)v;
+        return true;
+}
+
+const struct vmodes_layout_output *vmodes_layout_find_head(const struct vmodes_layout_state *s, const char *name)
+{
+        const struct vmodes_layout_output *o;
+        bool ums = false, legacy = false;
+        char buf[32];
+        unsigned n;
+
+        if (!name || !*name)
+                return NULL;
+        if ((o = vmodes_layout_output_by_name(s, name)))
+                return o;
+        /* which scheme the server uses (as vmodes_heads_detect_scheme() tells) */
+        for (unsigned i = 0; i < s->n_outputs; i++) {
+                ums |= name_number(s->outputs[i].name, "qxl-", &n);
+                legacy |= !strcmp(s->outputs[i].name, "Virtual-0");
+        }
+        legacy &= !ums;
+        if (name_number(name, "", &n)) {
+                if (n == 0)
+                        return NULL;
+                snprintf(buf, sizeof(buf), "%s-%u", ums ? "qxl" : "Virtual", ums || legacy ? n - 1 : n);
+                if ((o = vmodes_layout_output_by_name(s, buf)))
+                        return o;
+                /* any other server: the n-th output */
+                return n <= s->n_outputs ? &s->outputs[n - 1] : NULL;
+        }
+        if (name_number(name, "Virtual-", &n) && n >= 1 && ums) {
+                snprintf(buf, sizeof(buf), "qxl-%u", n - 1);
+                return vmodes_layout_output_by_name(s, buf);
+        }
+        if (name_number(name, "qxl-", &n) && !ums) {
+                snprintf(buf, sizeof(buf), "Virtual-%u", legacy ? n : n + 1);
+                return vmodes_layout_output_by_name(s, buf);
+        }
+        return NULL;
+}
+
+static bool output_offers(const struct vmodes_layout_output *o, uint32_t mode)
+{
+        for (unsigned i = 0; i < o->n_modes; i++)
+                if (o->modes[i] == mode)
+                        return true;
+        return false;
+}
+
+static bool output_can_use(const struct vmodes_layout_output *o, uint32_t crtc)
+{
+        for (unsigned i = 0; i < o->n_crtcs; i++)
+                if (o->crtcs[i] == crtc)
+                        return true;
+        return false;
+}
+
+static bool mode_ref_eq(struct vmodes_layout_mode_ref a, struct vmodes_layout_mode_ref b)
+{
+        return a.created == b.created && (a.created >= 0 || a.id == b.id);
+}
+
+/* ---- planning state ----------------------------------------------------------- */
+
+/* The final state of one output. */
+struct target {
+        bool lit;
+        uint32_t crtc;
+        int x, y;
+        unsigned w, h;
+        uint16_t rotation;
+        struct vmodes_layout_mode_ref mode;
+        struct vmodes_mode timings;
+        int head;      /* index into the config, -1 if not configured */
+        bool placed;
+};
+
+struct planner {
+        const struct vmodes_config *want;
+        const struct vmodes_layout_state *have;
+        struct vmodes_layout_plan *plan;
+        struct vmodes_error *err;
+        struct target t[VMODES_LAYOUT_OUTPUTS_MAX];
+        struct vmodes_mode head_mode[VMODES_CONFIG_HEADS_MAX][VMODES_CONFIG_MODES_MAX];
+        /* per output, the mode refs added by the plan */
+        unsigned n_added[VMODES_LAYOUT_OUTPUTS_MAX];
+        struct vmodes_layout_mode_ref added[VMODES_LAYOUT_OUTPUTS_MAX][VMODES_CONFIG_MODES_MAX];
+        /* per output, the existing modes deleted by the plan */
+        unsigned n_deleted[VMODES_LAYOUT_OUTPUTS_MAX];
+        uint32_t deleted[VMODES_LAYOUT_OUTPUTS_MAX][VMODES_CONFIG_HEADS_MAX];
+};
+
+static unsigned out_index(const struct planner *p, const struct vmodes_layout_output *o)
+{
+        return (unsigned)(o - p->have->outputs);
+}
+
+static int push_op(struct planner *p, const struct vmodes_layout_op *op)
+{
+        if (p->plan->n_ops >= VMODES_LAYOUT_OPS_MAX)
+                return fail(p->err, -E2BIG, "the change needs more than %d RandR operations; apply it in parts",
+                            VMODES_LAYOUT_OPS_MAX);
+        p->plan->ops[p->plan->n_ops++] = *op;
+        return 0;
+}
+
+static struct vmodes_layout_result *result_for(struct planner *p, const struct vmodes_layout_output *o)
+{
+        struct vmodes_layout_plan *plan = p->plan;
+
+        for (unsigned i = 0; i < plan->n_results; i++)
+                if (plan->results[i].output == o->id)
+                        return &plan->results[i];
+        if (plan->n_results >= ELEMENTSOF(plan->results))
+                return NULL;
+        struct vmodes_layout_result *r = &plan->results[plan->n_results++];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->head, sizeof(r->head), "%.*s", (int)sizeof(r->head) - 1, o->name);
+        r->output = o->id;
+        return r;
+}
+
+static void note(struct planner *p, const struct vmodes_layout_output *o, unsigned change)
+{
+        struct vmodes_layout_result *r = result_for(p, o);
+
+        if (r)
+                r->changes |= change;
+}
+
+/* Does the name exist on the server or among the modes this plan creates? */
+static bool name_taken(const struct planner *p, const char *name)
+{
+        for (unsigned i = 0; i < p->have->n_modes; i++)
+                if (!strcmp(p->have->modes[i].mode.name, name))
+                        return true;
+        for (unsigned i = 0; i < p->plan->n_ops; i++)
+                if (p->plan->ops[i].type == VMODES_OP_CREATE_MODE && !strcmp(p->plan->ops[i].mode.name, name))
+                        return true;
+        return false;
+}
+
+/* The mode with these timings: one the output offers, any on the server,
+ * one this plan creates, or a new one (with a free name). */
+static int find_or_create_mode(struct planner *p, const struct vmodes_layout_output *o,
+                               const struct vmodes_mode *m, struct vmodes_layout_mode_ref *ref)
+{
+        const struct vmodes_layout_state *s = p->have;
+        struct vmodes_layout_op op = { .type = VMODES_OP_CREATE_MODE, .ref = { 0, -1 } };
+        int r;
+
+        for (unsigned i = 0; i < o->n_modes; i++) {
+                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, o->modes[i]);
+                if (sm && vmodes_mode_equal_timings(&sm->mode, m)) {
+                        *ref = (struct vmodes_layout_mode_ref){ sm->id, -1 };
+                        return 0;
+                }
+        }
+        for (unsigned i = 0; i < s->n_modes; i++)
+                if (vmodes_mode_equal_timings(&s->modes[i].mode, m)) {
+                        *ref = (struct vmodes_layout_mode_ref){ s->modes[i].id, -1 };
+                        return 0;
+                }
+        for (unsigned i = 0; i < p->plan->n_ops; i++)
+                if (p->plan->ops[i].type == VMODES_OP_CREATE_MODE &&
+                    vmodes_mode_equal_timings(&p->plan->ops[i].mode, m)) {
+                        *ref = (struct vmodes_layout_mode_ref){ 0, (int)i };
+                        return 0;
+                }
+
+        op.mode = *m;
+        if (name_taken(p, m->name)) {
+                bool found = false;
+                for (unsigned n = 2; n < 1000 && !found; n++) {
+                        char suffix[8];
+                        size_t len = strnlen(m->name, sizeof(m->name));
+
+                        snprintf(suffix, sizeof(suffix), "-%u", n);
+                        if (len + strlen(suffix) >= sizeof(op.mode.name))
+                                len = sizeof(op.mode.name) - 1 - strlen(suffix);
+                        memcpy(op.mode.name, m->name, len);
+                        memcpy(op.mode.name + len, suffix, strlen(suffix) + 1);
+                        found = !name_taken(p, op.mode.name);
+                }
+                if (!found)
+                        return fail(p->err, -EEXIST, "no free name for mode %s", m->name);
+        }
+        r = push_op(p, &op);
+        if (r < 0)
+                return r;
+        *ref = (struct vmodes_layout_mode_ref){ 0, (int)p->plan->n_ops - 1 };
+        return 0;
+}
+
+static bool plan_adds(const struct planner *p, unsigned oi, struct vmodes_layout_mode_ref ref)
+{
+        for (unsigned i = 0; i < p->n_added[oi]; i++)
+                if (mode_ref_eq(p->added[oi][i], ref))
+                        return true;
+        return false;
+}
+
+/* Make sure output o offers mode m; *ref is the mode. */
+static int ensure_offered(struct planner *p, const struct vmodes_layout_output *o, const struct vmodes_mode *m,
+                          struct vmodes_layout_mode_ref *ref)
+{
+        unsigned oi = out_index(p, o);
+        int r;
+
+        r = find_or_create_mode(p, o, m, ref);
+        if (r < 0)
+                return r;
+        if ((ref->created < 0 && output_offers(o, ref->id)) || plan_adds(p, oi, *ref))
+                return 0;
+        if (p->n_added[oi] >= VMODES_CONFIG_MODES_MAX)
+                return fail(p->err, -E2BIG, "more than %d modes to add to %s", VMODES_CONFIG_MODES_MAX, o->name);
+        p->added[oi][p->n_added[oi]++] = *ref;
+        note(p, o, VMODES_CHANGE_ADDED);
+        return 0;
+}
+
+/* ---- steps -------------------------------------------------------------------- */
+
+static void observe(struct planner *p)
+{
+        const struct vmodes_layout_state *s = p->have;
+
+        for (unsigned i = 0; i < s->n_outputs; i++) {
+                const struct vmodes_layout_output *o = &s->outputs[i];
+                const struct vmodes_layout_crtc *c = o->crtc ? vmodes_layout_crtc_by_id(s, o->crtc) : NULL;
+                struct target *t = &p->t[i];
+                const struct vmodes_layout_smode *sm;
+
+                memset(t, 0, sizeof(*t));
+                t->head = -1;
+                t->mode.created = -1;
+                if (!c || !c->mode)
+                        continue;
+                t->lit = true;
+                t->crtc = c->id;
+                t->x = c->x;
+                t->y = c->y;
+                t->w = c->width;
+                t->h = c->height;
+                t->rotation = c->rotation;
+                t->mode.id = c->mode;
+                sm = vmodes_layout_mode_by_id(s, c->mode);
+                if (sm)
+                        t->timings = sm->mode;
+        }
+}
+
+static int check_config(struct planner *p)
+{
+        const struct vmodes_config *w = p->want;
+        const struct vmodes_layout_state *s = p->have;
+        unsigned primaries = 0;
+        int r;
+
+        if (w->n_heads > VMODES_CONFIG_HEADS_MAX)
+                return fail(p->err, -EINVAL, "the config has %u heads, at most %d are supported", w->n_heads,
+                            VMODES_CONFIG_HEADS_MAX);
+        for (unsigned i = 0; i < w->n_heads; i++) {
+                const struct vmodes_head_config *h = &w->heads[i];
+                const struct vmodes_layout_output *o;
+
+                if (strnlen(h->head, sizeof(h->head)) >= sizeof(h->head))
+                        return fail(p->err, -EINVAL, "a head name in the config is too long");
+                o = vmodes_layout_output_by_name(s, h->head);
+                if (!o) {
+                        char names[160] = "";
+                        size_t len = 0;
+                        for (unsigned k = 0; k < s->n_outputs && len < sizeof(names) - 1; k++) {
+                                int n = snprintf(names + len, sizeof(names) - len, "%s%s", k ? ", " : "",
+                                                 s->outputs[k].name);
+                                if (n < 0)
+                                        break;
+                                len += (size_t)n;
+                        }
+                        if (len >= sizeof(names) - 1)
+                                memcpy(names + sizeof(names) - 4, "...", 4);
+                        return fail(p->err, -EINVAL, "unknown head %s: the X server has %s", h->head,
+                                    s->n_outputs ? names : "no outputs");
+                }
+                if (p->t[out_index(p, o)].head >= 0)
+                        return fail(p->err, -EINVAL, "head %s is configured twice", h->head);
+                p->t[out_index(p, o)].head = (int)i;
+                if (h->enabled && h->n_modes == 0)
+                        return fail(p->err, -EINVAL, "head %s is enabled but has no mode; add one", h->head);
+                if (h->n_modes > VMODES_CONFIG_MODES_MAX)
+                        return fail(p->err, -EINVAL, "head %s has %u modes, at most %d are supported", h->head,
+                                    h->n_modes, VMODES_CONFIG_MODES_MAX);
+                for (unsigned k = 0; k < h->n_modes; k++) {
+                        struct vmodes_mode *m = &p->head_mode[i][k];
+                        struct vmodes_error e;
+
+                        if (h->modes[k].custom)
+                                *m = h->modes[k].mode;
+                        else {
+                                r = vmodes_spec_to_mode(&h->modes[k].spec, m, &e);
+                                if (r < 0)
+                                        return fail(p->err, r, "head %s: %s", h->head, e.msg);
+                        }
+                        r = vmodes_mode_validate(m, &e);
+                        if (r < 0)
+                                return fail(p->err, r, "head %s: %s", h->head, e.msg);
+                }
+                if (h->primary) {
+                        if (!h->enabled)
+                                return fail(p->err, -EINVAL, "head %s cannot be primary while it is off", h->head);
+                        primaries++;
+                }
+                if (h->relation != VMODES_REL_AUTO && h->relation != VMODES_REL_POS) {
+                        if (!strcmp(h->relative_to, h->head))
+                                return fail(p->err, -EINVAL, "head %s cannot be placed relative to itself",
+                                            h->head);
+                        if (!vmodes_layout_output_by_name(s, h->relative_to))
+                                return fail(p->err, -EINVAL, "head %s is placed relative to unknown head %s",
+                                            h->head, h->relative_to[0] ? h->relative_to : "(none)");
+                }
+                if (h->relation == VMODES_REL_POS && (h->x < 0 || h->y < 0 || h->x > 32767 || h->y > 32767))
+                        return fail(p->err, -EINVAL, "head %s: position %d,%d is outside 0 to 32767", h->head,
+                                    h->x, h->y);
+        }
+        if (primaries > 1)
+                return fail(p->err, -EINVAL, "%u heads are marked primary; only one can be", primaries);
+        return 0;
+}
+
+/* Heads turned off, modes added, CRTCs chosen. */
+static int assign(struct planner *p)
+{
+        const struct vmodes_config *w = p->want;
+        const struct vmodes_layout_state *s = p->have;
+        int r;
+
+        for (unsigned i = 0; i < w->n_heads; i++) {
+                const struct vmodes_head_config *h = &w->heads[i];
+                const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, h->head);
+                struct target *t = &p->t[out_index(p, o)];
+
+                for (unsigned k = 0; k < h->n_modes; k++) {
+                        struct vmodes_layout_mode_ref ref;
+
+                        r = ensure_offered(p, o, &p->head_mode[i][k], &ref);
+                        if (r < 0)
+                                return r;
+                        if (k == 0 && h->enabled) {
+                                if (!t->lit || !mode_ref_eq(ref, t->mode))
+                                        note(p, o, t->lit ? VMODES_CHANGE_MODE : VMODES_CHANGE_ON);
+                                t->mode = ref;
+                                t->timings = p->head_mode[i][0];
+                                t->w = t->timings.hdisplay;
+                                t->h = t->timings.vdisplay;
+                                if (!t->lit)
+                                        t->rotation = VMODES_LAYOUT_ROTATE_0;
+                                if (t->rotation & (2 | 8)) { /* RR_Rotate_90 / RR_Rotate_270 */
+                                        unsigned tmp = t->w;
+                                        t->w = t->h;
+                                        t->h = tmp;
+                                }
+                        }
+                }
+                if (!h->enabled && t->lit) {
+                        t->lit = false;
+                        t->crtc = 0;
+                        note(p, o, VMODES_CHANGE_OFF);
+                }
+                if (h->enabled)
+                        t->lit = true; /* CRTC below */
+        }
+
+        /* outputs sharing a CRTC with a configured head follow it */
+        for (unsigned i = 0; i < s->n_outputs; i++) {
+                if (p->t[i].head < 0 || !p->t[i].lit || !p->t[i].crtc)
+                        continue;
+                for (unsigned k = 0; k < s->n_outputs; k++)
+                        if (k != i && p->t[k].head < 0 && p->t[k].lit && p->t[k].crtc == p->t[i].crtc) {
+                                if (!output_offers(&s->outputs[k], p->t[i].mode.id) || p->t[i].mode.created >= 0) {
+                                        p->t[k].lit = false; /* cannot show the new mode: leaves the clone */
+                                        p->t[k].crtc = 0;
+                                        continue;
+                                }
+                                p->t[k].mode = p->t[i].mode;
+                                p->t[k].timings = p->t[i].timings;
+                                p->t[k].w = p->t[i].w;
+                                p->t[k].h = p->t[i].h;
+                        }
+        }
+
+        /* free CRTCs for heads that have none */
+        for (unsigned i = 0; i < s->n_outputs; i++) {
+                struct target *t = &p->t[i];
+                const struct vmodes_layout_output *o = &s->outputs[i];
+                bool found = false;
+
+                if (!t->lit || t->crtc)
+                        continue;
+                for (unsigned c = 0; c < o->n_crtcs && !found; c++) {
+                        bool busy = false;
+                        if (!vmodes_layout_crtc_by_id(s, o->crtcs[c]))
+                                continue;
+                        for (unsigned k = 0; k < s->n_outputs && !busy; k++)
+                                busy = p->t[k].lit && p->t[k].crtc == o->crtcs[c];
+                        if (!busy) {
+                                t->crtc = o->crtcs[c];
+                                found = true;
+                        }
+                }
+                if (!found)
+                        return fail(p->err, -EBUSY,
+                                    "no free CRTC for head %s: the %u CRTC%s it can use %s taken by other heads; "
+                                    "turn one of them off first",
+                                    o->name, o->n_crtcs, o->n_crtcs == 1 ? "" : "s", o->n_crtcs == 1 ? "is" : "are");
+        }
+        return 0;
+}
+
+static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, size_t n_drop)
+{
+        const struct vmodes_layout_state *s = p->have;
+
+        for (size_t d = 0; d < n_drop; d++) {
+                const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, drop[d].head);
+                const struct vmodes_layout_smode *sm = NULL;
+                unsigned oi;
+                struct target *t;
+
+                if (!o)
+                        return fail(p->err, -EINVAL, "unknown head %s", drop[d].head);
+                oi = out_index(p, o);
+                t = &p->t[oi];
+                for (unsigned i = 0; i < o->n_modes && !sm; i++) {
+                        const struct vmodes_layout_smode *x = vmodes_layout_mode_by_id(s, o->modes[i]);
+                        if (x && vmodes_mode_equal_timings(&x->mode, &drop[d].mode))
+                                sm = x;
+                }
+                if (!sm)
+                        return fail(p->err, -ENOENT, "head %s does not offer mode %s (see vmodes list)", o->name,
+                                    drop[d].mode.name);
+                if (t->head >= 0 && p->want->heads[t->head].enabled && t->mode.created < 0 && t->mode.id == sm->id)
+                        return fail(p->err, -EINVAL, "head %s is configured to show %s; configure another mode first",
+                                    o->name, sm->mode.name);
+                if (t->lit && t->mode.created < 0 && t->mode.id == sm->id) {
+                        /* switch to a preferred mode that stays, or turn off */
+                        bool found = false;
+                        for (unsigned i = 0; i < o->n_preferred && i < o->n_modes && !found; i++) {
+                                const struct vmodes_layout_smode *pm = vmodes_layout_mode_by_id(s, o->modes[i]);
+                                bool dropped = false;
+                                if (!pm || pm->id == sm->id)
+                                        continue;
+                                for (size_t e = 0; e < n_drop; e++)
+                                        dropped |= !strcmp(drop[e].head, o->name) &&
+                                                   vmodes_mode_equal_timings(&drop[e].mode, &pm->mode);
+                                if (dropped)
+                                        continue;
+                                t->mode = (struct vmodes_layout_mode_ref){ pm->id, -1 };
+                                t->timings = pm->mode;
+                                t->w = (t->rotation & (2 | 8)) ? pm->mode.vdisplay : pm->mode.hdisplay;
+                                t->h = (t->rotation & (2 | 8)) ? pm->mode.hdisplay : pm->mode.vdisplay;
+                                note(p, o, VMODES_CHANGE_MODE);
+                                found = true;
+                        }
+                        if (!found) {
+                                t->lit = false;
+                                t->crtc = 0;
+                                note(p, o, VMODES_CHANGE_OFF);
+                        }
+                }
+                if (p->n_deleted[oi] < ELEMENTSOF(p->deleted[oi])) {
+                        bool dup = false;
+                        for (unsigned i = 0; i < p->n_deleted[oi]; i++)
+                                dup |= p->deleted[oi][i] == sm->id;
+                        if (!dup)
+                                p->deleted[oi][p->n_deleted[oi]++] = sm->id;
+                }
+                note(p, o, VMODES_CHANGE_REMOVED);
+        }
+        /* clones of a CRTC whose head turned off above */
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                if (p->t[i].lit && p->t[i].mode.created < 0)
+                        for (unsigned k = 0; k < p->n_deleted[i]; k++)
+                                if (p->deleted[i][k] == p->t[i].mode.id)
+                                        return fail(p->err, -EINVAL,
+                                                    "head %s mirrors another head and shows the mode being removed; "
+                                                    "move it first", s->outputs[i].name);
+        return 0;
+}
+
+static int place(struct planner *p)
+{
+        const struct vmodes_config *w = p->want;
+        const struct vmodes_layout_state *s = p->have;
+        int first = -1, prev[VMODES_CONFIG_HEADS_MAX];
+        unsigned todo = 0;
+        int min_x = 0, min_y = 0;
+
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                p->t[i].placed = p->t[i].head < 0 || !p->t[i].lit;
+        for (unsigned i = 0, last = (unsigned)-1; i < w->n_heads; i++) {
+                prev[i] = (int)last;
+                if (w->heads[i].enabled) {
+                        if (first < 0)
+                                first = (int)i;
+                        last = i;
+                        todo++;
+                }
+        }
+
+        while (todo > 0) {
+                unsigned progress = 0;
+
+                for (unsigned i = 0; i < w->n_heads; i++) {
+                        const struct vmodes_head_config *h = &w->heads[i];
+                        const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, h->head);
+                        struct target *t = &p->t[out_index(p, o)], *r = NULL;
+
+                        if (!h->enabled || t->placed)
+                                continue;
+                        switch (h->relation) {
+                        case VMODES_REL_POS:
+                                t->x = h->x;
+                                t->y = h->y;
+                                break;
+                        case VMODES_REL_AUTO:
+                                if ((int)i == first) {
+                                        const struct vmodes_layout_crtc *c = vmodes_layout_crtc_by_id(s, o->crtc);
+                                        if (c && c->mode) {
+                                                t->x = c->x;
+                                                t->y = c->y;
+                                        } else {
+                                                t->x = t->y = 0;
+                                                for (unsigned k = 0; k < s->n_outputs; k++)
+                                                        if (p->t[k].lit && p->t[k].head < 0 &&
+                                                            p->t[k].x + (int)p->t[k].w > t->x)
+                                                                t->x = p->t[k].x + (int)p->t[k].w;
+                                        }
+                                        break;
+                                }
+                                r = &p->t[out_index(p, vmodes_layout_output_by_name(s, w->heads[prev[i]].head))];
+                                if (!r->placed)
+                                        continue;
+                                t->x = r->x + (int)r->w;
+                                t->y = r->y;
+                                break;
+                        default:
+                                r = &p->t[out_index(p, vmodes_layout_output_by_name(s, h->relative_to))];
+                                if (!r->lit)
+                                        return fail(p->err, -EINVAL, "head %s is placed relative to %s, which is off",
+                                                    h->head, h->relative_to);
+                                if (!r->placed)
+                                        continue;
+                                switch (h->relation) {
+                                case VMODES_REL_RIGHT_OF:
+                                        t->x = r->x + (int)r->w;
+                                        t->y = r->y;
+                                        break;
+                                case VMODES_REL_LEFT_OF:
+                                        t->x = r->x - (int)t->w;
+                                        t->y = r->y;
+                                        break;
+                                case VMODES_REL_ABOVE:
+                                        t->x = r->x;
+                                        t->y = r->y - (int)t->h;
+                                        break;
+                                case VMODES_REL_BELOW:
+                                        t->x = r->x;
+                                        t->y = r->y + (int)r->h;
+                                        break;
+                                default: /* SAME_AS */
+                                        t->x = r->x;
+                                        t->y = r->y;
+                                        break;
+                                }
+                                break;
+                        }
+                        t->placed = true;
+                        todo--;
+                        progress++;
+                }
+                if (!progress)
+                        return fail(p->err, -EINVAL,
+                                    "the head relations form a cycle (A right of B right of A); give one head "
+                                    "a fixed position");
+        }
+
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                if (p->t[i].lit) {
+                        if (p->t[i].x < min_x)
+                                min_x = p->t[i].x;
+                        if (p->t[i].y < min_y)
+                                min_y = p->t[i].y;
+                }
+        /* a fixed position cannot be moved: a layout that reaches into
+         * negative coordinates around one is refused */
+        for (unsigned i = 0; (min_x < 0 || min_y < 0) && i < w->n_heads; i++)
+                if (w->heads[i].enabled && w->heads[i].relation == VMODES_REL_POS) {
+                        const char *neg = NULL;
+                        for (unsigned k = 0; k < s->n_outputs && !neg; k++)
+                                if (p->t[k].lit && (p->t[k].x < 0 || p->t[k].y < 0))
+                                        neg = s->outputs[k].name;
+                        return fail(p->err, -EINVAL,
+                                    "head %s would sit left of or above 0,0 while head %s has the fixed position "
+                                    "%d,%d; move %s (--pos) or place %s elsewhere",
+                                    neg ? neg : "?", w->heads[i].head, w->heads[i].x, w->heads[i].y,
+                                    w->heads[i].head, neg ? neg : "it");
+                }
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                if (p->t[i].lit) {
+                        p->t[i].x -= min_x;
+                        p->t[i].y -= min_y;
+                }
+        for (unsigned i = 0; i < s->n_outputs; i++) {
+                const struct vmodes_layout_crtc *c = vmodes_layout_crtc_by_id(s, s->outputs[i].crtc);
+                if (p->t[i].lit && c && c->mode && (c->x != p->t[i].x || c->y != p->t[i].y))
+                        note(p, &s->outputs[i], VMODES_CHANGE_POSITION);
+        }
+        return 0;
+}
+
+static void mib(char *buf, size_t size, uint64_t bytes)
+{
+        if (bytes % (1024 * 1024) == 0)
+                snprintf(buf, size, "%" PRIu64 " MiB", bytes >> 20);
+        else
+                snprintf(buf, size, "%.1f MiB", (double)bytes / (1024.0 * 1024.0));
+}
+
+static uint64_t memory_needed(const struct vmodes_layout_state *s, unsigned w, unsigned h, unsigned lit)
+{
+        return (uint64_t)w * h * 4 * (s->memory_per_head && lit > 1 ? lit : 1);
+}
+
+static bool fits(const struct vmodes_layout_state *s, unsigned w, unsigned h, unsigned lit)
+{
+        return (!s->max_width || w <= s->max_width) && (!s->max_height || h <= s->max_height) &&
+               (!s->memory_limit || memory_needed(s, w, h, lit) <= s->memory_limit);
+}
+
+static int size_screen(struct planner *p, unsigned *lit_out)
+{
+        const struct vmodes_layout_state *s = p->have;
+        unsigned w = 0, h = 0, lit = 0;
+
+        for (unsigned i = 0; i < s->n_outputs; i++) {
+                const struct target *t = &p->t[i];
+                bool shared = false;
+                if (!t->lit)
+                        continue;
+                for (unsigned k = 0; k < i; k++)
+                        shared |= p->t[k].lit && p->t[k].crtc == t->crtc;
+                lit += !shared;
+                if (t->x + t->w > w)
+                        w = (unsigned)t->x + t->w;
+                if (t->y + t->h > h)
+                        h = (unsigned)t->y + t->h;
+        }
+        if (lit == 0)
+                return fail(p->err, -EINVAL, "this would turn every head off; keep at least one on");
+        if (w < s->min_width)
+                w = s->min_width;
+        if (h < s->min_height)
+                h = s->min_height;
+        if ((s->max_width && w > s->max_width) || (s->max_height && h > s->max_height))
+                return fail(p->err, -ENOSPC,
+                            "the layout needs a %ux%u screen but this X server allows at most %ux%u; use smaller "
+                            "modes or stack the heads (--below instead of --right-of)",
+                            w, h, s->max_width, s->max_height);
+        if (s->memory_limit && memory_needed(s, w, h, lit) > s->memory_limit) {
+                char need[32], have[32];
+
+                mib(need, sizeof(need), memory_needed(s, w, h, lit));
+                mib(have, sizeof(have), s->memory_limit);
+                if (s->memory_per_head && lit > 1)
+                        return fail(p->err, -ENOSPC,
+                                    "the layout needs a %ux%u screen, %u copies of it (one per head) take %s of video "
+                                    "memory but the device has %s; %s",
+                                    w, h, lit, need, have,
+                                    s->memory_fix[0] ? s->memory_fix : "give the VM more video memory or use smaller modes");
+                return fail(p->err, -ENOSPC,
+                            "the layout needs a %ux%u screen, which takes %s of video memory but the device has %s; %s",
+                            w, h, need, have,
+                            s->memory_fix[0] ? s->memory_fix : "give the VM more video memory or use smaller modes");
+        }
+        p->plan->width = w;
+        p->plan->height = h;
+        *lit_out = lit;
+        return 0;
+}
+
+/* ---- emitting ----------------------------------------------------------------- */
+
+struct crtc_final {
+        bool lit, changed;
+        struct vmodes_layout_op op; /* SET_CRTC */
+};
+
+static void final_crtcs(struct planner *p, struct crtc_final *f)
+{
+        const struct vmodes_layout_state *s = p->have;
+
+        for (unsigned c = 0; c < s->n_crtcs; c++) {
+                const struct vmodes_layout_crtc *cur = &s->crtcs[c];
+                struct crtc_final *cf = &f[c];
+
+                memset(cf, 0, sizeof(*cf));
+                cf->op.type = VMODES_OP_SET_CRTC;
+                cf->op.crtc = cur->id;
+                for (unsigned i = 0; i < s->n_outputs; i++) {
+                        const struct target *t = &p->t[i];
+                        if (!t->lit || t->crtc != cur->id)
+                                continue;
+                        if (!cf->lit) {
+                                cf->lit = true;
+                                cf->op.ref = t->mode;
+                                cf->op.mode = t->timings;
+                                cf->op.x = t->x;
+                                cf->op.y = t->y;
+                                cf->op.width = t->w;
+                                cf->op.height = t->h;
+                                cf->op.rotation = t->rotation ? t->rotation : VMODES_LAYOUT_ROTATE_0;
+                        }
+                        cf->op.outputs[cf->op.n_outputs++] = s->outputs[i].id;
+                }
+                if (!cf->lit)
+                        continue;
+                cf->changed = !cur->mode || cf->op.ref.created >= 0 || cf->op.ref.id != cur->mode ||
+                              cf->op.x != cur->x || cf->op.y != cur->y || cf->op.rotation != cur->rotation ||
+                              cf->op.n_outputs != cur->n_outputs;
+                for (unsigned k = 0; !cf->changed && k < cur->n_outputs; k++)
+                        cf->changed = cf->op.outputs[k] != cur->outputs[k];
+        }
+}
+
+static int emit(struct planner *p, unsigned lit)
+{
+        const struct vmodes_layout_state *s = p->have;
+        struct crtc_final f[VMODES_LAYOUT_CRTCS_MAX];
+        unsigned w0 = s->width, h0 = s->height, w1 = p->plan->width, h1 = p->plan->height;
+        bool disabled[VMODES_LAYOUT_CRTCS_MAX] = { false };
+        int r;
+
+        /* ADD_MODE (CREATE_MODE ops are already in the plan) */
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                for (unsigned k = 0; k < p->n_added[i]; k++) {
+                        struct vmodes_layout_op op = { .type = VMODES_OP_ADD_MODE, .ref = p->added[i][k],
+                                                       .output = s->outputs[i].id };
+                        if (op.ref.created >= 0)
+                                op.mode = p->plan->ops[op.ref.created].mode;
+                        else
+                                op.mode = timings_of(s, op.ref.id);
+                        r = push_op(p, &op);
+                        if (r < 0)
+                                return r;
+                }
+
+        final_crtcs(p, f);
+        /* Screen size changes around the CRTC changes: grow first, shrink
+         * after; when one side grows and the other shrinks, pass through the
+         * larger of both if it fits, else turn off the changed CRTCs outside
+         * the new size first (as xrandr does). */
+        bool grow = w1 >= w0 && h1 >= h0, shrink = w1 <= w0 && h1 <= h0;
+        unsigned wm = w0 > w1 ? w0 : w1, hm = h0 > h1 ? h0 : h1;
+        bool via_mid = !grow && !shrink && fits(s, wm, hm, lit);
+        bool fallback = !grow && !shrink && !via_mid;
+        for (unsigned c = 0; c < s->n_crtcs; c++) {
+                const struct vmodes_layout_crtc *cur = &s->crtcs[c];
+                bool off = cur->mode && !f[c].lit;
+                bool outside = fallback && cur->mode && f[c].changed &&
+                               (cur->x + cur->width > w1 || cur->y + cur->height > h1);
+                if (off || outside) {
+                        struct vmodes_layout_op op = { .type = VMODES_OP_DISABLE_CRTC, .crtc = cur->id,
+                                                       .ref = { 0, -1 } };
+                        disabled[c] = true;
+                        r = push_op(p, &op);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if ((grow && (w1 != w0 || h1 != h0)) || via_mid || fallback) {
+                struct vmodes_layout_op op = { .type = VMODES_OP_SET_SCREEN_SIZE, .ref = { 0, -1 } };
+                op.width = via_mid ? wm : w1;
+                op.height = via_mid ? hm : h1;
+                r = push_op(p, &op);
+                if (r < 0)
+                        return r;
+        }
+        for (unsigned c = 0; c < s->n_crtcs; c++)
+                if (f[c].lit && (f[c].changed || disabled[c])) {
+                        r = push_op(p, &f[c].op);
+                        if (r < 0)
+                                return r;
+                }
+        if ((shrink && !grow) || via_mid) {
+                struct vmodes_layout_op op = { .type = VMODES_OP_SET_SCREEN_SIZE, .ref = { 0, -1 } };
+                op.width = w1;
+                op.height = h1;
+                r = push_op(p, &op);
+                if (r < 0)
+                        return r;
+        }
+
+        /* primary */
+        for (unsigned i = 0; i < p->want->n_heads; i++) {
+                const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, p->want->heads[i].head);
+                if (p->want->heads[i].primary && s->primary != o->id) {
+                        struct vmodes_layout_op op = { .type = VMODES_OP_SET_PRIMARY, .output = o->id,
+                                                       .ref = { 0, -1 } };
+                        r = push_op(p, &op);
+                        if (r < 0)
+                                return r;
+                        note(p, o, VMODES_CHANGE_PRIMARY);
+                }
+        }
+
+        /* modes taken away: from the output, then from the server when no
+         * output offers it any more and no CRTC shows it */
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                for (unsigned k = 0; k < p->n_deleted[i]; k++) {
+                        struct vmodes_layout_op op = { .type = VMODES_OP_DELETE_MODE, .output = s->outputs[i].id,
+                                                       .ref = { p->deleted[i][k], -1 } };
+                        op.mode = timings_of(s, op.ref.id);
+                        r = push_op(p, &op);
+                        if (r < 0)
+                                return r;
+                }
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                for (unsigned k = 0; k < p->n_deleted[i]; k++) {
+                        uint32_t id = p->deleted[i][k];
+                        bool used = false;
+
+                        for (unsigned o = 0; o < s->n_outputs && !used; o++) {
+                                bool gone = false;
+                                for (unsigned d = 0; d < p->n_deleted[o]; d++)
+                                        gone |= p->deleted[o][d] == id;
+                                used = (!gone && output_offers(&s->outputs[o], id)) ||
+                                       (p->t[o].lit && p->t[o].mode.created < 0 && p->t[o].mode.id == id);
+                        }
+                        /* destroy once: only from the first output that deleted it */
+                        for (unsigned o = 0; o < i && !used; o++)
+                                for (unsigned d = 0; d < p->n_deleted[o]; d++)
+                                        used |= p->deleted[o][d] == id;
+                        if (!used) {
+                                struct vmodes_layout_op op = { .type = VMODES_OP_DESTROY_MODE, .ref = { id, -1 } };
+                                op.mode = timings_of(s, id);
+                                r = push_op(p, &op);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        return 0;
+}
+
+static void fill_results(struct planner *p)
+{
+        const struct vmodes_layout_state *s = p->have;
+
+        /* every configured head has a result, in config order first */
+        for (unsigned i = 0; i < p->want->n_heads; i++)
+                result_for(p, vmodes_layout_output_by_name(s, p->want->heads[i].head));
+        for (unsigned i = 0; i < p->plan->n_results; i++) {
+                struct vmodes_layout_result *r = &p->plan->results[i];
+                const struct vmodes_layout_output *o = vmodes_layout_output_by_id(s, r->output);
+                const struct target *t = &p->t[out_index(p, o)];
+
+                r->enabled = t->lit;
+                if (t->lit) {
+                        r->mode = t->timings;
+                        /* the name the server knows it by */
+                        if (t->mode.created >= 0)
+                                memcpy(r->mode.name, p->plan->ops[t->mode.created].mode.name, sizeof(r->mode.name));
+                        else {
+                                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, t->mode.id);
+                                if (sm)
+                                        memcpy(r->mode.name, sm->mode.name, sizeof(r->mode.name));
+                        }
+                        r->x = t->x;
+                        r->y = t->y;
+                }
+        }
+        /* results must list configured heads first, in order: rotate them in */
+        for (unsigned i = 0; i < p->want->n_heads && i < p->plan->n_results; i++)
+                if (strcmp(p->plan->results[i].head, p->want->heads[i].head))
+                        for (unsigned k = i + 1; k < p->plan->n_results; k++)
+                                if (!strcmp(p->plan->results[k].head, p->want->heads[i].head)) {
+                                        struct vmodes_layout_result tmp = p->plan->results[i];
+                                        p->plan->results[i] = p->plan->results[k];
+                                        p->plan->results[k] = tmp;
+                                        break;
+                                }
+}
+
+int vmodes_layout_plan(const struct vmodes_config *want, const struct vmodes_layout_state *have,
+                       const struct vmodes_layout_drop *drop, size_t n_drop, struct vmodes_layout_plan *plan,
+                       struct vmodes_error *err)
+{
+        static const struct vmodes_config empty;
+        struct planner *p;
+        unsigned lit = 0;
+        int r;
+
+        if (!have || !plan)
+                return -EINVAL;
+        if (have->n_outputs > VMODES_LAYOUT_OUTPUTS_MAX || have->n_crtcs > VMODES_LAYOUT_CRTCS_MAX ||
+            have->n_modes > VMODES_LAYOUT_MODES_MAX)
+                return fail(err, -EINVAL, "the observed state is larger than the planner's limits");
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return fail(err, -ENOMEM, "out of memory");
+        p->want = want ? want : &empty;
+        p->have = have;
+        p->plan = plan;
+        p->err = err;
+        memset(plan, 0, sizeof(*plan));
+
+        observe(p);
+        r = check_config(p);
+        if (r >= 0)
+                r = assign(p);
+        if (r >= 0)
+                r = drop_modes(p, drop, n_drop);
+        if (r >= 0)
+                r = place(p);
+        if (r >= 0)
+                r = size_screen(p, &lit);
+        if (r >= 0)
+                r = emit(p, lit);
+        if (r >= 0)
+                fill_results(p);
+        else
+                memset(plan, 0, sizeof(*plan));
+        free(p);
+        return r;
+}
+
+/* ---- simulation ------------------------------------------------------------------ */
+
+static struct vmodes_layout_smode *smode_by_id(struct vmodes_layout_state *s, uint32_t id)
+{
+        return (struct vmodes_layout_smode *)vmodes_layout_mode_by_id(s, id);
+}
+
+static struct vmodes_layout_output *output_by_id(struct vmodes_layout_state *s, uint32_t id)
+{
+        return (struct vmodes_layout_output *)vmodes_layout_output_by_id(s, id);
+}
+
+static struct vmodes_layout_crtc *crtc_by_id(struct vmodes_layout_state *s, uint32_t id)
+{
+        return (struct vmodes_layout_crtc *)vmodes_layout_crtc_by_id(s, id);
+}
+
+int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan, uint32_t next_id,
+                           struct vmodes_error *err)
+{
+        uint32_t created[VMODES_LAYOUT_OPS_MAX] = { 0 };
+
+        for (unsigned i = 0; i < plan->n_ops; i++) {
+                const struct vmodes_layout_op *op = &plan->ops[i];
+                uint32_t mode = 0;
+                struct vmodes_layout_output *o = NULL;
+                struct vmodes_layout_crtc *c = NULL;
+
+                if (op->type == VMODES_OP_ADD_MODE || op->type == VMODES_OP_SET_CRTC ||
+                    op->type == VMODES_OP_DELETE_MODE || op->type == VMODES_OP_DESTROY_MODE) {
+                        if (op->ref.created >= 0) {
+                                if ((unsigned)op->ref.created >= i || !created[op->ref.created])
+                                        return fail(err, -EINVAL, "op %u: uses a mode not created before", i);
+                                mode = created[op->ref.created];
+                        } else
+                                mode = op->ref.id;
+                        if (!smode_by_id(s, mode))
+                                return fail(err, -EINVAL, "op %u: BadMode 0x%" PRIx32, i, mode);
+                }
+                if (op->type == VMODES_OP_ADD_MODE || op->type == VMODES_OP_DELETE_MODE ||
+                    op->type == VMODES_OP_SET_PRIMARY) {
+                        o = output_by_id(s, op->output);
+                        if (!o)
+                                return fail(err, -EINVAL, "op %u: BadOutput 0x%" PRIx32, i, op->output);
+                }
+                if (op->type == VMODES_OP_SET_CRTC || op->type == VMODES_OP_DISABLE_CRTC) {
+                        c = crtc_by_id(s, op->crtc);
+                        if (!c)
+                                return fail(err, -EINVAL, "op %u: BadCrtc 0x%" PRIx32, i, op->crtc);
+                }
+
+                switch (op->type) {
+                case VMODES_OP_CREATE_MODE:
+                        if (s->n_modes >= VMODES_LAYOUT_MODES_MAX)
+                                return fail(err, -EINVAL, "op %u: too many modes", i);
+                        for (unsigned k = 0; k < s->n_modes; k++)
+                                if (!strcmp(s->modes[k].mode.name, op->mode.name))
+                                        return fail(err, -EINVAL, "op %u: mode name %s exists (BadName)", i,
+                                                    op->mode.name);
+                        created[i] = next_id++;
+                        s->modes[s->n_modes].id = created[i];
+                        s->modes[s->n_modes++].mode = op->mode;
+                        break;
+                case VMODES_OP_ADD_MODE:
+                        if (output_offers(o, mode))
+                                break; /* X ignores a duplicate add */
+                        if (o->n_modes >= VMODES_LAYOUT_OUTPUT_MODES_MAX)
+                                return fail(err, -EINVAL, "op %u: too many modes on %s", i, o->name);
+                        o->modes[o->n_modes++] = mode;
+                        break;
+                case VMODES_OP_DELETE_MODE: {
+                        bool found = false;
+                        for (unsigned k = 0; k < s->n_crtcs; k++)
+                                for (unsigned n = 0; n < s->crtcs[k].n_outputs; n++)
+                                        if (s->crtcs[k].outputs[n] == o->id && s->crtcs[k].mode == mode)
+                                                return fail(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
+                        for (unsigned k = 0; k < o->n_modes; k++)
+                                if (o->modes[k] == mode) {
+                                        memmove(&o->modes[k], &o->modes[k + 1], (o->n_modes - k - 1) * sizeof(uint32_t));
+                                        o->n_modes--;
+                                        if (k < o->n_preferred)
+                                                o->n_preferred--;
+                                        found = true;
+                                        break;
+                                }
+                        if (!found)
+                                return fail(err, -EINVAL, "op %u: %s lacks the mode (BadMatch)", i, o->name);
+                        break;
+                }
+                case VMODES_OP_DESTROY_MODE:
+                        for (unsigned k = 0; k < s->n_outputs; k++)
+                                if (output_offers(&s->outputs[k], mode))
+                                        return fail(err, -EINVAL, "op %u: mode still on %s (BadAccess)", i,
+                                                    s->outputs[k].name);
+                        for (unsigned k = 0; k < s->n_crtcs; k++)
+                                if (s->crtcs[k].mode == mode)
+                                        return fail(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
+                        for (unsigned k = 0; k < s->n_modes; k++)
+                                if (s->modes[k].id == mode) {
+                                        memmove(&s->modes[k], &s->modes[k + 1],
+                                                (s->n_modes - k - 1) * sizeof(s->modes[0]));
+                                        s->n_modes--;
+                                        break;
+                                }
+                        break;
+                case VMODES_OP_DISABLE_CRTC:
+                        for (unsigned k = 0; k < s->n_outputs; k++)
+                                if (s->outputs[k].crtc == c->id)
+                                        s->outputs[k].crtc = 0;
+                        c->mode = 0;
+                        c->x = c->y = 0;
+                        c->width = c->height = 0;
+                        c->n_outputs = 0;
+                        break;
+                case VMODES_OP_SET_SCREEN_SIZE:
+                        if (op->width < s->min_width || op->height < s->min_height ||
+                            (s->max_width && op->width > s->max_width) || (s->max_height && op->height > s->max_height))
+                                return fail(err, -EINVAL, "op %u: screen %ux%u outside the range (BadValue)", i,
+                                            op->width, op->height);
+                        for (unsigned k = 0; k < s->n_crtcs; k++)
+                                if (s->crtcs[k].mode && (s->crtcs[k].x + s->crtcs[k].width > op->width ||
+                                                         s->crtcs[k].y + s->crtcs[k].height > op->height))
+                                        return fail(err, -EINVAL, "op %u: CRTC 0x%" PRIx32 " outside %ux%u (BadMatch)",
+                                                    i, s->crtcs[k].id, op->width, op->height);
+                        s->width = op->width;
+                        s->height = op->height;
+                        break;
+                case VMODES_OP_SET_CRTC: {
+                        const struct vmodes_layout_smode *sm = smode_by_id(s, mode);
+                        unsigned w = (op->rotation & (2 | 8)) ? sm->mode.vdisplay : sm->mode.hdisplay;
+                        unsigned h = (op->rotation & (2 | 8)) ? sm->mode.hdisplay : sm->mode.vdisplay;
+
+                        if (op->x < 0 || op->y < 0 || op->x + w > s->width || op->y + h > s->height)
+                                return fail(err, -EINVAL, "op %u: CRTC %ux%u+%d+%d outside the screen %ux%u (BadValue)",
+                                            i, w, h, op->x, op->y, s->width, s->height);
+                        if (op->n_outputs == 0)
+                                return fail(err, -EINVAL, "op %u: CRTC with a mode and no outputs (BadMatch)", i);
+                        for (unsigned n = 0; n < op->n_outputs; n++) {
+                                struct vmodes_layout_output *out = output_by_id(s, op->outputs[n]);
+                                if (!out)
+                                        return fail(err, -EINVAL, "op %u: BadOutput", i);
+                                if (!output_can_use(out, c->id))
+                                        return fail(err, -EINVAL, "op %u: %s cannot use CRTC 0x%" PRIx32 " (BadMatch)",
+                                                    i, out->name, c->id);
+                                if (!output_offers(out, mode))
+                                        return fail(err, -EINVAL, "op %u: %s lacks mode %s (BadMatch)", i, out->name,
+                                                    sm->mode.name);
+                                if (out->crtc && out->crtc != c->id) {
+                                        struct vmodes_layout_crtc *old = crtc_by_id(s, out->crtc);
+                                        if (old && old->mode)
+                                                return fail(err, -EINVAL, "op %u: %s is on another CRTC (BadMatch)",
+                                                            i, out->name);
+                                }
+                        }
+                        for (unsigned k = 0; k < s->n_outputs; k++)
+                                if (s->outputs[k].crtc == c->id)
+                                        s->outputs[k].crtc = 0;
+                        c->mode = mode;
+                        c->x = op->x;
+                        c->y = op->y;
+                        c->width = w;
+                        c->height = h;
+                        c->rotation = op->rotation;
+                        c->n_outputs = op->n_outputs;
+                        memcpy(c->outputs, op->outputs, op->n_outputs * sizeof(uint32_t));
+                        for (unsigned n = 0; n < op->n_outputs; n++) {
+                                struct vmodes_layout_output *out = output_by_id(s, op->outputs[n]);
+                                if (out)
+                                        out->crtc = c->id;
+                        }
+                        break;
+                }
+                case VMODES_OP_SET_PRIMARY:
+                        s->primary = o->id;
+                        break;
+                }
+        }
+        return 0;
+}
+
+/* ---- descriptions ------------------------------------------------------------------ */
+
+const char *vmodes_layout_op_name(enum vmodes_layout_op_type t)
+{
+        switch (t) {
+        case VMODES_OP_CREATE_MODE:
+                return "create-mode";
+        case VMODES_OP_ADD_MODE:
+                return "add-mode";
+        case VMODES_OP_DISABLE_CRTC:
+                return "disable-crtc";
+        case VMODES_OP_SET_SCREEN_SIZE:
+                return "set-screen-size";
+        case VMODES_OP_SET_CRTC:
+                return "set-crtc";
+        case VMODES_OP_SET_PRIMARY:
+                return "set-primary";
+        case VMODES_OP_DELETE_MODE:
+                return "delete-mode";
+        case VMODES_OP_DESTROY_MODE:
+                return "destroy-mode";
+        }
+        return "?";
+}
+
+static const char *mode_name(const struct vmodes_layout_op *op, const struct vmodes_layout_plan *plan)
+{
+        if (op->ref.created >= 0 && plan && (unsigned)op->ref.created < plan->n_ops)
+                return plan->ops[op->ref.created].mode.name;
+        return op->mode.name;
+}
+
+static const char *output_name(const struct vmodes_layout_state *s, uint32_t id)
+{
+        const struct vmodes_layout_output *o = s ? vmodes_layout_output_by_id(s, id) : NULL;
+        return o ? o->name : "?";
+}
+
+void vmodes_layout_op_describe(char *buf, size_t size, const struct vmodes_layout_op *op,
+                               const struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan)
+{
+        switch (op->type) {
+        case VMODES_OP_CREATE_MODE:
+                snprintf(buf, size, "create mode %s", op->mode.name);
+                break;
+        case VMODES_OP_ADD_MODE:
+                snprintf(buf, size, "add mode %s to %s", mode_name(op, plan), output_name(s, op->output));
+                break;
+        case VMODES_OP_DELETE_MODE:
+                snprintf(buf, size, "delete mode %s from %s", mode_name(op, plan), output_name(s, op->output));
+                break;
+        case VMODES_OP_DESTROY_MODE:
+                snprintf(buf, size, "destroy mode %s", mode_name(op, plan));
+                break;
+        case VMODES_OP_DISABLE_CRTC:
+                snprintf(buf, size, "turn off CRTC 0x%" PRIx32, op->crtc);
+                break;
+        case VMODES_OP_SET_SCREEN_SIZE:
+                snprintf(buf, size, "set screen size %ux%u", op->width, op->height);
+                break;
+        case VMODES_OP_SET_CRTC:
+                snprintf(buf, size, "set CRTC 0x%" PRIx32 ": %s at +%d+%d on %s%s", op->crtc, mode_name(op, plan),
+                         op->x, op->y, output_name(s, op->outputs[0]), op->n_outputs > 1 ? " and clones" : "");
+                break;
+        case VMODES_OP_SET_PRIMARY:
+                snprintf(buf, size, "make %s primary", output_name(s, op->output));
+                break;
+        }
+}
