@@ -12,8 +12,8 @@ vm_expect_x_head Virtual-1 1
 vm_expect_x_head Virtual-4 4
 vm_screendump modesetting-start
 
-# TODO: `vmodes add Virtual-1 2560x1440@44 --apply` once it exists.
-vm_set_mode Virtual-1 2560 1440 44
+vm_log "vmodes add Virtual-1 2560x1440@44 --apply"
+vmodes add Virtual-1 2560x1440@44 --apply || vm_fail "vmodes add failed ($?)"
 vm_expect_current Virtual-1 2560x1440
 vm_screendump modesetting-2560x1440 2560x1440
 vm_stop_xorg

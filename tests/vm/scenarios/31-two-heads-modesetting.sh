@@ -9,8 +9,10 @@
 
 vm_start_udev
 vm_start_xorg modesetting
-vm_set_mode Virtual-1 2560 1440 44
-vm_set_mode Virtual-2 1920 1080 60 --right-of Virtual-1
+vm_log "vmodes add Virtual-1 2560x1440@44 --apply; vmodes add Virtual-2 1920x1080@60 --right-of Virtual-1"
+vmodes add Virtual-1 2560x1440@44 --apply || vm_fail "vmodes add Virtual-1 failed ($?)"
+# Virtual-2 is disconnected (no SPICE client asked for it): an explicit mode turns it on.
+vmodes add Virtual-2 1920x1080@60 --right-of Virtual-1 || vm_fail "vmodes add Virtual-2 failed ($?)"
 vm_expect_current Virtual-1 2560x1440+0+0
 vm_expect_current Virtual-2 1920x1080+2560+0
 xrandr --current | head -n 1

@@ -15,8 +15,8 @@ grep -q "virtio_gpu" <<<"$out" || vm_fail "vmodes status does not name the virti
 vm_start_xorg modesetting
 vm_expect_x_head Virtual-1 1
 vm_expect_x_head Virtual-2 2
-# TODO: `vmodes add Virtual-1 2560x1440@44 --apply` once it exists.
-vm_set_mode Virtual-1 2560 1440 44
+vm_log "vmodes add Virtual-1 2560x1440@44 --apply"
+vmodes add Virtual-1 2560x1440@44 --apply || vm_fail "vmodes add failed ($?)"
 vm_expect_current Virtual-1 2560x1440
 vm_screendump virtio-2560x1440 2560x1440 0
 vm_stop_xorg
