@@ -18,19 +18,6 @@
 
 #define LINE_MAX_BYTES 199 /* inih reads lines of at most 200 bytes incl. the newline */
 
-__attribute__((format(printf, 3, 4)))
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err) {
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 static const char *const relation_names[] = {
         [VMODES_REL_AUTO] = "auto",         [VMODES_REL_RIGHT_OF] = "right-of", [VMODES_REL_LEFT_OF] = "left-of",
         [VMODES_REL_ABOVE] = "above",       [VMODES_REL_BELOW] = "below",       [VMODES_REL_SAME_AS] = "same-as",
@@ -71,16 +58,16 @@ int vmodes_config_check_head_name(const char *name, struct vmodes_error *err)
         size_t n = strlen(name);
 
         if (n == 0)
-                return fail(err, -EINVAL, "empty head name");
+                return vmodes_error_set(err, -EINVAL, "empty head name");
         if (n >= VMODES_HEAD_NAME_MAX)
-                return fail(err, -EINVAL, "head name of %zu bytes is too long (at most %d)", n,
+                return vmodes_error_set(err, -EINVAL, "head name of %zu bytes is too long (at most %d)", n,
                             VMODES_HEAD_NAME_MAX - 1);
         for (size_t i = 0; i < n; i++) {
                 char ch = name[i];
                 bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
                           (i > 0 && (ch == '-' || ch == '_' || ch == '.'));
                 if (!ok)
-                        return fail(err, -EINVAL,
+                        return vmodes_error_set(err, -EINVAL,
                                     "head name has a character other than letters, digits, '-', '_' and '.' "
                                     "(byte %zu, 0x%02x)", i + 1, (unsigned char)ch);
         }
@@ -143,7 +130,7 @@ int vmodes_config_resolve(struct vmodes_config *c, struct vmodes_error *err)
                                 continue;
                         r = vmodes_spec_to_mode(&h->modes[k].spec, &h->modes[k].mode, &e);
                         if (r < 0)
-                                return fail(err, r, "head %s: %s", h->head, e.msg);
+                                return vmodes_error_set(err, r, "head %s: %s", h->head, e.msg);
                 }
         }
         return 0;
@@ -155,59 +142,59 @@ int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *e
         struct vmodes_error e;
 
         if (c->n_heads > VMODES_CONFIG_HEADS_MAX)
-                return fail(err, -E2BIG, "%u heads configured (at most %d)", c->n_heads, VMODES_CONFIG_HEADS_MAX);
+                return vmodes_error_set(err, -E2BIG, "%u heads configured (at most %d)", c->n_heads, VMODES_CONFIG_HEADS_MAX);
         if (c->auto_fit_refresh != 0.0 &&
             !(c->auto_fit_refresh >= VMODES_REFRESH_MIN && c->auto_fit_refresh <= VMODES_REFRESH_MAX))
-                return fail(err, -EINVAL, "auto-fit-refresh %g is out of range (0 or %g to %g Hz)",
+                return vmodes_error_set(err, -EINVAL, "auto-fit-refresh %g is out of range (0 or %g to %g Hz)",
                             c->auto_fit_refresh, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
         if (c->auto_fit_reduced < 0 || c->auto_fit_reduced > 3)
-                return fail(err, -EINVAL, "auto-fit blanking %d is out of range (0 standard, 1 to 3)",
+                return vmodes_error_set(err, -EINVAL, "auto-fit blanking %d is out of range (0 standard, 1 to 3)",
                             c->auto_fit_reduced);
         for (unsigned i = 0; i < c->n_heads; i++) {
                 const struct vmodes_head_config *h = &c->heads[i];
 
                 if (memchr(h->head, 0, sizeof(h->head)) == NULL || vmodes_config_check_head_name(h->head, &e) < 0)
-                        return fail(err, -EINVAL, "head %u: %s", i + 1, e.msg);
+                        return vmodes_error_set(err, -EINVAL, "head %u: %s", i + 1, e.msg);
                 for (unsigned j = 0; j < i; j++)
                         if (!strcmp(c->heads[j].head, h->head))
-                                return fail(err, -EEXIST, "head %s is configured twice", h->head);
+                                return vmodes_error_set(err, -EEXIST, "head %s is configured twice", h->head);
                 if (h->n_modes > VMODES_CONFIG_MODES_MAX)
-                        return fail(err, -E2BIG, "head %s: %u modes (at most %d)", h->head, h->n_modes,
+                        return vmodes_error_set(err, -E2BIG, "head %s: %u modes (at most %d)", h->head, h->n_modes,
                                     VMODES_CONFIG_MODES_MAX);
                 if (h->n_modes == 0 && h->enabled)
-                        return fail(err, -EINVAL, "head %s: no mode (add one, or set enabled = false)", h->head);
+                        return vmodes_error_set(err, -EINVAL, "head %s: no mode (add one, or set enabled = false)", h->head);
                 for (unsigned k = 0; k < h->n_modes; k++) {
                         if (vmodes_mode_validate(&h->modes[k].mode, &e) < 0)
-                                return fail(err, -EINVAL, "head %s: %s", h->head, e.msg);
+                                return vmodes_error_set(err, -EINVAL, "head %s: %s", h->head, e.msg);
                         if (h->modes[k].mode.name[0] == '\0' ||
                             memchr(h->modes[k].mode.name, 0, sizeof(h->modes[k].mode.name)) == NULL)
-                                return fail(err, -EINVAL, "head %s: mode %u has no name", h->head, k + 1);
+                                return vmodes_error_set(err, -EINVAL, "head %s: mode %u has no name", h->head, k + 1);
                         for (unsigned l = 0; l < k; l++)
                                 if (!strcmp(h->modes[l].mode.name, h->modes[k].mode.name))
-                                        return fail(err, -EEXIST, "head %s: mode %s is listed twice", h->head,
+                                        return vmodes_error_set(err, -EEXIST, "head %s: mode %s is listed twice", h->head,
                                                     h->modes[k].mode.name);
                 }
                 if ((unsigned)h->relation > VMODES_REL_POS)
-                        return fail(err, -EINVAL, "head %s: unknown relation %d", h->head, (int)h->relation);
+                        return vmodes_error_set(err, -EINVAL, "head %s: unknown relation %d", h->head, (int)h->relation);
                 if (h->relation == VMODES_REL_POS) {
                         if (h->x < 0 || h->x > 32767 || h->y < 0 || h->y > 32767)
-                                return fail(err, -EINVAL, "head %s: position %d,%d is out of range (0 to 32767)",
+                                return vmodes_error_set(err, -EINVAL, "head %s: position %d,%d is out of range (0 to 32767)",
                                             h->head, h->x, h->y);
                 } else if (h->relation != VMODES_REL_AUTO) {
                         if (memchr(h->relative_to, 0, sizeof(h->relative_to)) == NULL ||
                             vmodes_config_check_head_name(h->relative_to, &e) < 0)
-                                return fail(err, -EINVAL, "head %s: %s: %s", h->head,
+                                return vmodes_error_set(err, -EINVAL, "head %s: %s: %s", h->head,
                                             vmodes_relation_to_string(h->relation), e.msg);
                         if (!strcmp(h->relative_to, h->head))
-                                return fail(err, -EINVAL, "head %s: cannot be %s itself", h->head,
+                                return vmodes_error_set(err, -EINVAL, "head %s: cannot be %s itself", h->head,
                                             vmodes_relation_to_string(h->relation));
                 }
                 if (h->primary) {
                         if (primary)
-                                return fail(err, -EINVAL, "heads %s and %s are both primary (only one can be)",
+                                return vmodes_error_set(err, -EINVAL, "heads %s and %s are both primary (only one can be)",
                                             primary->head, h->head);
                         if (!h->enabled)
-                                return fail(err, -EINVAL, "head %s: a disabled head cannot be primary", h->head);
+                                return vmodes_error_set(err, -EINVAL, "head %s: a disabled head cannot be primary", h->head);
                         primary = h;
                 }
         }
@@ -277,7 +264,7 @@ static int parse_rate(const char *v, double *out)
 static int set_once(bool *seen, const char *key, struct vmodes_error *err)
 {
         if (*seen)
-                return fail(err, -EEXIST, "%s is set twice", key);
+                return vmodes_error_set(err, -EEXIST, "%s is set twice", key);
         *seen = true;
         return 0;
 }
@@ -291,14 +278,14 @@ static int handle_general(struct parse_ctx *p, const char *name, const char *val
                 if (set_once(&p->seen_general[0], name, &p->err) < 0)
                         return -1;
                 if (parse_bool(value, &c->auto_fit) < 0)
-                        return fail(&p->err, -1, "auto-fit: '%s' is not a boolean (true or false)", value);
+                        return vmodes_error_set(&p->err, -1, "auto-fit: '%s' is not a boolean (true or false)", value);
         } else if (!strcmp(name, "auto-fit-refresh")) {
                 int r;
                 if (set_once(&p->seen_general[1], name, &p->err) < 0)
                         return -1;
                 r = parse_rate(value, &c->auto_fit_refresh);
                 if (r < 0)
-                        return fail(&p->err, -1, "auto-fit-refresh: '%s' is not a rate in Hz (0 or %g to %g)",
+                        return vmodes_error_set(&p->err, -1, "auto-fit-refresh: '%s' is not a rate in Hz (0 or %g to %g)",
                                     value, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
         } else if (!strcmp(name, "auto-fit-blanking")) {
                 static const char *const names[] = { "standard", "rb1", "rb2", "rb3" };
@@ -315,15 +302,15 @@ static int handle_general(struct parse_ctx *p, const char *name, const char *val
                         found = true;
                 }
                 if (!found)
-                        return fail(&p->err, -1, "auto-fit-blanking: '%s' is not one of standard, rb1, rb2, rb3",
+                        return vmodes_error_set(&p->err, -1, "auto-fit-blanking: '%s' is not one of standard, rb1, rb2, rb3",
                                     value);
         } else if (!strcmp(name, "kernel-cmdline")) {
                 if (set_once(&p->seen_general[3], name, &p->err) < 0)
                         return -1;
                 if (parse_bool(value, &c->kernel_cmdline) < 0)
-                        return fail(&p->err, -1, "kernel-cmdline: '%s' is not a boolean (true or false)", value);
+                        return vmodes_error_set(&p->err, -1, "kernel-cmdline: '%s' is not a boolean (true or false)", value);
         } else
-                return fail(&p->err, -1,
+                return vmodes_error_set(&p->err, -1,
                             "unknown key '%.40s' in [general] (known: auto-fit, auto-fit-refresh, "
                             "auto-fit-blanking, kernel-cmdline)", name);
         return 0;
@@ -350,9 +337,9 @@ static int parse_position(const char *value, struct vmodes_head_config *h, struc
                         while (*other == ' ' || *other == '\t')
                                 other++;
                         if (vmodes_config_check_head_name(other, &e) < 0)
-                                return fail(err, -EINVAL, "position: %s: %s", rel[i], e.msg);
+                                return vmodes_error_set(err, -EINVAL, "position: %s: %s", rel[i], e.msg);
                         if (!strcmp(other, h->head))
-                                return fail(err, -EINVAL, "position: a head cannot be %s itself", rel[i]);
+                                return vmodes_error_set(err, -EINVAL, "position: a head cannot be %s itself", rel[i]);
                         h->relation = rv[i];
                         snprintf(h->relative_to, sizeof(h->relative_to), "%s", other);
                         return 0;
@@ -369,7 +356,7 @@ static int parse_position(const char *value, struct vmodes_head_config *h, struc
                         return 0;
                 }
         }
-        return fail(err, -EINVAL,
+        return vmodes_error_set(err, -EINVAL,
                     "position: '%.60s' is not auto, right-of|left-of|above|below|same-as HEAD, or X,Y "
                     "(0 to 32767)", value);
 }
@@ -382,11 +369,11 @@ static int handle_head(struct parse_ctx *p, const char *head, const char *name, 
         unsigned idx;
 
         if (vmodes_config_check_head_name(head, &e) < 0)
-                return fail(&p->err, -1, "section [head %.40s]: %s", head, e.msg);
+                return vmodes_error_set(&p->err, -1, "section [head %.40s]: %s", head, e.msg);
         h = vmodes_config_find_head(c, head);
         if (!h) {
                 if (c->n_heads >= VMODES_CONFIG_HEADS_MAX)
-                        return fail(&p->err, -1, "too many heads (at most %d)", VMODES_CONFIG_HEADS_MAX);
+                        return vmodes_error_set(&p->err, -1, "too many heads (at most %d)", VMODES_CONFIG_HEADS_MAX);
                 h = &c->heads[c->n_heads++];
                 head_init(h, head);
         }
@@ -395,22 +382,22 @@ static int handle_head(struct parse_ctx *p, const char *head, const char *name, 
         if (!strcmp(name, "mode") || !strcmp(name, "modeline")) {
                 struct vmodes_head_mode *m;
                 if (h->n_modes >= VMODES_CONFIG_MODES_MAX)
-                        return fail(&p->err, -1, "head %s: too many modes (at most %d)", head,
+                        return vmodes_error_set(&p->err, -1, "head %s: too many modes (at most %d)", head,
                                     VMODES_CONFIG_MODES_MAX);
                 m = &h->modes[h->n_modes];
                 memset(m, 0, sizeof(*m));
                 if (!strcmp(name, "mode")) {
                         if (vmodes_spec_parse(value, &m->spec, &e) < 0 || vmodes_spec_to_mode(&m->spec, &m->mode, &e) < 0)
-                                return fail(&p->err, -1, "mode: %s", e.msg);
+                                return vmodes_error_set(&p->err, -1, "mode: %s", e.msg);
                 } else {
                         m->custom = true;
                         if (vmodes_modeline_parse(value, &m->mode, &e) < 0)
-                                return fail(&p->err, -1, "modeline: %s", e.msg);
+                                return vmodes_error_set(&p->err, -1, "modeline: %s", e.msg);
                         m->mode.method = VMODES_METHOD_CUSTOM;
                 }
                 for (unsigned k = 0; k < h->n_modes; k++)
                         if (!strcmp(h->modes[k].mode.name, m->mode.name))
-                                return fail(&p->err, -1, "head %s: mode %s is listed twice", head, m->mode.name);
+                                return vmodes_error_set(&p->err, -1, "head %s: mode %s is listed twice", head, m->mode.name);
                 h->n_modes++;
         } else if (!strcmp(name, "position")) {
                 if (set_once(&p->seen_head[idx][0], name, &p->err) < 0)
@@ -423,9 +410,9 @@ static int handle_head(struct parse_ctx *p, const char *head, const char *name, 
                 if (set_once(&p->seen_head[idx][k], name, &p->err) < 0)
                         return -1;
                 if (parse_bool(value, field) < 0)
-                        return fail(&p->err, -1, "%s: '%.40s' is not a boolean (true or false)", name, value);
+                        return vmodes_error_set(&p->err, -1, "%s: '%.40s' is not a boolean (true or false)", name, value);
         } else
-                return fail(&p->err, -1,
+                return vmodes_error_set(&p->err, -1,
                             "unknown key '%.40s' in [head %s] (known: mode, modeline, position, primary, "
                             "enabled, pinned)", name, head);
         return 0;
@@ -443,9 +430,9 @@ static int handle_line(void *user, const char *section, const char *name, const 
         else if (!strncmp(section, "head ", 5))
                 r = handle_head(p, section + 5, name, value);
         else if (!*section)
-                r = fail(&p->err, -1, "'%.40s' is outside of a section ([general] or [head NAME])", name);
+                r = vmodes_error_set(&p->err, -1, "'%.40s' is outside of a section ([general] or [head NAME])", name);
         else
-                r = fail(&p->err, -1, "unknown section [%.40s] (expected [general] or [head NAME])", section);
+                r = vmodes_error_set(&p->err, -1, "unknown section [%.40s] (expected [general] or [head NAME])", section);
         if (r < 0) {
                 p->failed = true;
                 return 0;
@@ -467,19 +454,19 @@ static int prescan(const char *text, size_t len, const char *filename, struct vm
                 const char *q = p;
 
                 if (memchr(p, '\0', n))
-                        return fail(err, -EINVAL, "%s:%u: NUL byte in the file", filename, line);
+                        return vmodes_error_set(err, -EINVAL, "%s:%u: NUL byte in the file", filename, line);
                 if (n > LINE_MAX_BYTES)
-                        return fail(err, -EINVAL, "%s:%u: line of %zu bytes is too long (at most %d)", filename,
+                        return vmodes_error_set(err, -EINVAL, "%s:%u: line of %zu bytes is too long (at most %d)", filename,
                                     line, n, LINE_MAX_BYTES);
                 while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
                         q++;
                 if (q > p && q < e && *q != '#' && *q != ';')
-                        return fail(err, -EINVAL, "%s:%u: indented line (keys and sections start in column 1)",
+                        return vmodes_error_set(err, -EINVAL, "%s:%u: indented line (keys and sections start in column 1)",
                                     filename, line);
                 if (q < e && *q == '[') {
                         const char *close = memchr(q, ']', (size_t)(e - q));
                         if (!close)
-                                return fail(err, -EINVAL, "%s:%u: section header without ']'", filename, line);
+                                return vmodes_error_set(err, -EINVAL, "%s:%u: section header without ']'", filename, line);
                 }
                 line++;
                 p = nl ? nl + 1 : end;
@@ -498,23 +485,23 @@ int vmodes_config_parse(const char *text, const char *filename, struct vmodes_co
         if (!filename)
                 filename = "(config)";
         if (len > VMODES_CONFIG_FILE_MAX)
-                return fail(err, -EFBIG, "%s: %zu bytes is too large (at most %d)", filename, len,
+                return vmodes_error_set(err, -EFBIG, "%s: %zu bytes is too large (at most %d)", filename, len,
                             VMODES_CONFIG_FILE_MAX);
         r = prescan(text, len, filename, err);
         if (r < 0)
                 return r;
         p = calloc(1, sizeof(*p));
         if (!p)
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         vmodes_config_init(&p->c);
         r = ini_parse_string(text, handle_line, p);
         if (r != 0) {
                 if (r < 0)
-                        r = fail(err, -ENOMEM, "%s: cannot parse (out of memory)", filename);
+                        r = vmodes_error_set(err, -ENOMEM, "%s: cannot parse (out of memory)", filename);
                 else if (p->failed)
-                        r = fail(err, -EINVAL, "%s:%d: %s", filename, r, p->err.msg);
+                        r = vmodes_error_set(err, -EINVAL, "%s:%d: %s", filename, r, p->err.msg);
                 else
-                        r = fail(err, -EINVAL, "%s:%d: syntax error (expected [SECTION], KEY = VALUE or a comment)",
+                        r = vmodes_error_set(err, -EINVAL, "%s:%d: syntax error (expected [SECTION], KEY = VALUE or a comment)",
                                  filename, r);
                 goto out;
         }
@@ -522,7 +509,7 @@ int vmodes_config_parse(const char *text, const char *filename, struct vmodes_co
         if (r == 0)
                 r = vmodes_config_validate(&p->c, &e);
         if (r < 0) {
-                r = fail(err, r, "%s: %s", filename, e.msg);
+                r = vmodes_error_set(err, r, "%s: %s", filename, e.msg);
                 goto out;
         }
         *out = p->c;
@@ -538,9 +525,9 @@ int vmodes_config_load(const char *path, struct vmodes_config *out, struct vmode
 
         r = vmodes_atomic_read(path, VMODES_CONFIG_FILE_MAX, &text, NULL);
         if (r == -EFBIG)
-                return fail(err, r, "%s: larger than %d bytes", path, VMODES_CONFIG_FILE_MAX);
+                return vmodes_error_set(err, r, "%s: larger than %d bytes", path, VMODES_CONFIG_FILE_MAX);
         if (r < 0)
-                return fail(err, r, "%s: %s", path, strerror(-r));
+                return vmodes_error_set(err, r, "%s: %s", path, strerror(-r));
         r = vmodes_config_parse(text, path, out, err);
         free(text);
         return r;

@@ -18,19 +18,6 @@ struct vmodes_client {
         sd_bus *bus;
 };
 
-__attribute__((format(printf, 3, 4)))
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err) {
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err)
 {
         const char *address = getenv("VMODES_BUS_ADDRESS");
@@ -39,7 +26,7 @@ int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err)
 
         c = calloc(1, sizeof(*c));
         if (!c)
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         if (address && *address) {
                 r = sd_bus_new(&c->bus);
                 if (r >= 0)
@@ -54,7 +41,7 @@ int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err)
                 r = sd_bus_set_method_call_timeout(c->bus, VMODES_CLIENT_TIMEOUT_USEC);
         if (r < 0) {
                 vmodes_client_free(c);
-                return fail(err, -ESRCH, "cannot reach the system D-Bus (%s): " NOT_RUNNING, strerror(-r));
+                return vmodes_error_set(err, -ESRCH, "cannot reach the system D-Bus (%s): " NOT_RUNNING, strerror(-r));
         }
         *out = c;
         return 0;
@@ -75,18 +62,18 @@ static int map_error(const sd_bus_error *e, int r, struct vmodes_error *err)
 
         if (!strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) || !strcmp(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
             !strcmp(name, SD_BUS_ERROR_DISCONNECTED) || r == -ECONNRESET || r == -ENOTCONN)
-                return fail(err, -ESRCH, NOT_RUNNING);
+                return vmodes_error_set(err, -ESRCH, NOT_RUNNING);
         if (!strcmp(name, SD_BUS_ERROR_NO_REPLY) || !strcmp(name, SD_BUS_ERROR_TIMEOUT) || r == -ETIMEDOUT)
-                return fail(err, -ETIMEDOUT, "vmodesd did not answer within %llu s",
+                return vmodes_error_set(err, -ETIMEDOUT, "vmodesd did not answer within %llu s",
                             (unsigned long long)(VMODES_CLIENT_TIMEOUT_USEC / 1000000));
         if (!strcmp(name, "org.vmodes.Error.AccessDenied") || !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
-                return fail(err, -EACCES, "%s", msg);
+                return vmodes_error_set(err, -EACCES, "%s", msg);
         if (!strcmp(name, "org.vmodes.Error.TooLarge") || !strcmp(name, "org.vmodes.Error.LimitExceeded"))
-                return fail(err, -E2BIG, "%s", msg);
+                return vmodes_error_set(err, -E2BIG, "%s", msg);
         if (!strncmp(name, "org.vmodes.Error.Invalid", 24) || !strcmp(name, "org.vmodes.Error.NoSuchMode") ||
             !strcmp(name, SD_BUS_ERROR_INVALID_ARGS))
-                return fail(err, -EINVAL, "%s", msg);
-        return fail(err, -EIO, "%s", msg);
+                return vmodes_error_set(err, -EINVAL, "%s", msg);
+        return vmodes_error_set(err, -EIO, "%s", msg);
 }
 
 /* Calls a method: m is filled by the caller; reply optional. */
@@ -107,7 +94,7 @@ static int new_call(struct vmodes_client *c, const char *method, sd_bus_message 
         int r = sd_bus_message_new_method_call(c->bus, m, BUS_NAME, BUS_PATH, BUS_INTERFACE, method);
 
         if (r < 0)
-                return fail(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+                return vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
         /* polkit may ask the user for a password when we can wait for it */
         sd_bus_message_set_allow_interactive_authorization(*m, 1);
         return 0;
@@ -148,7 +135,7 @@ int vmodes_client_add_mode(struct vmodes_client *c, const char *head, const char
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0) {
-                r = fail(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+                r = vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
                 goto out;
         }
         r = call(c, m, &reply, err);
@@ -156,7 +143,7 @@ int vmodes_client_add_mode(struct vmodes_client *c, const char *head, const char
                 goto out;
         r = sd_bus_message_read(reply, "ss", &h, &n);
         if (r < 0) {
-                r = fail(err, -EIO, "unexpected reply from vmodesd");
+                r = vmodes_error_set(err, -EIO, "unexpected reply from vmodesd");
                 goto out;
         }
         if (head_out)
@@ -185,7 +172,7 @@ static int simple_call(struct vmodes_client *c, const char *method, struct vmode
                 va_end(ap);
                 if (r < 0) {
                         sd_bus_message_unref(m);
-                        return fail(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+                        return vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
                 }
         }
         r = call(c, m, NULL, err);
@@ -204,7 +191,7 @@ int vmodes_client_set_layout(struct vmodes_client *c, const char *head, enum vmo
         const char *rs = vmodes_relation_to_string(rel);
 
         if (!rs)
-                return fail(err, -EINVAL, "unknown relation %d", (int)rel);
+                return vmodes_error_set(err, -EINVAL, "unknown relation %d", (int)rel);
         return simple_call(c, "SetLayout", err, "sssiib", head, rs, other ? other : "", (int32_t)x, (int32_t)y,
                            (int)primary);
 }

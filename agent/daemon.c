@@ -17,19 +17,6 @@
 #include "agent/kcmdline.h"
 #include "agent/xorgconf.h"
 
-__attribute__((format(printf, 3, 4)))
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err) {
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 static void on_device_event(struct vmodes_monitor *m, const struct vmodes_event *ev, void *userdata)
 {
         struct vmodes_daemon *d = userdata;
@@ -93,7 +80,7 @@ int vmodes_daemon_load_config(struct vmodes_daemon *d, struct vmodes_error *err)
 
         c = malloc(sizeof(*c));
         if (!c)
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         r = vmodes_config_load(d->opt.config_path, c, &e);
         if (r == -ENOENT) {
                 /* no file yet: nothing configured */
@@ -105,7 +92,7 @@ int vmodes_daemon_load_config(struct vmodes_daemon *d, struct vmodes_error *err)
                 d->config_error[0] = '\0';
         } else {
                 snprintf(d->config_error, sizeof(d->config_error), "%s", e.msg);
-                fail(err, r, "%s", e.msg);
+                vmodes_error_set(err, r, "%s", e.msg);
         }
         free(c);
         return r;
@@ -211,7 +198,7 @@ int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *er
 
         r = vmodes_xorgconf_format(&d->config, d->scheme, d->opt.config_path, &text);
         if (r < 0)
-                return fail(err, r, "cannot generate the X configuration: %s", strerror(-r));
+                return vmodes_error_set(err, r, "cannot generate the X configuration: %s", strerror(-r));
         r = write_if_changed(d->opt.xorg_path, text);
         if (r == -ENOENT) {
                 /* Debian ships no /etc/X11/xorg.conf.d: create that one folder */
@@ -225,7 +212,7 @@ int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *er
         }
         free(text);
         if (r < 0)
-                return fail(err, r, "cannot write %s: %s", d->opt.xorg_path, strerror(-r));
+                return vmodes_error_set(err, r, "cannot write %s: %s", d->opt.xorg_path, strerror(-r));
         if (r > 0)
                 fprintf(stderr, SD_INFO "wrote %s\n", d->opt.xorg_path);
 
@@ -236,7 +223,7 @@ int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *er
                                 "(GRUB's /etc/default/grub.d); add the video= options by hand\n",
                                 d->opt.grub_path);
                 else if (r < 0)
-                        return fail(err, r, "cannot write %s: %s", d->opt.grub_path, strerror(-r));
+                        return vmodes_error_set(err, r, "cannot write %s: %s", d->opt.grub_path, strerror(-r));
                 else if (r > 0)
                         fprintf(stderr, SD_NOTICE "%s %s; run update-grub to use it at the next boot\n",
                                 d->config.kernel_cmdline ? "wrote" : "removed", d->opt.grub_path);
@@ -251,23 +238,23 @@ int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c,
         int r;
 
         if (d->config_error[0])
-                return fail(err, -ESTALE, "%s (fix the file and reload before changing the config)",
+                return vmodes_error_set(err, -ESTALE, "%s (fix the file and reload before changing the config)",
                             d->config_error);
         copy = malloc(sizeof(*copy));
         if (!copy)
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         *copy = *c;
         r = vmodes_config_resolve(copy, &e);
         if (r == 0)
                 r = vmodes_config_validate(copy, &e);
         if (r < 0) {
                 free(copy);
-                return fail(err, -EINVAL, "%s", e.msg);
+                return vmodes_error_set(err, -EINVAL, "%s", e.msg);
         }
         r = vmodes_config_save(d->opt.config_path, copy);
         if (r < 0) {
                 free(copy);
-                return fail(err, r, "cannot write %s: %s", d->opt.config_path, strerror(-r));
+                return vmodes_error_set(err, r, "cannot write %s: %s", d->opt.config_path, strerror(-r));
         }
         d->config = *copy;
         free(copy);
@@ -286,10 +273,10 @@ int vmodes_daemon_resolve_head(struct vmodes_daemon *d, const char *name, char c
         size_t klen = 0;
 
         if (strlen(name) >= VMODES_HEAD_NAME_MAX)
-                return fail(err, -EINVAL, "head name of %zu bytes is too long (at most %d)", strlen(name),
+                return vmodes_error_set(err, -EINVAL, "head name of %zu bytes is too long (at most %d)", strlen(name),
                             VMODES_HEAD_NAME_MAX - 1);
         if (vmodes_config_check_head_name(name, &e) < 0)
-                return fail(err, -EINVAL, "%s", e.msg);
+                return vmodes_error_set(err, -EINVAL, "%s", e.msg);
         for (size_t i = 0; i < n; i++) {
                 const struct vmodes_device *dev = vmodes_discovery_get_device(d->discovery, i);
                 unsigned head;
@@ -314,9 +301,9 @@ int vmodes_daemon_resolve_head(struct vmodes_daemon *d, const char *name, char c
                 return 0;
         }
         if (!klen)
-                return fail(err, -ENOENT, "no head '%s': no virtual GPU with heads was found (see 'vmodes status')",
+                return vmodes_error_set(err, -ENOENT, "no head '%s': no virtual GPU with heads was found (see 'vmodes status')",
                             name);
-        return fail(err, -ENOENT, "no head '%s' (heads: %s; also qxl-N, a head number, card0-Virtual-N)", name,
+        return vmodes_error_set(err, -ENOENT, "no head '%s' (heads: %s; also qxl-N, a head number, card0-Virtual-N)", name,
                     known);
 }
 

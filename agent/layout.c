@@ -14,19 +14,6 @@
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err) {
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 /* ---- lookups ---------------------------------------------------------------- */
 
 const struct vmodes_layout_output *vmodes_layout_output_by_name(const struct vmodes_layout_state *s,
@@ -183,7 +170,7 @@ static unsigned out_index(const struct planner *p, const struct vmodes_layout_ou
 static int push_op(struct planner *p, const struct vmodes_layout_op *op)
 {
         if (p->plan->n_ops >= VMODES_LAYOUT_OPS_MAX)
-                return fail(p->err, -E2BIG, "the change needs more than %d RandR operations; apply it in parts",
+                return vmodes_error_set(p->err, -E2BIG, "the change needs more than %d RandR operations; apply it in parts",
                             VMODES_LAYOUT_OPS_MAX);
         p->plan->ops[p->plan->n_ops++] = *op;
         return 0;
@@ -268,7 +255,7 @@ static int find_or_create_mode(struct planner *p, const struct vmodes_layout_out
                         found = !name_taken(p, op.mode.name);
                 }
                 if (!found)
-                        return fail(p->err, -EEXIST, "no free name for mode %s", m->name);
+                        return vmodes_error_set(p->err, -EEXIST, "no free name for mode %s", m->name);
         }
         r = push_op(p, &op);
         if (r < 0)
@@ -298,7 +285,7 @@ static int ensure_offered(struct planner *p, const struct vmodes_layout_output *
         if ((ref->created < 0 && output_offers(o, ref->id)) || plan_adds(p, oi, *ref))
                 return 0;
         if (p->n_added[oi] >= VMODES_CONFIG_MODES_MAX)
-                return fail(p->err, -E2BIG, "more than %d modes to add to %s", VMODES_CONFIG_MODES_MAX, o->name);
+                return vmodes_error_set(p->err, -E2BIG, "more than %d modes to add to %s", VMODES_CONFIG_MODES_MAX, o->name);
         p->added[oi][p->n_added[oi]++] = *ref;
         note(p, o, VMODES_CHANGE_ADDED);
         return 0;
@@ -343,14 +330,14 @@ static int check_config(struct planner *p)
         int r;
 
         if (w->n_heads > VMODES_CONFIG_HEADS_MAX)
-                return fail(p->err, -EINVAL, "the config has %u heads, at most %d are supported", w->n_heads,
+                return vmodes_error_set(p->err, -EINVAL, "the config has %u heads, at most %d are supported", w->n_heads,
                             VMODES_CONFIG_HEADS_MAX);
         for (unsigned i = 0; i < w->n_heads; i++) {
                 const struct vmodes_head_config *h = &w->heads[i];
                 const struct vmodes_layout_output *o;
 
                 if (strnlen(h->head, sizeof(h->head)) >= sizeof(h->head))
-                        return fail(p->err, -EINVAL, "a head name in the config is too long");
+                        return vmodes_error_set(p->err, -EINVAL, "a head name in the config is too long");
                 o = vmodes_layout_output_by_name(s, h->head);
                 if (!o) {
                         char names[160] = "";
@@ -364,16 +351,16 @@ static int check_config(struct planner *p)
                         }
                         if (len >= sizeof(names) - 1)
                                 memcpy(names + sizeof(names) - 4, "...", 4);
-                        return fail(p->err, -EINVAL, "unknown head %s: the X server has %s", h->head,
+                        return vmodes_error_set(p->err, -EINVAL, "unknown head %s: the X server has %s", h->head,
                                     s->n_outputs ? names : "no outputs");
                 }
                 if (p->t[out_index(p, o)].head >= 0)
-                        return fail(p->err, -EINVAL, "head %s is configured twice", h->head);
+                        return vmodes_error_set(p->err, -EINVAL, "head %s is configured twice", h->head);
                 p->t[out_index(p, o)].head = (int)i;
                 if (h->enabled && h->n_modes == 0)
-                        return fail(p->err, -EINVAL, "head %s is enabled but has no mode; add one", h->head);
+                        return vmodes_error_set(p->err, -EINVAL, "head %s is enabled but has no mode; add one", h->head);
                 if (h->n_modes > VMODES_CONFIG_MODES_MAX)
-                        return fail(p->err, -EINVAL, "head %s has %u modes, at most %d are supported", h->head,
+                        return vmodes_error_set(p->err, -EINVAL, "head %s has %u modes, at most %d are supported", h->head,
                                     h->n_modes, VMODES_CONFIG_MODES_MAX);
                 for (unsigned k = 0; k < h->n_modes; k++) {
                         struct vmodes_mode *m = &p->head_mode[i][k];
@@ -384,31 +371,31 @@ static int check_config(struct planner *p)
                         else {
                                 r = vmodes_spec_to_mode(&h->modes[k].spec, m, &e);
                                 if (r < 0)
-                                        return fail(p->err, r, "head %s: %s", h->head, e.msg);
+                                        return vmodes_error_set(p->err, r, "head %s: %s", h->head, e.msg);
                         }
                         r = vmodes_mode_validate(m, &e);
                         if (r < 0)
-                                return fail(p->err, r, "head %s: %s", h->head, e.msg);
+                                return vmodes_error_set(p->err, r, "head %s: %s", h->head, e.msg);
                 }
                 if (h->primary) {
                         if (!h->enabled)
-                                return fail(p->err, -EINVAL, "head %s cannot be primary while it is off", h->head);
+                                return vmodes_error_set(p->err, -EINVAL, "head %s cannot be primary while it is off", h->head);
                         primaries++;
                 }
                 if (h->relation != VMODES_REL_AUTO && h->relation != VMODES_REL_POS) {
                         if (!strcmp(h->relative_to, h->head))
-                                return fail(p->err, -EINVAL, "head %s cannot be placed relative to itself",
+                                return vmodes_error_set(p->err, -EINVAL, "head %s cannot be placed relative to itself",
                                             h->head);
                         if (!vmodes_layout_output_by_name(s, h->relative_to))
-                                return fail(p->err, -EINVAL, "head %s is placed relative to unknown head %s",
+                                return vmodes_error_set(p->err, -EINVAL, "head %s is placed relative to unknown head %s",
                                             h->head, h->relative_to[0] ? h->relative_to : "(none)");
                 }
                 if (h->relation == VMODES_REL_POS && (h->x < 0 || h->y < 0 || h->x > 32767 || h->y > 32767))
-                        return fail(p->err, -EINVAL, "head %s: position %d,%d is outside 0 to 32767", h->head,
+                        return vmodes_error_set(p->err, -EINVAL, "head %s: position %d,%d is outside 0 to 32767", h->head,
                                     h->x, h->y);
         }
         if (primaries > 1)
-                return fail(p->err, -EINVAL, "%u heads are marked primary; only one can be", primaries);
+                return vmodes_error_set(p->err, -EINVAL, "%u heads are marked primary; only one can be", primaries);
         return 0;
 }
 
@@ -493,7 +480,7 @@ static int assign(struct planner *p)
                         }
                 }
                 if (!found)
-                        return fail(p->err, -EBUSY,
+                        return vmodes_error_set(p->err, -EBUSY,
                                     "no free CRTC for head %s: the %u CRTC%s it can use %s taken by other heads; "
                                     "turn one of them off first",
                                     o->name, o->n_crtcs, o->n_crtcs == 1 ? "" : "s", o->n_crtcs == 1 ? "is" : "are");
@@ -512,7 +499,7 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                 struct target *t;
 
                 if (!o)
-                        return fail(p->err, -EINVAL, "unknown head %s", drop[d].head);
+                        return vmodes_error_set(p->err, -EINVAL, "unknown head %s", drop[d].head);
                 oi = out_index(p, o);
                 t = &p->t[oi];
                 for (unsigned i = 0; i < o->n_modes && !sm; i++) {
@@ -521,10 +508,10 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                                 sm = x;
                 }
                 if (!sm)
-                        return fail(p->err, -ENOENT, "head %s does not offer mode %s (see vmodes list)", o->name,
+                        return vmodes_error_set(p->err, -ENOENT, "head %s does not offer mode %s (see vmodes list)", o->name,
                                     drop[d].mode.name);
                 if (t->head >= 0 && p->want->heads[t->head].enabled && t->mode.created < 0 && t->mode.id == sm->id)
-                        return fail(p->err, -EINVAL, "head %s is configured to show %s; configure another mode first",
+                        return vmodes_error_set(p->err, -EINVAL, "head %s is configured to show %s; configure another mode first",
                                     o->name, sm->mode.name);
                 if (t->lit && t->mode.created < 0 && t->mode.id == sm->id) {
                         /* switch to a preferred mode that stays, or turn off */
@@ -566,7 +553,7 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                 if (p->t[i].lit && p->t[i].mode.created < 0)
                         for (unsigned k = 0; k < p->n_deleted[i]; k++)
                                 if (p->deleted[i][k] == p->t[i].mode.id)
-                                        return fail(p->err, -EINVAL,
+                                        return vmodes_error_set(p->err, -EINVAL,
                                                     "head %s mirrors another head and shows the mode being removed; "
                                                     "move it first", s->outputs[i].name);
         return 0;
@@ -631,7 +618,7 @@ static int place(struct planner *p)
                         default:
                                 r = &p->t[out_index(p, vmodes_layout_output_by_name(s, h->relative_to))];
                                 if (!r->lit)
-                                        return fail(p->err, -EINVAL, "head %s is placed relative to %s, which is off",
+                                        return vmodes_error_set(p->err, -EINVAL, "head %s is placed relative to %s, which is off",
                                                     h->head, h->relative_to);
                                 if (!r->placed)
                                         continue;
@@ -664,7 +651,7 @@ static int place(struct planner *p)
                         progress++;
                 }
                 if (!progress)
-                        return fail(p->err, -EINVAL,
+                        return vmodes_error_set(p->err, -EINVAL,
                                     "the head relations form a cycle (A right of B right of A); give one head "
                                     "a fixed position");
         }
@@ -684,7 +671,7 @@ static int place(struct planner *p)
                         for (unsigned k = 0; k < s->n_outputs && !neg; k++)
                                 if (p->t[k].lit && (p->t[k].x < 0 || p->t[k].y < 0))
                                         neg = s->outputs[k].name;
-                        return fail(p->err, -EINVAL,
+                        return vmodes_error_set(p->err, -EINVAL,
                                     "head %s would sit left of or above 0,0 while head %s has the fixed position "
                                     "%d,%d; move %s (--pos) or place %s elsewhere",
                                     neg ? neg : "?", w->heads[i].head, w->heads[i].x, w->heads[i].y,
@@ -741,13 +728,13 @@ static int size_screen(struct planner *p, unsigned *lit_out)
                         h = (unsigned)t->y + t->h;
         }
         if (lit == 0)
-                return fail(p->err, -EINVAL, "this would turn every head off; keep at least one on");
+                return vmodes_error_set(p->err, -EINVAL, "this would turn every head off; keep at least one on");
         if (w < s->min_width)
                 w = s->min_width;
         if (h < s->min_height)
                 h = s->min_height;
         if ((s->max_width && w > s->max_width) || (s->max_height && h > s->max_height))
-                return fail(p->err, -ENOSPC,
+                return vmodes_error_set(p->err, -ENOSPC,
                             "the layout needs a %ux%u screen but this X server allows at most %ux%u; use smaller "
                             "modes or stack the heads (--below instead of --right-of)",
                             w, h, s->max_width, s->max_height);
@@ -757,12 +744,12 @@ static int size_screen(struct planner *p, unsigned *lit_out)
                 mib(need, sizeof(need), memory_needed(s, w, h, lit));
                 mib(have, sizeof(have), s->memory_limit);
                 if (s->memory_per_head && lit > 1)
-                        return fail(p->err, -ENOSPC,
+                        return vmodes_error_set(p->err, -ENOSPC,
                                     "the layout needs a %ux%u screen, %u copies of it (one per head) take %s of video "
                                     "memory but the device has %s; %s",
                                     w, h, lit, need, have,
                                     s->memory_fix[0] ? s->memory_fix : "give the VM more video memory or use smaller modes");
-                return fail(p->err, -ENOSPC,
+                return vmodes_error_set(p->err, -ENOSPC,
                             "the layout needs a %ux%u screen, which takes %s of video memory but the device has %s; %s",
                             w, h, need, have,
                             s->memory_fix[0] ? s->memory_fix : "give the VM more video memory or use smaller modes");
@@ -988,10 +975,10 @@ int vmodes_layout_plan(const struct vmodes_config *want, const struct vmodes_lay
                 return -EINVAL;
         if (have->n_outputs > VMODES_LAYOUT_OUTPUTS_MAX || have->n_crtcs > VMODES_LAYOUT_CRTCS_MAX ||
             have->n_modes > VMODES_LAYOUT_MODES_MAX)
-                return fail(err, -EINVAL, "the observed state is larger than the planner's limits");
+                return vmodes_error_set(err, -EINVAL, "the observed state is larger than the planner's limits");
         p = calloc(1, sizeof(*p));
         if (!p)
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         p->want = want ? want : &empty;
         p->have = have;
         p->plan = plan;
@@ -1050,32 +1037,32 @@ int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_la
                     op->type == VMODES_OP_DELETE_MODE || op->type == VMODES_OP_DESTROY_MODE) {
                         if (op->ref.created >= 0) {
                                 if ((unsigned)op->ref.created >= i || !created[op->ref.created])
-                                        return fail(err, -EINVAL, "op %u: uses a mode not created before", i);
+                                        return vmodes_error_set(err, -EINVAL, "op %u: uses a mode not created before", i);
                                 mode = created[op->ref.created];
                         } else
                                 mode = op->ref.id;
                         if (!smode_by_id(s, mode))
-                                return fail(err, -EINVAL, "op %u: BadMode 0x%" PRIx32, i, mode);
+                                return vmodes_error_set(err, -EINVAL, "op %u: BadMode 0x%" PRIx32, i, mode);
                 }
                 if (op->type == VMODES_OP_ADD_MODE || op->type == VMODES_OP_DELETE_MODE ||
                     op->type == VMODES_OP_SET_PRIMARY) {
                         o = output_by_id(s, op->output);
                         if (!o)
-                                return fail(err, -EINVAL, "op %u: BadOutput 0x%" PRIx32, i, op->output);
+                                return vmodes_error_set(err, -EINVAL, "op %u: BadOutput 0x%" PRIx32, i, op->output);
                 }
                 if (op->type == VMODES_OP_SET_CRTC || op->type == VMODES_OP_DISABLE_CRTC) {
                         c = crtc_by_id(s, op->crtc);
                         if (!c)
-                                return fail(err, -EINVAL, "op %u: BadCrtc 0x%" PRIx32, i, op->crtc);
+                                return vmodes_error_set(err, -EINVAL, "op %u: BadCrtc 0x%" PRIx32, i, op->crtc);
                 }
 
                 switch (op->type) {
                 case VMODES_OP_CREATE_MODE:
                         if (s->n_modes >= VMODES_LAYOUT_MODES_MAX)
-                                return fail(err, -EINVAL, "op %u: too many modes", i);
+                                return vmodes_error_set(err, -EINVAL, "op %u: too many modes", i);
                         for (unsigned k = 0; k < s->n_modes; k++)
                                 if (!strcmp(s->modes[k].mode.name, op->mode.name))
-                                        return fail(err, -EINVAL, "op %u: mode name %s exists (BadName)", i,
+                                        return vmodes_error_set(err, -EINVAL, "op %u: mode name %s exists (BadName)", i,
                                                     op->mode.name);
                         created[i] = next_id++;
                         s->modes[s->n_modes].id = created[i];
@@ -1085,7 +1072,7 @@ int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_la
                         if (output_offers(o, mode))
                                 break; /* X ignores a duplicate add */
                         if (o->n_modes >= VMODES_LAYOUT_OUTPUT_MODES_MAX)
-                                return fail(err, -EINVAL, "op %u: too many modes on %s", i, o->name);
+                                return vmodes_error_set(err, -EINVAL, "op %u: too many modes on %s", i, o->name);
                         o->modes[o->n_modes++] = mode;
                         break;
                 case VMODES_OP_DELETE_MODE: {
@@ -1093,7 +1080,7 @@ int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_la
                         for (unsigned k = 0; k < s->n_crtcs; k++)
                                 for (unsigned n = 0; n < s->crtcs[k].n_outputs; n++)
                                         if (s->crtcs[k].outputs[n] == o->id && s->crtcs[k].mode == mode)
-                                                return fail(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
+                                                return vmodes_error_set(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
                         for (unsigned k = 0; k < o->n_modes; k++)
                                 if (o->modes[k] == mode) {
                                         memmove(&o->modes[k], &o->modes[k + 1], (o->n_modes - k - 1) * sizeof(uint32_t));
@@ -1104,17 +1091,17 @@ int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_la
                                         break;
                                 }
                         if (!found)
-                                return fail(err, -EINVAL, "op %u: %s lacks the mode (BadMatch)", i, o->name);
+                                return vmodes_error_set(err, -EINVAL, "op %u: %s lacks the mode (BadMatch)", i, o->name);
                         break;
                 }
                 case VMODES_OP_DESTROY_MODE:
                         for (unsigned k = 0; k < s->n_outputs; k++)
                                 if (output_offers(&s->outputs[k], mode))
-                                        return fail(err, -EINVAL, "op %u: mode still on %s (BadAccess)", i,
+                                        return vmodes_error_set(err, -EINVAL, "op %u: mode still on %s (BadAccess)", i,
                                                     s->outputs[k].name);
                         for (unsigned k = 0; k < s->n_crtcs; k++)
                                 if (s->crtcs[k].mode == mode)
-                                        return fail(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
+                                        return vmodes_error_set(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
                         for (unsigned k = 0; k < s->n_modes; k++)
                                 if (s->modes[k].id == mode) {
                                         memmove(&s->modes[k], &s->modes[k + 1],
@@ -1135,12 +1122,12 @@ int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_la
                 case VMODES_OP_SET_SCREEN_SIZE:
                         if (op->width < s->min_width || op->height < s->min_height ||
                             (s->max_width && op->width > s->max_width) || (s->max_height && op->height > s->max_height))
-                                return fail(err, -EINVAL, "op %u: screen %ux%u outside the range (BadValue)", i,
+                                return vmodes_error_set(err, -EINVAL, "op %u: screen %ux%u outside the range (BadValue)", i,
                                             op->width, op->height);
                         for (unsigned k = 0; k < s->n_crtcs; k++)
                                 if (s->crtcs[k].mode && (s->crtcs[k].x + s->crtcs[k].width > op->width ||
                                                          s->crtcs[k].y + s->crtcs[k].height > op->height))
-                                        return fail(err, -EINVAL, "op %u: CRTC 0x%" PRIx32 " outside %ux%u (BadMatch)",
+                                        return vmodes_error_set(err, -EINVAL, "op %u: CRTC 0x%" PRIx32 " outside %ux%u (BadMatch)",
                                                     i, s->crtcs[k].id, op->width, op->height);
                         s->width = op->width;
                         s->height = op->height;
@@ -1151,24 +1138,24 @@ int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_la
                         unsigned h = (op->rotation & (2 | 8)) ? sm->mode.hdisplay : sm->mode.vdisplay;
 
                         if (op->x < 0 || op->y < 0 || op->x + w > s->width || op->y + h > s->height)
-                                return fail(err, -EINVAL, "op %u: CRTC %ux%u+%d+%d outside the screen %ux%u (BadValue)",
+                                return vmodes_error_set(err, -EINVAL, "op %u: CRTC %ux%u+%d+%d outside the screen %ux%u (BadValue)",
                                             i, w, h, op->x, op->y, s->width, s->height);
                         if (op->n_outputs == 0)
-                                return fail(err, -EINVAL, "op %u: CRTC with a mode and no outputs (BadMatch)", i);
+                                return vmodes_error_set(err, -EINVAL, "op %u: CRTC with a mode and no outputs (BadMatch)", i);
                         for (unsigned n = 0; n < op->n_outputs; n++) {
                                 struct vmodes_layout_output *out = output_by_id(s, op->outputs[n]);
                                 if (!out)
-                                        return fail(err, -EINVAL, "op %u: BadOutput", i);
+                                        return vmodes_error_set(err, -EINVAL, "op %u: BadOutput", i);
                                 if (!output_can_use(out, c->id))
-                                        return fail(err, -EINVAL, "op %u: %s cannot use CRTC 0x%" PRIx32 " (BadMatch)",
+                                        return vmodes_error_set(err, -EINVAL, "op %u: %s cannot use CRTC 0x%" PRIx32 " (BadMatch)",
                                                     i, out->name, c->id);
                                 if (!output_offers(out, mode))
-                                        return fail(err, -EINVAL, "op %u: %s lacks mode %s (BadMatch)", i, out->name,
+                                        return vmodes_error_set(err, -EINVAL, "op %u: %s lacks mode %s (BadMatch)", i, out->name,
                                                     sm->mode.name);
                                 if (out->crtc && out->crtc != c->id) {
                                         struct vmodes_layout_crtc *old = crtc_by_id(s, out->crtc);
                                         if (old && old->mode)
-                                                return fail(err, -EINVAL, "op %u: %s is on another CRTC (BadMatch)",
+                                                return vmodes_error_set(err, -EINVAL, "op %u: %s is on another CRTC (BadMatch)",
                                                             i, out->name);
                                 }
                         }

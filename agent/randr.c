@@ -81,19 +81,6 @@ static void trap_disarm(void)
         trap.armed = false;
 }
 
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct vmodes_error *err, int r, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err) {
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 /* ---- opening ----------------------------------------------------------------- */
 
 int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmodes_error *err)
@@ -103,16 +90,16 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
         const char *name = display ? display : getenv("DISPLAY");
 
         if (!name || !*name)
-                return fail(err, -ENXIO, "no X display: DISPLAY is not set (run this inside the X session)");
+                return vmodes_error_set(err, -ENXIO, "no X display: DISPLAY is not set (run this inside the X session)");
         r = calloc(1, sizeof(*r));
         if (!r)
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         XSetErrorHandler(error_handler);
         XSetIOErrorHandler(io_error_handler);
         r->dpy = XOpenDisplay(name);
         if (!r->dpy) {
                 free(r);
-                return fail(err, -ENXIO, "cannot open the X display %s (is the X server running, is access allowed?)",
+                return vmodes_error_set(err, -ENXIO, "cannot open the X display %s (is the X server running, is access allowed?)",
                             name);
         }
         snprintf(display_name_for_io, sizeof(display_name_for_io), "%s", DisplayString(r->dpy));
@@ -122,7 +109,7 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
             major < 1 || (major == 1 && minor < 2)) {
                 XCloseDisplay(r->dpy);
                 free(r);
-                return fail(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found %d.%d)", name, major, minor);
+                return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found %d.%d)", name, major, minor);
         }
         r->minor_version = minor;
         *out = r;
@@ -218,7 +205,7 @@ int vmodes_randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, st
         res = r->probe ? XRRGetScreenResources(r->dpy, r->root) : XRRGetScreenResourcesCurrent(r->dpy, r->root);
         r->stats.query_round_trips += 2;
         if (!res)
-                return fail(err, -EIO, "the X server did not return its RandR resources");
+                return vmodes_error_set(err, -EIO, "the X server did not return its RandR resources");
         r->res = res;
         {
                 /* the server's size now: Xlib's DisplayWidth() is only
@@ -241,7 +228,7 @@ int vmodes_randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, st
 
         if ((unsigned)res->nmode > VMODES_LAYOUT_MODES_MAX || (unsigned)res->noutput > VMODES_LAYOUT_OUTPUTS_MAX ||
             (unsigned)res->ncrtc > VMODES_LAYOUT_CRTCS_MAX)
-                return fail(err, -E2BIG, "the X server has %d modes, %d outputs, %d CRTCs; vmodes handles at most %d, %d, %d",
+                return vmodes_error_set(err, -E2BIG, "the X server has %d modes, %d outputs, %d CRTCs; vmodes handles at most %d, %d, %d",
                             res->nmode, res->noutput, res->ncrtc, VMODES_LAYOUT_MODES_MAX, VMODES_LAYOUT_OUTPUTS_MAX,
                             VMODES_LAYOUT_CRTCS_MAX);
         for (int i = 0; i < res->nmode; i++) {
@@ -284,7 +271,7 @@ int vmodes_randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, st
                         int n = oi->nmode;
                         XRRFreeOutputInfo(oi);
                         trap_disarm();
-                        return fail(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
+                        return vmodes_error_set(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
                                     VMODES_LAYOUT_OUTPUT_MODES_MAX);
                 }
                 memset(o, 0, sizeof(*o));
@@ -629,13 +616,13 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
         if (plan->n_ops == 0)
                 return 0;
         if (!r->res)
-                return fail(err, -EINVAL, "no RandR query before executing a plan");
+                return vmodes_error_set(err, -EINVAL, "no RandR query before executing a plan");
         created = calloc(plan->n_ops, sizeof(*created));
         serials = calloc(plan->n_ops + 1, sizeof(*serials));
         if (!created || !serials) {
                 free(created);
                 free(serials);
-                return fail(err, -ENOMEM, "out of memory");
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
         }
 
         vmodes_randr_lock(r);
@@ -675,14 +662,14 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                 enum vmodes_layout_op_type t = plan->ops[failed_op].type;
                 if (t == VMODES_OP_DELETE_MODE || t == VMODES_OP_DESTROY_MODE) {
                         /* the layout itself is in place; only a removal failed */
-                        fail(err, ret, "%s; the new layout is in place", why);
+                        vmodes_error_set(err, ret, "%s; the new layout is in place", why);
                 } else {
                         unsigned bad = restore(r, s, plan, done, created);
                         if (bad)
-                                fail(err, ret, "%s; restoring the previous layout failed in %u step%s, check with "
+                                vmodes_error_set(err, ret, "%s; restoring the previous layout failed in %u step%s, check with "
                                      "'vmodes list'", why, bad, bad == 1 ? "" : "s");
                         else
-                                fail(err, ret, "%s; the previous layout is back", why);
+                                vmodes_error_set(err, ret, "%s; the previous layout is back", why);
                 }
         }
         vmodes_randr_unlock(r);

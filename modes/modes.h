@@ -67,6 +67,10 @@ struct vmodes_error {
         char msg[256];
 };
 
+/* Fill err (if any) with a formatted one-line message; return r. For
+ * callers that report their own errors through struct vmodes_error. */
+int vmodes_error_set(struct vmodes_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ---- mode.c: derived values, names, output formats ------------------------ */
 
 /* Refresh rate as X reports it (field rate for interlaced modes), Hz. */

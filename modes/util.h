@@ -6,9 +6,6 @@
 
 #include "modes/modes.h"
 
-/* Fill err (if any) with a formatted one-line message; return r. */
-int vmodes_error_set(struct vmodes_error *err, int r, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
 /* "<what> <value> is out of range (<min> to <max><unit>)" unless min <= v <= max. */
 int vmodes_check_int(struct vmodes_error *err, const char *what, long value, long min, long max,
                      const char *unit);
