@@ -85,12 +85,14 @@ class XServer:
         elif kind == 'xvfb':
             if not shutil.which('Xvfb'):
                 skip('Xvfb is not installed (xvfb)')
-            args = ['Xvfb', '-nolisten', 'tcp', '-screen', '0', size + 'x24', '-displayfd', str(wfd)]
+            # -noreset: without it the server resets when its last client
+            # leaves, and a client connecting in that moment is refused
+            args = ['Xvfb', '-noreset', '-nolisten', 'tcp', '-screen', '0', size + 'x24', '-displayfd', str(wfd)]
         elif kind == 'xvnc':
             if not shutil.which('Xvnc'):
                 skip('Xvnc is not installed (tigervnc-standalone-server)')
             self.rfb_socket = os.path.join(self.dir, 'rfb.sock')
-            args = ['Xvnc', '-nolisten', 'tcp', '-SecurityTypes', 'None', '-rfbport', '-1', '-rfbunixpath',
+            args = ['Xvnc', '-noreset', '-nolisten', 'tcp', '-SecurityTypes', 'None', '-rfbport', '-1', '-rfbunixpath',
                     self.rfb_socket, '-geometry', size, '-displayfd', str(wfd)]
         else:
             raise ValueError(kind)
