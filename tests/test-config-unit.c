@@ -17,24 +17,7 @@
 #include "agent/config.h"
 #include "agent/kcmdline.h"
 #include "agent/xorgconf.h"
-
-static unsigned passed, failed;
-
-__attribute__((format(printf, 2, 3)))
-static void check(bool ok, const char *fmt, ...)
-{
-        va_list ap;
-
-        printf("%s - ", ok ? "ok" : "not ok");
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        printf("\n");
-        if (ok)
-                passed++;
-        else
-                failed++;
-}
+#include "tests/tap.h"
 
 static int parse(const char *text, struct vmodes_config *c, struct vmodes_error *e)
 {
@@ -308,6 +291,5 @@ int main(void)
         test_xorg();
         test_kcmdline();
         test_atomic();
-        printf("%u passed, %u failed\n", passed, failed);
-        return failed ? 1 : 0;
+        return tap_finish();
 }

@@ -11,24 +11,7 @@
 #include <string.h>
 
 #include "agent/daemon-client.h"
-
-static unsigned passed, failed;
-
-__attribute__((format(printf, 2, 3)))
-static void check(bool ok, const char *fmt, ...)
-{
-        va_list ap;
-
-        printf("%s - ", ok ? "ok" : "not ok");
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        printf("\n");
-        if (ok)
-                passed++;
-        else
-                failed++;
-}
+#include "tests/tap.h"
 
 int main(void)
 {
@@ -82,6 +65,5 @@ int main(void)
         check(r == -ESRCH && strstr(e.msg, "vmodesd is not running (start it with: systemctl start vmodesd)"),
               "no bus: -ESRCH with the hint (%d: %s)", r, e.msg);
         free(cfg);
-        printf("%u passed, %u failed\n", passed, failed);
-        return failed ? 1 : 0;
+        return tap_finish();
 }

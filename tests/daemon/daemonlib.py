@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,6 +21,8 @@ BUILDDIR = os.environ.get('top_builddir') or SRCDIR
 VMODESD = os.path.join(BUILDDIR, 'vmodesd')
 VMODES = os.environ.get('VMODES') or os.path.join(BUILDDIR, 'vmodes')
 TESTBEDS = os.path.join(SRCDIR, 'tests', 'testbeds')
+sys.path.insert(0, TESTBEDS)
+from harness import Suite, eq, has  # noqa: E402,F401  (shared with the device tests)
 BUS_NAME = 'org.vmodes.Daemon1'
 PATH = '/org/vmodes/Daemon1'
 IFACE = 'org.vmodes.Daemon1'
@@ -325,39 +326,6 @@ class SignalCatcher:
     def close(self):
         for i in self.ids:
             self.conn.signal_unsubscribe(i)
-
-
-class Suite:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, fn):
-        try:
-            fn()
-        except Exception:
-            self.failed += 1
-            print('not ok - %s' % name)
-            for line in traceback.format_exc().splitlines():
-                print('#   ' + line)
-        else:
-            self.passed += 1
-            print('ok - %s' % name)
-        sys.stdout.flush()
-
-    def finish(self):
-        print('%d passed, %d failed' % (self.passed, self.failed))
-        sys.exit(1 if self.failed else 0)
-
-
-def eq(a, b, what=''):
-    if a != b:
-        raise AssertionError('%s: expected %r, got %r' % (what, b, a))
-
-
-def has(text, needle, what='text'):
-    if needle not in text:
-        raise AssertionError('%s lacks %r:\n%s' % (what, needle, text))
 
 
 def raises(name, fn, *args, message=None):
