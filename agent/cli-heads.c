@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmodes add | remove | list | apply: modes and layout of the heads of the
- * running X session. Each command reads the RandR state, resolves the head
- * names, asks the layout planner for the operations and runs them through the
- * XRandR backend under a server grab.
- *
- * There is no stored configuration yet (the daemon will keep it): these
- * commands change the live X session only, and say so.
+ * vmodes add | remove | list | apply: modes and layout of the heads. Each
+ * change is stored through vmodesd (which keeps it across restarts and tells
+ * every session agent) and made in the caller's X session: the command reads
+ * the RandR state, resolves the head names, asks the layout planner for the
+ * operations, stores the change once the plan is known to fit, and runs the
+ * operations through the XRandR backend under a server grab. Without a
+ * display the change is only stored; without vmodesd it is only made live,
+ * with a warning.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,12 +22,13 @@
 
 #include "agent/cli.h"
 #include "agent/cli-heads.h"
+#include "agent/daemon-client.h"
 #include "agent/layout.h"
 #include "agent/randr.h"
 #include "modes/modes.h"
 #include "udev/vmodes-udev.h"
 
-#define LIVE_ONLY_NOTE "live X session only: nothing is stored yet, the change lasts until the X server restarts"
+#define LIVE_ONLY_NOTE "live X session only: nothing stored, the change lasts until the X server restarts"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -348,12 +350,170 @@ static int verify(struct cli_heads_session *s, const struct vmodes_layout_plan *
         return CLI_EXIT_OK;
 }
 
-/* Plans, executes (unless dry_run) and reports. Exit code. */
+/* ---- the stored configuration (vmodesd) --------------------------------------------- */
+
+/* How a command keeps its change: through vmodesd unless --no-store (or a
+ * dry run), and in the live X session when there is a display. */
+struct store {
+        bool wanted;                     /* store through vmodesd */
+        bool live;                       /* the caller's X session changes too */
+        struct vmodes_client *client;
+        struct vmodes_config *config;    /* vmodesd's config as last read (NULL until read) */
+        bool stored;                     /* vmodesd has the change */
+        bool not_running;                /* vmodesd could not be reached: live only */
+        bool absent;                     /* vmodesd had nothing stored to remove */
+        bool dry_run;                    /* show the plan only */
+        bool changed_live;               /* the plan had operations */
+        char note[300];                  /* why not stored, or what was stored */
+        char head[VMODES_HEAD_NAME_MAX]; /* the head as vmodesd names it */
+};
+
+/* A failed call to vmodesd. When it is not running and the change can still
+ * be made live, that goes on (with a warning at the end); any other failure
+ * stops the command before the live session is touched. Exit code. */
+static int store_failed(struct store *st, int r, const struct vmodes_error *err)
+{
+        if (r == -ESRCH && st->live) {
+                st->not_running = true;
+                snprintf(st->note, sizeof(st->note), "%s", err->msg);
+                return CLI_EXIT_OK;
+        }
+        cli_error("not stored: %s%s", err->msg,
+                  st->live ? "; nothing changed (--no-store changes this X session only)" : "");
+        return r == -EINVAL || r == -E2BIG || r == -ENOENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+}
+
+/* Connects to vmodesd. Exit code. */
+static int store_begin(struct store *st)
+{
+        struct vmodes_error err = { "" };
+        int r;
+
+        if (!st->wanted)
+                return CLI_EXIT_OK;
+        r = vmodes_client_open(&st->client, &err);
+        return r < 0 ? store_failed(st, r, &err) : CLI_EXIT_OK;
+}
+
+/* Sets up a command's store: live when there is a display, through vmodesd
+ * unless no_store or dry_run. Exit code. */
+static int store_open_for(struct store *st, bool no_store, bool dry_run, const char *command)
+{
+        const char *display = getenv("DISPLAY");
+
+        memset(st, 0, sizeof(*st));
+        st->live = display && *display;
+        st->dry_run = dry_run;
+        st->wanted = !no_store && !dry_run;
+        if (!st->live && (no_store || dry_run)) {
+                cli_error("%s needs an X display ($DISPLAY is not set); without one 'vmodes %s' only stores the "
+                          "change through vmodesd",
+                          no_store ? "--no-store" : "--dry-run", command);
+                return CLI_EXIT_USAGE;
+        }
+        return store_begin(st);
+}
+
+/* vmodesd can take the change (connected, not given up on). */
+static bool store_ready(const struct store *st)
+{
+        return st->wanted && st->client && !st->not_running;
+}
+
+/* vmodesd's config as it is now. NULL with the error handled by
+ * store_failed() through *ex. */
+static const struct vmodes_config *store_config(struct store *st, int *ex)
+{
+        struct vmodes_error err = { "" };
+        int r;
+
+        *ex = CLI_EXIT_OK;
+        if (!st->config)
+                st->config = calloc(1, sizeof(*st->config));
+        if (!st->config) {
+                cli_error("out of memory");
+                *ex = CLI_EXIT_FAILURE;
+                return NULL;
+        }
+        r = vmodes_client_get_config(st->client, st->config, &err);
+        if (r < 0) {
+                *ex = store_failed(st, r, &err);
+                return NULL;
+        }
+        return st->config;
+}
+
+/* The stored configuration of head (vmodesd's name) now, or NULL. */
+static const struct vmodes_head_config *stored_head(struct store *st, const char *head)
+{
+        const struct vmodes_config *c;
+        int ex;
+
+        c = store_config(st, &ex);
+        for (unsigned i = 0; c && i < c->n_heads; i++)
+                if (!strcmp(c->heads[i].head, head))
+                        return &c->heads[i];
+        return NULL;
+}
+
+/* Is head (vmodesd's name) the stored primary one? */
+static bool stored_primary(struct store *st, const char *head)
+{
+        const struct vmodes_head_config *h = stored_head(st, head);
+
+        return h && h->primary;
+}
+
+/* Reports (when report) what happened to the stored configuration and
+ * disconnects. */
+static void store_end(struct store *st, bool report)
+{
+        if (!report)
+                ;
+        else if (st->stored)
+                printf("stored: %s\n", st->note);
+        else if (st->absent)
+                printf("nothing stored to remove: %s\n", st->note);
+        else if (st->not_running)
+                fprintf(stderr, "vmodes: warning: not stored: %s; the change lasts until the X server restarts\n",
+                        st->note);
+        else if (st->dry_run)
+                printf("(dry run: nothing stored or changed)\n");
+        else if (st->live && st->changed_live && !st->wanted)
+                printf("(%s)\n", LIVE_ONLY_NOTE);
+        vmodes_client_free(st->client);
+        free(st->config);
+        st->client = NULL;
+        st->config = NULL;
+}
+
+/* The name to give vmodesd for an X output: the number of the virtual GPU's
+ * head it is (vmodesd maps it to the DRM connector whatever the X driver
+ * calls the output), else the output's own name, which vmodesd refuses
+ * unless it names one of its heads: an X session on another device (Xvnc,
+ * a passed-through GPU) does not change the virtual GPU's configuration. */
+static void daemon_head(const struct cli_heads_session *s, const struct vmodes_layout_output *o, char *buf,
+                        size_t size)
+{
+        unsigned head;
+
+        if (s->dev && vmodes_heads_resolve(s->dev, o->name, x_scheme(s), &head) == 0)
+                snprintf(buf, size, "%u", head);
+        else
+                snprintf(buf, size, "%.*s", (int)size - 1, o->name);
+}
+
+/* A command's store step, run once the plan is known to fit. Exit code. */
+typedef int (*store_fn)(struct store *st, const struct cli_heads_session *s, const void *job);
+
+/* Plans, stores (through save), executes (unless dry_run) and reports.
+ * Exit code. */
 static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg, const struct vmodes_layout_drop *drop,
-                    size_t n_drop, bool dry_run, bool verbose)
+                    size_t n_drop, bool verbose, struct store *st, store_fn save, const void *job)
 {
         _cleanup_(freep) struct vmodes_layout_plan *plan = calloc(1, sizeof(*plan));
         struct vmodes_error err = { "" };
+        bool dry_run = st->dry_run;
         int r;
 
         if (!plan) {
@@ -371,15 +531,20 @@ static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg
                         vmodes_layout_op_describe(d, sizeof(d), &plan->ops[i], s->state, plan);
                         printf("%s %s\n", dry_run ? "would" : "step:", d);
                 }
+        if (!dry_run && save && store_ready(st)) {
+                int ex = save(st, s, job);
+                if (ex != CLI_EXIT_OK)
+                        return ex;
+        }
         if (!dry_run) {
-                struct vmodes_randr_stats st;
+                struct vmodes_randr_stats stats;
 
                 r = vmodes_randr_execute(s->randr, s->state, plan, &err);
                 if (r < 0) {
                         cli_error("%s", err.msg);
                         return CLI_EXIT_FAILURE;
                 }
-                vmodes_randr_get_stats(s->randr, &st);
+                vmodes_randr_get_stats(s->randr, &stats);
                 if (plan->n_ops > 0) {
                         r = verify(s, plan);
                         if (r != CLI_EXIT_OK)
@@ -387,7 +552,7 @@ static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg
                 }
                 if (verbose)
                         printf("%u operations, %u requests, %u round trips (query %u)\n", plan->n_ops,
-                               st.execute_requests, st.execute_round_trips, st.query_round_trips);
+                               stats.execute_requests, stats.execute_round_trips, stats.query_round_trips);
         }
         for (unsigned i = 0; i < plan->n_results; i++)
                 print_result(s, plan, &plan->results[i], !dry_run);
@@ -395,9 +560,8 @@ static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg
                 printf("screen: %ux%u%s, was %ux%u\n", plan->width, plan->height, dry_run ? " (would be)" : "",
                        s->state->width, s->state->height);
         if (plan->n_ops == 0)
-                printf("nothing to change\n");
-        else if (!dry_run)
-                printf("(%s)\n", LIVE_ONLY_NOTE);
+                printf("nothing to change in the X session\n");
+        st->changed_live = plan->n_ops > 0;
         return CLI_EXIT_OK;
 }
 
@@ -484,8 +648,11 @@ static void add_help(FILE *f)
                 "Usage: vmodes add HEAD SPEC [OPTIONS]\n"
                 "       vmodes add HEAD --modeline 'MODELINE' [OPTIONS]\n"
                 "\n"
-                "Add a mode to a head of the running X session and, with --apply (or any\n"
-                "layout option), switch the head to it now. The mode is created only when\n"
+                "Add a mode to a head: vmodesd stores it (the X configuration it writes\n"
+                "brings it back at every start, the login screen included) and the running\n"
+                "X session gets it now. With --apply (or any layout option) the head\n"
+                "switches to it and it becomes the head's stored mode; without, it is only\n"
+                "offered, as 'xrandr --newmode/--addmode' do. The mode is created only when\n"
                 "the X server has no mode with the same timings; a head that is off or\n"
                 "disconnected (QXL heads without a client) is turned on with it.\n"
                 "\n"
@@ -506,7 +673,10 @@ static void add_help(FILE *f)
                 "      --rb=N            CVT reduced blanking version N (0 standard, 1, 2, 3);\n"
                 "                        the same as the R, R2, R3 suffixes of SPEC\n"
                 "      --modeline TEXT   use these timings (xorg.conf or xrandr --newmode form)\n"
-                "  -n, --dry-run         print the RandR operations, change nothing\n"
+                "      --pinned          store the head as pinned: auto-fit and host resize\n"
+                "                        requests leave it alone\n"
+                "      --no-store        change this X session only; store nothing\n"
+                "  -n, --dry-run         print the RandR operations, change and store nothing\n"
                 "  -v, --verbose         print every RandR operation and the X round trips\n"
                 "  -h, --help            show this help\n"
                 "\n"
@@ -515,20 +685,77 @@ static void add_help(FILE *f)
                 "video memory of the virtual GPU before anything changes; when an X request\n"
                 "fails the previous layout is restored.\n"
                 "\n"
-                "The change is made in the live X session ($DISPLAY) only; nothing is stored\n"
-                "yet (that is the daemon's job), so it lasts until the X server restarts.\n"
+                "The change is stored first (when the layout fits this X session), then made\n"
+                "in the X session of $DISPLAY. Without $DISPLAY it is only stored; running\n"
+                "session agents ('vmodes session') apply it when vmodesd announces it. When\n"
+                "vmodesd cannot be reached the change is made live only, with a warning.\n"
+                "Changing the stored configuration needs root or the polkit authorization\n"
+                "org.vmodes.configure (granted to active local sessions).\n"
                 "\n"
                 "Examples:\n"
                 "  vmodes add Virtual-1 2560x1440@44 --apply\n"
                 "  vmodes add 2 1920x1080R2@60 --right-of 1 --primary\n"
                 "\n"
-                "Exit status: 0 done (or nothing to do), 1 the X server is unreachable or\n"
-                "refused a request (the previous layout is restored), 2 bad arguments: an\n"
-                "unknown head, a bad spec, a layout too large for the screen or memory.\n");
+                "Exit status: 0 done (or nothing to do), 1 the X server or vmodesd is\n"
+                "unreachable or refused (the previous layout is restored; nothing is stored),\n"
+                "2 bad arguments: an unknown head, a bad spec, a layout too large for the\n"
+                "screen or memory.\n");
 }
 
 enum { OPT_APPLY = 1000, OPT_PRIMARY, OPT_RIGHT_OF, OPT_LEFT_OF, OPT_ABOVE, OPT_BELOW, OPT_SAME_AS, OPT_POS, OPT_RB,
-       OPT_MODELINE, OPT_JSON, OPT_MODES };
+       OPT_MODELINE, OPT_JSON, OPT_MODES, OPT_NO_STORE, OPT_PINNED };
+
+/* What 'vmodes add' stores: names as vmodesd takes them. */
+struct add_job {
+        char head[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX];
+        char mode[512]; /* a canonical spec or the modeline */
+        enum vmodes_relation rel;
+        int x, y;
+        bool apply, primary, pinned;
+};
+
+static int save_add(struct store *st, const struct cli_heads_session *s, const void *data)
+{
+        const struct add_job *j = data;
+        struct vmodes_client_mode_options o = VMODES_CLIENT_MODE_OPTIONS_INIT;
+        struct vmodes_error err = { "" };
+        char name[VMODES_NAME_MAX] = "";
+        int r;
+
+        (void)s;
+        o.make_default = j->apply;
+        if (j->apply)
+                o.enabled = 1;
+        if (j->primary)
+                o.primary = 1;
+        if (j->pinned)
+                o.pinned = 1;
+        r = vmodes_client_add_mode(st->client, j->head, j->mode, &o, st->head, name, &err);
+        if (r == 0 && j->rel != VMODES_REL_AUTO) {
+                bool primary = j->primary || stored_primary(st, st->head);
+                if (st->not_running)
+                        return CLI_EXIT_OK;
+                r = vmodes_client_set_layout(st->client, st->head, j->rel, j->other, j->x, j->y, primary, &err);
+                if (r < 0) {
+                        cli_error("stored the mode %s for %s but not its place: %s", name, st->head, err.msg);
+                        return CLI_EXIT_FAILURE;
+                }
+        }
+        if (r < 0)
+                return store_failed(st, r, &err);
+        st->stored = true;
+        {
+                const struct vmodes_head_config *h = stored_head(st, st->head);
+                const char *used = h && h->n_modes ? h->modes[0].mode.name : NULL;
+                char role[160] = "";
+
+                if (used && strcmp(used, name))
+                        snprintf(role, sizeof(role), ", offered beside %s", used);
+                snprintf(st->note, sizeof(st->note), "%s %s%s%s (vmodesd keeps it across restarts and applies it at "
+                         "login)", st->head, name, role, j->pinned ? ", pinned" : "");
+        }
+        return CLI_EXIT_OK;
+}
 
 int cli_add(int argc, char **argv)
 {
@@ -539,14 +766,16 @@ int cli_add(int argc, char **argv)
                 { "above", required_argument, NULL, OPT_ABOVE }, { "below", required_argument, NULL, OPT_BELOW },
                 { "same-as", required_argument, NULL, OPT_SAME_AS }, { "pos", required_argument, NULL, OPT_POS },
                 { "rb", required_argument, NULL, OPT_RB },       { "modeline", required_argument, NULL, OPT_MODELINE },
+                { "pinned", no_argument, NULL, OPT_PINNED },     { "no-store", no_argument, NULL, OPT_NO_STORE },
                 { "dry-run", no_argument, NULL, 'n' },           { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },              {}
         };
-        bool apply = false, primary = false, dry_run = false, verbose = false, have_pos = false;
+        bool no_store = false, verbose = false, have_pos = false, dry_run = false;
         const char *relative = NULL, *modeline = NULL;
-        enum vmodes_relation rel = VMODES_REL_AUTO;
-        int rb = -1, x = 0, y = 0, c, ex;
-        struct cli_heads_session s;
+        int rb = -1, c, ex;
+        struct cli_heads_session s = { 0 };
+        struct store st = { 0 };
+        struct add_job job = { .rel = VMODES_REL_AUTO };
         struct vmodes_config cfg;
         struct vmodes_head_config *h;
         struct vmodes_head_mode hm;
@@ -556,10 +785,13 @@ int cli_add(int argc, char **argv)
         while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_APPLY:
-                        apply = true;
+                        job.apply = true;
                         break;
                 case OPT_PRIMARY:
-                        primary = apply = true;
+                        job.primary = job.apply = true;
+                        break;
+                case OPT_PINNED:
+                        job.pinned = true;
                         break;
                 case OPT_RIGHT_OF:
                 case OPT_LEFT_OF:
@@ -570,27 +802,27 @@ int cli_add(int argc, char **argv)
                                 cli_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
                                 return CLI_EXIT_USAGE;
                         }
-                        rel = c == OPT_RIGHT_OF ? VMODES_REL_RIGHT_OF
-                              : c == OPT_LEFT_OF ? VMODES_REL_LEFT_OF
-                              : c == OPT_ABOVE   ? VMODES_REL_ABOVE
-                              : c == OPT_BELOW   ? VMODES_REL_BELOW
-                                                 : VMODES_REL_SAME_AS;
+                        job.rel = c == OPT_RIGHT_OF ? VMODES_REL_RIGHT_OF
+                                  : c == OPT_LEFT_OF ? VMODES_REL_LEFT_OF
+                                  : c == OPT_ABOVE   ? VMODES_REL_ABOVE
+                                  : c == OPT_BELOW   ? VMODES_REL_BELOW
+                                                     : VMODES_REL_SAME_AS;
                         relative = optarg;
-                        apply = true;
+                        job.apply = true;
                         break;
                 case OPT_POS:
                         if (relative || have_pos) {
                                 cli_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
                                 return CLI_EXIT_USAGE;
                         }
-                        if (!parse_pos(optarg, &x, &y)) {
+                        if (!parse_pos(optarg, &job.x, &job.y)) {
                                 char b[200];
                                 cli_error("bad position '%s': give XxY, two numbers from 0 to 32767 (0x0, 1920x0)",
                                           shown(optarg, b, sizeof(b)));
                                 return CLI_EXIT_USAGE;
                         }
-                        have_pos = apply = true;
-                        rel = VMODES_REL_POS;
+                        have_pos = job.apply = true;
+                        job.rel = VMODES_REL_POS;
                         break;
                 case OPT_RB:
                         if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
@@ -602,6 +834,9 @@ int cli_add(int argc, char **argv)
                         break;
                 case OPT_MODELINE:
                         modeline = optarg;
+                        break;
+                case OPT_NO_STORE:
+                        no_store = true;
                         break;
                 case 'n':
                         dry_run = true;
@@ -633,21 +868,34 @@ int cli_add(int argc, char **argv)
         if (modeline) {
                 memset(&hm, 0, sizeof(hm));
                 struct vmodes_error err = { "" };
-                if (vmodes_modeline_parse(modeline, &hm.mode, &err) < 0 || vmodes_mode_validate(&hm.mode, &err) < 0) {
-                        cli_error("bad modeline: %s", err.msg);
+                if (strlen(modeline) >= sizeof(job.mode) || vmodes_modeline_parse(modeline, &hm.mode, &err) < 0 ||
+                    vmodes_mode_validate(&hm.mode, &err) < 0) {
+                        cli_error("bad modeline: %s", err.msg[0] ? err.msg : "too long");
                         return CLI_EXIT_USAGE;
                 }
                 hm.custom = true;
+                snprintf(job.mode, sizeof(job.mode), "%s", modeline);
         } else {
                 ex = parse_mode(argv[optind + 1], rb, &hm);
                 if (ex != CLI_EXIT_OK)
                         return ex;
+                vmodes_spec_format(job.mode, sizeof(job.mode), &hm.spec);
         }
-        if (!head_name_valid(argv[optind])) {
+        if (!head_name_valid(argv[optind]) || (relative && !head_name_valid(relative))) {
                 char b[200];
                 cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number",
-                          shown(argv[optind], b, sizeof(b)));
+                          shown(head_name_valid(argv[optind]) ? relative : argv[optind], b, sizeof(b)));
                 return CLI_EXIT_USAGE;
+        }
+        ex = store_open_for(&st, no_store, dry_run, "add");
+        if (ex != CLI_EXIT_OK)
+                return ex;
+        snprintf(job.head, sizeof(job.head), "%s", argv[optind]);
+        snprintf(job.other, sizeof(job.other), "%s", relative ? relative : "");
+        if (!st.live) {
+                /* no display: vmodesd alone, with the names as given */
+                ex = save_add(&st, NULL, &job);
+                goto out;
         }
 
         ex = cli_heads_session_open(&s, true);
@@ -659,17 +907,19 @@ int cli_add(int argc, char **argv)
         ex = set_head(&s, h, argv[optind]);
         if (ex != CLI_EXIT_OK)
                 goto out;
+        daemon_head(&s, find_output(&s, h->head), job.head, sizeof(job.head));
         if (relative) {
                 ex = set_relative(&s, h, relative);
                 if (ex != CLI_EXIT_OK)
                         goto out;
+                daemon_head(&s, find_output(&s, h->relative_to), job.other, sizeof(job.other));
         }
-        h->relation = rel;
-        h->x = x;
-        h->y = y;
-        h->primary = primary;
+        h->relation = job.rel;
+        h->x = job.x;
+        h->y = job.y;
+        h->primary = job.primary;
         h->enabled = true;
-        if (apply) {
+        if (job.apply) {
                 h->modes[h->n_modes++] = hm;
         } else {
                 /* offer only: the head keeps what it shows (or stays off) */
@@ -682,11 +932,12 @@ int cli_add(int argc, char **argv)
                         h->enabled = false;
                 h->modes[h->n_modes++] = hm;
         }
-        ex = run_plan(&s, &cfg, NULL, 0, dry_run, verbose);
-        if (ex == CLI_EXIT_OK && !apply)
+        ex = run_plan(&s, &cfg, NULL, 0, verbose, &st, save_add, &job);
+        if (ex == CLI_EXIT_OK && !job.apply)
                 printf("%s: not switched; 'vmodes add %s %s --apply' switches to it\n", h->head, h->head,
                        modeline ? "--modeline '...'" : argv[optind + 1]);
 out:
+        store_end(&st, ex == CLI_EXIT_OK);
         cli_heads_session_close(&s);
         return ex;
 }
@@ -698,34 +949,73 @@ static void remove_help(FILE *f)
         fprintf(f,
                 "Usage: vmodes remove HEAD [SPEC | MODE-NAME]\n"
                 "\n"
-                "With a mode: take that mode away from the head (the mode is destroyed when\n"
-                "no other head offers it). A head showing it switches to its preferred mode,\n"
-                "or turns off when it has none.\n"
-                "Without a mode: turn the head off. The last head that is on stays on.\n"
+                "With a mode: take that mode away from the head, stored and live (the mode is\n"
+                "destroyed when no other head offers it). A head showing it switches to its\n"
+                "preferred mode, or turns off when it has none.\n"
+                "Without a mode: forget the head's stored configuration (from the next start\n"
+                "X uses its defaults for it) and turn it off now. The last head that is on\n"
+                "stays on.\n"
                 "\n"
                 "HEAD       an output name, the same head in any naming scheme, or a number\n"
                 "SPEC       a mode spec as for 'vmodes add' (matched by its timings)\n"
                 "MODE-NAME  a mode name as 'vmodes list --modes' shows it\n"
                 "\n"
                 "Options:\n"
-                "  -n, --dry-run   print the RandR operations, change nothing\n"
+                "      --no-store  change this X session only; leave the stored configuration\n"
+                "  -n, --dry-run   print the RandR operations, change and store nothing\n"
                 "  -v, --verbose   print every RandR operation\n"
                 "  -h, --help      show this help\n"
                 "\n"
-                "Acts on the live X session ($DISPLAY) only; nothing is stored yet.\n"
+                "As for 'vmodes add': stored through vmodesd, then made in the X session of\n"
+                "$DISPLAY; without $DISPLAY only stored; without vmodesd only live.\n"
                 "\n"
-                "Exit status: 0 done, 1 the X server is unreachable or refused a request,\n"
+                "Exit status: 0 done, 1 the X server or vmodesd is unreachable or refused,\n"
                 "2 bad arguments (unknown head or mode).\n");
+}
+
+/* What 'vmodes remove' stores: the head as vmodesd takes it, the mode
+ * ("" for the head's whole configuration). */
+struct remove_job {
+        char head[VMODES_HEAD_NAME_MAX];
+        const char *mode;
+};
+
+static int save_remove(struct store *st, const struct cli_heads_session *s, const void *data)
+{
+        const struct remove_job *j = data;
+        struct vmodes_error err = { "" };
+        int r;
+
+        (void)s;
+        r = vmodes_client_remove_mode(st->client, j->head, j->mode, &err);
+        if (r == -ENOENT && st->live) {
+                /* made live only before: the X session still changes */
+                st->absent = true;
+                snprintf(st->note, sizeof(st->note), "%s", err.msg);
+                return CLI_EXIT_OK;
+        }
+        if (r < 0)
+                return store_failed(st, r, &err);
+        st->stored = true;
+        if (*j->mode)
+                snprintf(st->note, sizeof(st->note), "mode %s removed from head %s", j->mode, j->head);
+        else
+                snprintf(st->note, sizeof(st->note),
+                         "head %s has no configuration now (from the next start X uses its defaults for it)", j->head);
+        return CLI_EXIT_OK;
 }
 
 int cli_remove(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },    {}
+                { "no-store", no_argument, NULL, OPT_NO_STORE }, { "help", no_argument, NULL, 'h' },
+                {}
         };
-        bool dry_run = false, verbose = false;
-        struct cli_heads_session s;
+        bool dry_run = false, verbose = false, no_store = false;
+        struct cli_heads_session s = { 0 };
+        struct store st = { 0 };
+        struct remove_job job;
         struct vmodes_config cfg;
         struct vmodes_layout_drop drop;
         const struct vmodes_layout_output *o;
@@ -740,6 +1030,9 @@ int cli_remove(int argc, char **argv)
                         break;
                 case 'v':
                         verbose = true;
+                        break;
+                case OPT_NO_STORE:
+                        no_store = true;
                         break;
                 case 'h':
                         remove_help(stdout);
@@ -762,6 +1055,15 @@ int cli_remove(int argc, char **argv)
                           shown(argv[optind], b, sizeof(b)));
                 return CLI_EXIT_USAGE;
         }
+        job.mode = argc - optind == 2 ? argv[optind + 1] : "";
+        snprintf(job.head, sizeof(job.head), "%s", argv[optind]);
+        ex = store_open_for(&st, no_store, dry_run, "remove");
+        if (ex != CLI_EXIT_OK)
+                return ex;
+        if (!st.live) {
+                ex = save_remove(&st, NULL, &job);
+                goto out;
+        }
         ex = cli_heads_session_open(&s, true);
         if (ex != CLI_EXIT_OK)
                 goto out;
@@ -770,18 +1072,19 @@ int cli_remove(int argc, char **argv)
                 ex = CLI_EXIT_USAGE;
                 goto out;
         }
+        daemon_head(&s, o, job.head, sizeof(job.head));
         memset(&cfg, 0, sizeof(cfg));
-        if (argc - optind == 1) {
+        if (!*job.mode) {
                 cfg.n_heads = 1;
                 snprintf(cfg.heads[0].head, sizeof(cfg.heads[0].head), "%.*s", VMODES_HEAD_NAME_MAX - 1, o->name);
                 cfg.heads[0].enabled = false;
-                ex = run_plan(&s, &cfg, NULL, 0, dry_run, verbose);
+                ex = run_plan(&s, &cfg, NULL, 0, verbose, &st, save_remove, &job);
                 goto out;
         }
         memset(&drop, 0, sizeof(drop));
         snprintf(drop.head, sizeof(drop.head), "%.*s", VMODES_HEAD_NAME_MAX - 1, o->name);
         {
-                const char *arg = argv[optind + 1];
+                const char *arg = job.mode;
                 struct vmodes_spec spec;
                 struct vmodes_error err = { "" };
                 bool found = false;
@@ -802,8 +1105,9 @@ int cli_remove(int argc, char **argv)
                         goto out;
                 }
         }
-        ex = run_plan(&s, &cfg, &drop, 1, dry_run, verbose);
+        ex = run_plan(&s, &cfg, &drop, 1, verbose, &st, save_remove, &job);
 out:
+        store_end(&st, ex == CLI_EXIT_OK);
         cli_heads_session_close(&s);
         return ex;
 }
@@ -965,13 +1269,18 @@ out:
 static void apply_help(FILE *f)
 {
         fprintf(f,
-                "Usage: vmodes apply [OPTIONS] 'HEAD SPEC [PLACEMENT] [primary]' ...\n"
+                "Usage: vmodes apply [OPTIONS]\n"
+                "       vmodes apply [OPTIONS] 'HEAD SPEC [PLACEMENT] [primary]' ...\n"
                 "       vmodes apply [OPTIONS] 'HEAD off' ...\n"
                 "\n"
-                "Apply a whole layout to the running X session in one step: every head\n"
-                "named gets its mode and place, all checked before anything changes and\n"
-                "done under one server grab (restored on failure). Heads not named keep\n"
-                "their state. Applying the same layout again changes nothing.\n"
+                "Without a layout: apply the stored one. vmodesd writes the X configuration\n"
+                "again and asks every session agent to apply it; the X session of $DISPLAY\n"
+                "gets it now (stored heads this session does not have are left out).\n"
+                "\n"
+                "With a layout: store it and apply it in one step: every head named gets its\n"
+                "mode and place, all checked before anything changes and done under one\n"
+                "server grab (restored on failure). Heads not named keep their state.\n"
+                "Applying the same layout again changes nothing.\n"
                 "\n"
                 "Each argument describes one head:\n"
                 "  HEAD SPEC      the head and its mode (as for 'vmodes add')\n"
@@ -982,18 +1291,21 @@ static void apply_help(FILE *f)
                 "  HEAD off       turn the head off\n"
                 "\n"
                 "Options:\n"
-                "  -n, --dry-run   print the RandR operations, change nothing\n"
+                "      --no-store  change this X session only; store nothing\n"
+                "  -n, --dry-run   print the RandR operations, change and store nothing\n"
                 "  -v, --verbose   print every RandR operation and the X round trips\n"
                 "  -h, --help      show this help\n"
                 "\n"
-                "No layout is stored yet (the daemon will keep it and apply it at login); until\n"
-                "then the layout comes from the command line and lasts until X restarts.\n"
+                "A layout is stored through vmodesd (root or the polkit authorization\n"
+                "org.vmodes.configure); when vmodesd cannot be reached it is applied live\n"
+                "only, with a warning. Without $DISPLAY only the stored layout can be applied.\n"
                 "\n"
                 "Example:\n"
                 "  vmodes apply 'Virtual-1 2560x1440@44 primary' 'Virtual-2 1920x1080@60 right-of Virtual-1'\n"
                 "\n"
-                "Exit status: 0 done, 1 the X server is unreachable or refused a request (the\n"
-                "previous layout is restored), 2 bad arguments or a layout that cannot fit.\n");
+                "Exit status: 0 done, 1 the X server or vmodesd is unreachable or refused (the\n"
+                "previous layout is restored; nothing is stored), 2 bad arguments, no layout\n"
+                "given and none stored, or a layout that cannot fit.\n");
 }
 
 /* "HEAD SPEC [placement] [primary]" -> h. Exit code. */
@@ -1063,15 +1375,118 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
         return CLI_EXIT_OK;
 }
 
+/* The stored configuration in this X session's output names. Heads the
+ * session does not have are left out and listed in skipped; a relation to
+ * such a head becomes auto. */
+static void map_config(const struct cli_heads_session *s, const struct vmodes_config *in, struct vmodes_config *out,
+                       char *skipped, size_t size)
+{
+        size_t n = 0;
+
+        *out = *in;
+        out->n_heads = 0;
+        skipped[0] = 0;
+        for (unsigned i = 0; i < in->n_heads; i++) {
+                const struct vmodes_head_config *h = &in->heads[i];
+                const struct vmodes_layout_output *o = cli_heads_resolve(s, h->head, true), *ro;
+                struct vmodes_head_config *e = &out->heads[out->n_heads];
+
+                if (!o) {
+                        if (n + strlen(h->head) + 3 < size)
+                                n += (size_t)snprintf(skipped + n, size - n, "%s%s", n ? ", " : "", h->head);
+                        continue;
+                }
+                *e = *h;
+                snprintf(e->head, sizeof(e->head), "%.*s", (int)sizeof(e->head) - 1, o->name);
+                if (h->relative_to[0]) {
+                        ro = cli_heads_resolve(s, h->relative_to, true);
+                        if (ro)
+                                snprintf(e->relative_to, sizeof(e->relative_to), "%.*s",
+                                         (int)sizeof(e->relative_to) - 1, ro->name);
+                        else {
+                                e->relation = VMODES_REL_AUTO;
+                                e->relative_to[0] = 0;
+                        }
+                }
+                out->n_heads++;
+        }
+}
+
+/* What 'vmodes apply' stores: the layout from the command line (in X
+ * output names), or NULL to apply the stored one. */
+struct apply_job {
+        const struct vmodes_config *layout;
+};
+
+static int save_apply(struct store *st, const struct cli_heads_session *s, const void *data)
+{
+        const struct apply_job *j = data;
+        struct vmodes_error err = { "" };
+        int r = 0;
+
+        if (!j->layout) {
+                /* vmodesd rewrites the X configuration and every session agent applies */
+                r = vmodes_client_apply(st->client, &err);
+                if (r < 0)
+                        return store_failed(st, r, &err);
+                st->stored = true;
+                snprintf(st->note, sizeof(st->note),
+                         "vmodesd wrote the X configuration again and asked every session agent to apply it");
+                return CLI_EXIT_OK;
+        }
+        for (unsigned i = 0; i < j->layout->n_heads; i++) {
+                const struct vmodes_head_config *h = &j->layout->heads[i];
+                char head[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX] = "", spec[128];
+
+                daemon_head(s, find_output(s, h->head), head, sizeof(head));
+                if (!h->enabled)
+                        r = vmodes_client_set_head_options(st->client, head, -1, -1, 0, &err);
+                else {
+                        struct vmodes_client_mode_options o = VMODES_CLIENT_MODE_OPTIONS_INIT;
+                        char canon[VMODES_HEAD_NAME_MAX];
+
+                        o.make_default = o.enabled = 1;
+                        if (h->primary)
+                                o.primary = 1;
+                        vmodes_spec_format(spec, sizeof(spec), &h->modes[0].spec);
+                        r = vmodes_client_add_mode(st->client, head, spec, &o, canon, NULL, &err);
+                        if (r == 0) {
+                                bool primary = h->primary || stored_primary(st, canon);
+                                if (h->relative_to[0])
+                                        daemon_head(s, find_output(s, h->relative_to), other, sizeof(other));
+                                r = vmodes_client_set_layout(st->client, canon, h->relation, other, h->x, h->y,
+                                                             primary, &err);
+                        }
+                }
+                if (r < 0 && i > 0) {
+                        cli_error("stored the first %u head%s of the layout but not %s: %s (the X session is "
+                                  "unchanged)",
+                                  i, i == 1 ? "" : "s", h->head, err.msg);
+                        return CLI_EXIT_FAILURE;
+                }
+                if (r < 0)
+                        return store_failed(st, r, &err);
+        }
+        st->stored = true;
+        snprintf(st->note, sizeof(st->note),
+                 "the layout of %u head%s (vmodesd keeps it across restarts and applies it at login)",
+                 j->layout->n_heads, j->layout->n_heads == 1 ? "" : "s");
+        return CLI_EXIT_OK;
+}
+
 int cli_apply(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },    {}
+                { "no-store", no_argument, NULL, OPT_NO_STORE }, { "help", no_argument, NULL, 'h' },
+                {}
         };
-        bool dry_run = false, verbose = false;
-        struct cli_heads_session s;
+        bool dry_run = false, verbose = false, no_store = false;
+        struct cli_heads_session s = { 0 };
+        struct store st = { 0 };
+        struct apply_job job = { NULL };
         _cleanup_(freep) struct vmodes_config *cfg = NULL;
+        _cleanup_(freep) struct vmodes_config *stored = NULL;
         int c, ex;
 
         optind = 0;
@@ -1084,6 +1499,9 @@ int cli_apply(int argc, char **argv)
                 case 'v':
                         verbose = true;
                         break;
+                case OPT_NO_STORE:
+                        no_store = true;
+                        break;
                 case 'h':
                         apply_help(stdout);
                         return CLI_EXIT_OK;
@@ -1094,30 +1512,67 @@ int cli_apply(int argc, char **argv)
                 }
                 }
         }
-        if (optind >= argc) {
-                cli_error("no layout given and none is stored yet (the daemon will keep it): give it as "
-                          "'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply --help')");
-                return CLI_EXIT_USAGE;
-        }
         if (argc - optind > VMODES_CONFIG_HEADS_MAX) {
                 cli_error("at most %d heads in one layout", VMODES_CONFIG_HEADS_MAX);
                 return CLI_EXIT_USAGE;
         }
         cfg = calloc(1, sizeof(*cfg));
-        if (!cfg) {
+        stored = calloc(1, sizeof(*stored));
+        if (!cfg || !stored) {
                 cli_error("out of memory");
                 return CLI_EXIT_FAILURE;
+        }
+        if (optind == argc) {
+                /* the stored layout */
+                struct vmodes_error err = { "" };
+                char note[400] = "";
+                bool from_file;
+
+                if (vmodes_stored_config(stored, &from_file, note, sizeof(note), &err) < 0) {
+                        cli_error("%s", err.msg);
+                        return CLI_EXIT_FAILURE;
+                }
+                if (from_file)
+                        fprintf(stderr, "vmodes: %s\n", note);
+                if (stored->n_heads == 0) {
+                        cli_error("no layout given and none is stored: add modes with 'vmodes add' or give the "
+                                  "layout as 'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply "
+                                  "--help')");
+                        return CLI_EXIT_USAGE;
+                }
+        }
+        ex = store_open_for(&st, no_store, dry_run, "apply");
+        if (ex != CLI_EXIT_OK)
+                return ex;
+        if (!st.live) {
+                if (optind < argc) {
+                        cli_error("a layout given as arguments needs the X display it is for ($DISPLAY is not "
+                                  "set); 'vmodes add' stores single heads without one");
+                        ex = CLI_EXIT_USAGE;
+                } else
+                        ex = save_apply(&st, NULL, &job);
+                goto out;
         }
         ex = cli_heads_session_open(&s, true);
         if (ex != CLI_EXIT_OK)
                 goto out;
-        for (int i = optind; i < argc; i++) {
-                ex = parse_head_arg(&s, argv[i], &cfg->heads[cfg->n_heads++]);
-                if (ex != CLI_EXIT_OK)
-                        goto out;
+        if (optind == argc) {
+                char skipped[200];
+
+                map_config(&s, stored, cfg, skipped, sizeof(skipped));
+                if (skipped[0])
+                        fprintf(stderr, "vmodes: this X session has no %s: left out\n", skipped);
+        } else {
+                for (int i = optind; i < argc; i++) {
+                        ex = parse_head_arg(&s, argv[i], &cfg->heads[cfg->n_heads++]);
+                        if (ex != CLI_EXIT_OK)
+                                goto out;
+                }
+                job.layout = cfg;
         }
-        ex = run_plan(&s, cfg, NULL, 0, dry_run, verbose);
+        ex = run_plan(&s, cfg, NULL, 0, verbose, &st, save_apply, &job);
 out:
+        store_end(&st, ex == CLI_EXIT_OK);
         cli_heads_session_close(&s);
         return ex;
 }

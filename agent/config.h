@@ -68,6 +68,8 @@ struct vmodes_config {
  * ("FILE:LINE: ..." for parse errors). */
 
 #define VMODES_CONFIG_FILE_MAX (64 * 1024) /* bytes a config file may have */
+/* The config file vmodesd keeps (and the tools read when it is not running). */
+#define VMODES_CONFIG_DEFAULT_PATH SYSCONFDIR "/vmodes/vmodes.conf"
 
 /* Defaults: no heads, auto-fit off, kernel command line off. */
 void vmodes_config_init(struct vmodes_config *c);

@@ -496,6 +496,12 @@ static int op_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bu
                 return -ENOMEM;
         *c = d->config;
         h = vmodes_config_find_head(c, canon);
+        if (!h && opts[2].set && !opts[2].b && c->n_heads < VMODES_CONFIG_HEADS_MAX) {
+                /* a head kept off needs no mode */
+                h = &c->heads[c->n_heads++];
+                memset(h, 0, sizeof(*h));
+                snprintf(h->head, sizeof(h->head), "%s", canon);
+        }
         if (!h)
                 return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s has no configuration yet; add a mode first",
                                  canon);

@@ -70,7 +70,9 @@ static int map_error(const sd_bus_error *e, int r, struct vmodes_error *err)
                 return vmodes_error_set(err, -EACCES, "%s", msg);
         if (!strcmp(name, "org.vmodes.Error.TooLarge") || !strcmp(name, "org.vmodes.Error.LimitExceeded"))
                 return vmodes_error_set(err, -E2BIG, "%s", msg);
-        if (!strncmp(name, "org.vmodes.Error.Invalid", 24) || !strcmp(name, "org.vmodes.Error.NoSuchMode") ||
+        if (!strcmp(name, "org.vmodes.Error.NoSuchMode"))
+                return vmodes_error_set(err, -ENOENT, "%s", msg);
+        if (!strncmp(name, "org.vmodes.Error.Invalid", 24) ||
             !strcmp(name, SD_BUS_ERROR_INVALID_ARGS))
                 return vmodes_error_set(err, -EINVAL, "%s", msg);
         return vmodes_error_set(err, -EIO, "%s", msg);
@@ -196,6 +198,34 @@ int vmodes_client_set_layout(struct vmodes_client *c, const char *head, enum vmo
                            (int)primary);
 }
 
+int vmodes_client_set_head_options(struct vmodes_client *c, const char *head, int primary, int pinned, int enabled,
+                                   struct vmodes_error *err)
+{
+        sd_bus_message *m = NULL;
+        int r;
+
+        r = new_call(c, "SetHeadOptions", &m, err);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", head);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = append_opt(m, "primary", primary);
+        if (r >= 0)
+                r = append_opt(m, "pinned", pinned);
+        if (r >= 0)
+                r = append_opt(m, "enabled", enabled);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                r = vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+        else
+                r = call(c, m, NULL, err);
+        sd_bus_message_unref(m);
+        return r < 0 ? r : 0;
+}
+
 int vmodes_client_apply(struct vmodes_client *c, struct vmodes_error *err)
 {
         return simple_call(c, "Apply", err, NULL);
@@ -221,4 +251,30 @@ int vmodes_client_get_config(struct vmodes_client *c, struct vmodes_config *out,
         r = vmodes_config_parse(text, "vmodesd's config", out, err);
         free(text);
         return r < 0 ? -EIO : 0;
+}
+
+int vmodes_stored_config(struct vmodes_config *out, bool *from_file, char *note, size_t note_size,
+                         struct vmodes_error *err)
+{
+        struct vmodes_client *c = NULL;
+        struct vmodes_error e = { "" };
+        int r;
+
+        r = vmodes_client_open(&c, &e);
+        if (r == 0)
+                r = vmodes_client_get_config(c, out, &e);
+        vmodes_client_free(c);
+        *from_file = r == -ESRCH;
+        if (r != -ESRCH) {
+                if (r < 0)
+                        return vmodes_error_set(err, r, "%s", e.msg);
+                return 0;
+        }
+        snprintf(note, note_size, "%s; using %s as it is on disk", e.msg, VMODES_CONFIG_DEFAULT_PATH);
+        r = vmodes_config_load(VMODES_CONFIG_DEFAULT_PATH, out, err);
+        if (r == -ENOENT) {
+                vmodes_config_init(out);
+                return 0;
+        }
+        return r;
 }

@@ -9,6 +9,7 @@
  *   -ESRCH   vmodesd is not running / not reachable
  *   -EACCES  not authorized (org.vmodes.Error.AccessDenied)
  *   -EINVAL  bad head, mode or argument (InvalidHead, InvalidMode, ...)
+ *   -ENOENT  the head has no such mode stored (NoSuchMode)
  *   -E2BIG   mode too large for the device, or a limit reached
  *   -ETIMEDOUT  no answer in time
  *   -EIO     anything else (the daemon's message is in err)
@@ -50,7 +51,18 @@ int vmodes_client_remove_mode(struct vmodes_client *c, const char *head, const c
 /* other: for right-of .. same-as; x, y: for VMODES_REL_POS. */
 int vmodes_client_set_layout(struct vmodes_client *c, const char *head, enum vmodes_relation rel, const char *other,
                              int x, int y, bool primary, struct vmodes_error *err);
+/* Per-head options (tri-state, -1 leaves it); enabled 0 on a head without a
+ * configuration stores it as off. */
+int vmodes_client_set_head_options(struct vmodes_client *c, const char *head, int primary, int pinned, int enabled,
+                                   struct vmodes_error *err);
 int vmodes_client_apply(struct vmodes_client *c, struct vmodes_error *err);
 int vmodes_client_reload(struct vmodes_client *c, struct vmodes_error *err);
 /* The daemon's config (its Config property, parsed). */
 int vmodes_client_get_config(struct vmodes_client *c, struct vmodes_config *out, struct vmodes_error *err);
+
+/* The stored configuration: vmodesd's when it runs, else the file
+ * (VMODES_CONFIG_DEFAULT_PATH) as it is on disk; a missing file is an empty
+ * config. *from_file tells which; when it is the file, note says why (one
+ * line, for a message). 0 or a negative errno with err set. */
+int vmodes_stored_config(struct vmodes_config *out, bool *from_file, char *note, size_t note_size,
+                         struct vmodes_error *err);

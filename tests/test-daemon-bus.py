@@ -163,7 +163,21 @@ try:
         env.call('SetHeadOptions', 'sa{sv}', ('Virtual-3', {'enabled': D.GLib.Variant('b', True),
                                                              'pinned': D.GLib.Variant('b', True)}))
         eq(dict(parse_config(env.read(env.config))['head Virtual-3'])['pinned'], 'true', 'pinned')
-    s.check('SetHeadOptions: enabled, pinned', t_set_head_options)
+        # a head without a configuration: it can be stored as off, nothing else
+        saved = env.read(env.config)
+        env.call('RemoveMode', 'ss', ('Virtual-4', ''))
+        assert 'head Virtual-4' not in parse_config(env.read(env.config))
+        raises('org.vmodes.Error.InvalidHead', env.call, 'SetHeadOptions', 'sa{sv}',
+               ('Virtual-4', {'pinned': D.GLib.Variant('b', True)}), message='add a mode first')
+        env.call('SetHeadOptions', 'sa{sv}', ('Virtual-4', {'enabled': D.GLib.Variant('b', False)}))
+        eq(dict(parse_config(env.read(env.config))['head Virtual-4'])['enabled'], 'false', 'stored off')
+        x = env.read(env.xorg)
+        sec = x[x.index('Identifier "Virtual-4"'):]
+        has(sec[:sec.index('EndSection')], 'Option "Enable" "false"')
+        with open(env.config, 'w') as f:
+            f.write(saved)
+        env.call('Reload')
+    s.check('SetHeadOptions: enabled, pinned; a head without a configuration stored as off', t_set_head_options)
 
     def t_set_options():
         sig.clear()

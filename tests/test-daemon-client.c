@@ -55,7 +55,7 @@ int main(void)
         r = vmodes_client_add_mode(c, "Virtual-3", "1x1", NULL, NULL, NULL, &e);
         check(r == -EINVAL, "bad spec: -EINVAL (%d: %s)", r, e.msg);
         r = vmodes_client_remove_mode(c, "Virtual-3", "640x480", &e);
-        check(r == -EINVAL && strstr(e.msg, "has no mode"), "remove a missing mode: -EINVAL (%d: %s)", r, e.msg);
+        check(r == -ENOENT && strstr(e.msg, "has no mode"), "remove a missing mode: -ENOENT (%d: %s)", r, e.msg);
         r = vmodes_client_remove_mode(c, "Virtual-3", NULL, &e);
         check(r == 0, "remove the head: %s", r ? e.msg : "");
         vmodes_client_free(c);

@@ -1,9 +1,11 @@
 # vmodesd persistence (real boot, systemd, D-Bus): the udev rule starts
-# vmodesd; a mode added through its D-Bus API is written to
-# /etc/vmodes/vmodes.conf and /etc/X11/xorg.conf.d/40-vmodes.conf; after a
-# reboot Xorg starts at 2560x1440 from that file alone, before any client
-# or session agent runs (host-side screendump); then the same with a second
-# head right of the first.
+# vmodesd; `vmodes add Virtual-1 2560x1440@44` (no display: stored only)
+# goes through vmodesd into /etc/vmodes/vmodes.conf and
+# /etc/X11/xorg.conf.d/40-vmodes.conf; another user is refused; after a
+# reboot Xorg starts at 2560x1440 from that file alone, before any client or
+# session agent runs (host-side screendump). Then, in that running X
+# session, `vmodes add 2 1920x1080@60 --right-of 1` stores the second head
+# and lights it at once (4480x1440); after the next reboot X starts so.
 # vm-device: qxl
 # vm-outputs: 4
 # vm-boot: real
@@ -40,28 +42,44 @@ case $VM_BOOT in
 	vm_module_loaded qxl || vm_fail "udev did not load qxl at boot"
 	vm_daemon_up
 	[ ! -e "$CONF" ] || vm_fail "$CONF exists before anything was configured"
-	out=$(busctl call "${DBUS[@]}" AddMode 'ssa{sv}' Virtual-1 2560x1440@44 0 2>&1) || {
+	out=$(env -u DISPLAY vmodes add Virtual-1 2560x1440@44 2>&1) || {
 		journalctl -b --no-pager -u vmodesd.service | tail -n 20 || true
-		vm_fail "AddMode Virtual-1 2560x1440@44 failed: $out"
+		vm_fail "vmodes add Virtual-1 2560x1440@44 failed: $out"
 	}
-	[ "$out" = 'ss "Virtual-1" "2560x1440_44.00"' ] || vm_fail "AddMode replied: $out"
+	vm_log "vmodes add: $out"
+	grep -q '^stored: Virtual-1 2560x1440_44.00' <<<"$out" || vm_fail "vmodes add did not report it stored: $out"
 	grep -qx 'mode = 2560x1440@44' "$CONF" || vm_fail "$CONF lacks the mode: $(cat "$CONF")"
 	grep -q 'Modeline "2560x1440_44.00"  222.75  2560 2720 2992 3424  1440 1443 1448 1479 -hsync +vsync' "$XCONF" ||
 		vm_fail "$XCONF lacks the modeline: $(cat "$XCONF")"
-	# another user is refused (no polkit in this image)
+	# another user is refused (no polkit in this image), through the CLI and the bus
+	if setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+		env -u DISPLAY vmodes add Virtual-1 640x480 2>"$VM_RUN/denied.err"; then
+		vm_fail "nobody could change the config with vmodes add"
+	fi
+	grep -q 'not stored: not authorized' "$VM_RUN/denied.err" ||
+		vm_fail "unexpected error for nobody: $(cat "$VM_RUN/denied.err")"
 	if setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
 		busctl call "${DBUS[@]}" AddMode 'ssa{sv}' Virtual-1 640x480 0 2>"$VM_RUN/denied.err"; then
 		vm_fail "nobody could change the config"
 	fi
 	grep -q 'not authorized' "$VM_RUN/denied.err" || vm_fail "unexpected error for nobody: $(cat "$VM_RUN/denied.err")"
+	grep -q 640x480 "$CONF" && vm_fail "$CONF changed by a refused caller"
 	sync
 	vm_reboot
 	;;
 2)
 	vm_daemon_up
 	grep -qx 'mode = 2560x1440@44' "$CONF" || vm_fail "$CONF lost the mode over the reboot"
-	vm_expect_x_starts_at persist-one-head 2560x1440 2560x1440
-	out=$(busctl call "${DBUS[@]}" AddMode 'ssa{sv}' 2 1920x1080 0 2>&1) || vm_fail "AddMode Virtual-2 failed: $out"
+	vm_start_xorg qxl
+	vm_screendump persist-one-head 2560x1440
+	vm_expect_current Virtual-1 2560x1440
+	# stored and made live in this X session at once
+	out=$(vmodes add 2 1920x1080@60 --right-of 1 2>&1) || vm_fail "vmodes add 2 failed: $out"
+	vm_log "vmodes add: $out"
+	grep -q '^stored: Virtual-2 1920x1080_60.00' <<<"$out" || vm_fail "vmodes add did not report it stored: $out"
+	vm_screendump live-two-heads 4480x1440
+	vm_expect_current Virtual-2 1920x1080+2560+0
+	vm_stop_xorg
 	grep -q 'Option "RightOf" "Virtual-1"' "$XCONF" || vm_fail "$XCONF lacks Virtual-2 right of Virtual-1"
 	sync
 	vm_reboot
