@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "agent/daemon-client.h"
@@ -64,8 +65,11 @@ static int map_error(const sd_bus_error *e, int r, struct vmodes_error *err)
             !strcmp(name, SD_BUS_ERROR_DISCONNECTED) || r == -ECONNRESET || r == -ENOTCONN)
                 return vmodes_error_set(err, -ESRCH, NOT_RUNNING);
         if (!strcmp(name, SD_BUS_ERROR_NO_REPLY) || !strcmp(name, SD_BUS_ERROR_TIMEOUT) || r == -ETIMEDOUT)
-                return vmodes_error_set(err, -ETIMEDOUT, "vmodesd did not answer within %llu s",
-                            (unsigned long long)(VMODES_CLIENT_TIMEOUT_USEC / 1000000));
+                return vmodes_error_set(err, -ETIMEDOUT,
+                                        "vmodesd did not answer in time (%llu s; %llu s while polkit may ask for a "
+                                        "password)",
+                                        (unsigned long long)(VMODES_CLIENT_TIMEOUT_USEC / 1000000),
+                                        (unsigned long long)(VMODES_CLIENT_AUTH_TIMEOUT_USEC / 1000000));
         if (!strcmp(name, "org.vmodes.Error.AccessDenied") || !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
                 return vmodes_error_set(err, -EACCES, "%s", msg);
         if (!strcmp(name, "org.vmodes.Error.TooLarge") || !strcmp(name, "org.vmodes.Error.LimitExceeded"))
@@ -84,7 +88,11 @@ static int call(struct vmodes_client *c, sd_bus_message *m, sd_bus_message **rep
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_call(c->bus, m, VMODES_CLIENT_TIMEOUT_USEC, &e, reply);
+        /* a password typed into a polkit agent takes longer than an answer */
+        r = sd_bus_call(c->bus, m,
+                        sd_bus_message_get_allow_interactive_authorization(m) > 0 ? VMODES_CLIENT_AUTH_TIMEOUT_USEC
+                                                                                  : VMODES_CLIENT_TIMEOUT_USEC,
+                        &e, reply);
         if (r < 0)
                 r = map_error(&e, r, err);
         sd_bus_error_free(&e);
@@ -97,8 +105,8 @@ static int new_call(struct vmodes_client *c, const char *method, sd_bus_message 
 
         if (r < 0)
                 return vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
-        /* polkit may ask the user for a password when we can wait for it */
-        sd_bus_message_set_allow_interactive_authorization(*m, 1);
+        /* polkit may ask for a password when someone is there to type it */
+        sd_bus_message_set_allow_interactive_authorization(*m, isatty(STDIN_FILENO));
         return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Client side of org.vmodes.Daemon1 for the vmodes command (sd-bus). Every
- * call has a short timeout; when vmodesd is not running (or there is no
+ * call has a short timeout (longer when polkit may ask the user at a
+ * terminal for a password); when vmodesd is not running (or there is no
  * system bus) the error says so and how to start it, instead of hanging.
  *
  * The bus is the system bus, or $VMODES_BUS_ADDRESS when set (tests).
@@ -21,6 +22,8 @@
 #include "agent/config.h"
 
 #define VMODES_CLIENT_TIMEOUT_USEC (10ULL * 1000 * 1000)
+/* calls that may wait for a password in a polkit agent (stdin is a terminal) */
+#define VMODES_CLIENT_AUTH_TIMEOUT_USEC (120ULL * 1000 * 1000)
 
 struct vmodes_client;
 
