@@ -1121,7 +1121,9 @@ static void list_help(FILE *f)
                 "\n"
                 "Show the heads of the running X session: head number, output name,\n"
                 "connection, the mode each one shows with the refresh rate it achieves,\n"
-                "position, primary; the screen size and its limits.\n"
+                "position, primary; the screen size and its limits; and beside each head\n"
+                "the mode stored for it (vmodesd's configuration, or the config file when\n"
+                "vmodesd is not running; '-' when nothing is stored).\n"
                 "\n"
                 "Options:\n"
                 "      --json    the same as JSON (modes included), for scripts\n"
@@ -1151,6 +1153,35 @@ static json_object *mode_json(const struct vmodes_mode *m, uint32_t id)
         return j;
 }
 
+/* The stored configuration of the head an X output is, or NULL. */
+static const struct vmodes_head_config *stored_for_output(const struct cli_heads_session *s,
+                                                          const struct vmodes_config *c,
+                                                          const struct vmodes_layout_output *o)
+{
+        for (unsigned i = 0; c && i < c->n_heads; i++)
+                if (cli_heads_resolve(s, c->heads[i].head, true) == o)
+                        return &c->heads[i];
+        return NULL;
+}
+
+static json_object *stored_json(const struct vmodes_head_config *h)
+{
+        json_object *j, *modes;
+
+        if (!h)
+                return NULL;
+        j = json_object_new_object();
+        modes = json_object_new_array();
+        json_object_object_add(j, "head", json_object_new_string(h->head));
+        for (unsigned k = 0; k < h->n_modes; k++)
+                json_object_array_add(modes, json_object_new_string(h->modes[k].mode.name));
+        json_object_object_add(j, "modes", modes);
+        json_object_object_add(j, "enabled", json_object_new_boolean(h->enabled));
+        json_object_object_add(j, "primary", json_object_new_boolean(h->primary));
+        json_object_object_add(j, "pinned", json_object_new_boolean(h->pinned));
+        return j;
+}
+
 int cli_list(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -1158,7 +1189,9 @@ int cli_list(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },      {}
         };
         bool json = false, modes = false;
-        struct cli_heads_session s;
+        struct cli_heads_session s = { 0 };
+        _cleanup_(freep) struct vmodes_config *stored = NULL;
+        const char *source = NULL;
         int c, ex;
 
         optind = 0;
@@ -1188,6 +1221,21 @@ int cli_list(int argc, char **argv)
         ex = cli_heads_session_open(&s, false);
         if (ex != CLI_EXIT_OK)
                 goto out;
+        /* what is stored, to show beside what the X session has */
+        stored = calloc(1, sizeof(*stored));
+        if (stored) {
+                struct vmodes_error err = { "" };
+                char note[400];
+                bool from_file;
+
+                if (vmodes_stored_config(stored, &from_file, note, sizeof(note), &err) == 0)
+                        source = from_file ? VMODES_CONFIG_DEFAULT_PATH : "vmodesd";
+                else {
+                        fprintf(stderr, "vmodes: stored configuration not shown: %s\n", err.msg);
+                        free(stored);
+                        stored = NULL;
+                }
+        }
 
         if (json) {
                 json_object *root = json_object_new_object(), *heads = json_object_new_array();
@@ -1197,7 +1245,7 @@ int cli_list(int argc, char **argv)
                 json_object_object_add(root, "max_width", json_object_new_int((int)s.state->max_width));
                 json_object_object_add(root, "max_height", json_object_new_int((int)s.state->max_height));
                 json_object_object_add(root, "memory_limit", json_object_new_int64((int64_t)s.state->memory_limit));
-                json_object_object_add(root, "stored", json_object_new_boolean(false));
+                json_object_object_add(root, "stored_from", source ? json_object_new_string(source) : NULL);
                 for (unsigned i = 0; i < s.state->n_outputs; i++) {
                         const struct vmodes_layout_output *o = &s.state->outputs[i];
                         const struct vmodes_layout_crtc *cr = o->crtc ? vmodes_layout_crtc_by_id(s.state, o->crtc) : NULL;
@@ -1221,6 +1269,7 @@ int cli_list(int argc, char **argv)
                                 }
                         }
                         json_object_object_add(h, "modes", ml);
+                        json_object_object_add(h, "stored", stored_json(stored_for_output(&s, stored, o)));
                         json_object_array_add(heads, h);
                 }
                 json_object_object_add(root, "heads", heads);
@@ -1234,20 +1283,26 @@ int cli_list(int argc, char **argv)
         if (s.state->memory_limit)
                 printf(", video memory %" PRIu64 " MiB%s", s.state->memory_limit >> 20,
                        s.state->memory_per_head ? " (one copy per head)" : "");
-        printf("\n%-3s %-12s %-13s %-22s %-10s %s\n", "#", "HEAD", "CONNECTION", "MODE", "REFRESH", "POSITION");
+        printf("\n%-3s %-12s %-13s %-22s %-10s %-12s %s\n", "#", "HEAD", "CONNECTION", "MODE", "REFRESH", "POSITION",
+               "STORED");
         for (unsigned i = 0; i < s.state->n_outputs; i++) {
                 const struct vmodes_layout_output *o = &s.state->outputs[i];
                 const struct vmodes_layout_crtc *cr = o->crtc ? vmodes_layout_crtc_by_id(s.state, o->crtc) : NULL;
                 const struct vmodes_layout_smode *cur = cr && cr->mode ? vmodes_layout_mode_by_id(s.state, cr->mode) : NULL;
-                char refresh[32], pos[32];
+                const struct vmodes_head_config *sh = stored_for_output(&s, stored, o);
+                char refresh[32] = "", pos[48] = "", kept[VMODES_NAME_MAX + 16] = "-";
 
                 if (cur) {
                         format_refresh(refresh, sizeof(refresh), &cur->mode);
-                        snprintf(pos, sizeof(pos), "+%d+%d", cr->x, cr->y);
+                        snprintf(pos, sizeof(pos), "+%d+%d%s", cr->x, cr->y,
+                                 s.state->primary == o->id ? " primary" : "");
                 }
-                printf("%-3u %-12s %-13s %-22s %-10s %s%s\n", head_number(&s, o), o->name,
-                       connection_name(o->connection), cur ? cur->mode.name : "off", cur ? refresh : "",
-                       cur ? pos : "", s.state->primary == o->id ? "  primary" : "");
+                if (sh && !sh->enabled)
+                        snprintf(kept, sizeof(kept), "off");
+                else if (sh && sh->n_modes)
+                        snprintf(kept, sizeof(kept), "%s%s", sh->modes[0].mode.name, sh->pinned ? " pinned" : "");
+                printf("%-3u %-12s %-13s %-22s %-10s %-12s %s\n", head_number(&s, o), o->name,
+                       connection_name(o->connection), cur ? cur->mode.name : "off", refresh, pos, kept);
                 for (unsigned k = 0; modes && k < o->n_modes; k++) {
                         const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s.state, o->modes[k]);
                         char rate[32];
