@@ -12,7 +12,6 @@
 #include "agent/daemon-client.h"
 #include "agent/xorgconf.h"
 
-#define DEFAULT_CONFIG SYSCONFDIR "/vmodes/vmodes.conf"
 
 static void help(void)
 {
@@ -36,7 +35,7 @@ static void help(void)
                "  -h, --help        show this help\n"
                "\n"
                "Exit status: 0 ok, 1 the file is invalid or cannot be read, 2 usage error.\n",
-               DEFAULT_CONFIG);
+               VMODES_CONFIG_DEFAULT_PATH);
 }
 
 int cli_config(int argc, char **argv)
@@ -96,15 +95,15 @@ int cli_config(int argc, char **argv)
                         r = vmodes_client_get_config(client, c, &err);
                 vmodes_client_free(client);
                 if (r == -ESRCH) {
-                        fprintf(stderr, "vmodes: %s; showing %s\n", err.msg, DEFAULT_CONFIG);
-                        file = DEFAULT_CONFIG;
+                        fprintf(stderr, "vmodes: %s; showing %s\n", err.msg, VMODES_CONFIG_DEFAULT_PATH);
+                        file = VMODES_CONFIG_DEFAULT_PATH;
                 } else if (r < 0) {
                         cli_error("%s", err.msg);
                         free(c);
                         return CLI_EXIT_FAILURE;
                 }
         } else if (!file)
-                file = DEFAULT_CONFIG;
+                file = VMODES_CONFIG_DEFAULT_PATH;
 
         if (file) {
                 r = vmodes_config_load(file, c, &err);

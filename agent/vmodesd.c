@@ -16,7 +16,6 @@
 
 #include "agent/daemon.h"
 
-#define DEFAULT_CONFIG SYSCONFDIR "/vmodes/vmodes.conf"
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
 #define DEFAULT_GRUB SYSCONFDIR "/default/grub.d/vmodes.cfg"
 
@@ -45,7 +44,7 @@ static void help(void)
                "\n"
                "Signals: SIGHUP re-reads the config file (a broken file is reported with\n"
                "FILE:LINE and the previous config stays in use); SIGTERM stops.\n",
-               DEFAULT_CONFIG, DEFAULT_XORG, DEFAULT_CONFIG, DEFAULT_XORG, DEFAULT_GRUB);
+               VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, DEFAULT_GRUB);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -115,7 +114,7 @@ int main(int argc, char **argv)
                 {}
         };
         struct vmodes_daemon_options opt = {
-                .config_path = DEFAULT_CONFIG,
+                .config_path = VMODES_CONFIG_DEFAULT_PATH,
                 .xorg_path = DEFAULT_XORG,
                 .grub_path = DEFAULT_GRUB,
                 .load_modules = true,
