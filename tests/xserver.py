@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the tests that run vmodes against real X servers.
 
-Starts Xorg with the dummy driver, Xvfb or Xvnc on a free display (found by
+Starts Xorg with the dummy driver, Xvfb, Xvnc or Xspice on a free display (found by
 the server itself through -displayfd), reads the RandR state back with
 `xrandr --query` (an oracle independent of vmodes), and runs vmodes.
 A test exits 77 (automake SKIP) when its server is not installed.
@@ -58,11 +58,51 @@ EndSection
 '''
 
 
+# Xspice: the qxl DDX built as an Xorg driver on a fake QXL device in
+# memory (what the Xspice wrapper starts), heads qxl-0..3. Its SPICE server
+# must listen on a port: a free one on the loopback address, with a password.
+# FrameBufferSize (MiB) is the primary surface, fixed at start: a larger X
+# screen is refused. Its default in the driver is 0, so it is always given,
+# and the surface and command buffers get 32 MiB more (the primary surface
+# is carved out of one of them; with less the server does not start).
+XSPICE_CONF = '''Section "Device"
+    Identifier "xspice"
+    Driver "spiceqxl"
+    Option "NumHeads" "{heads}"
+    Option "FrameBufferSize" "{framebuffer_mib}"
+    Option "SurfaceBufferSize" "{buffer_mib}"
+    Option "CommandBufferSize" "{buffer_mib}"
+    Option "SpiceAddr" "127.0.0.1"
+    Option "SpicePort" "{port}"
+    Option "SpicePassword" "{password}"
+EndSection
+Section "Screen"
+    Identifier "screen"
+    Device "xspice"
+    DefaultDepth 24
+EndSection
+Section "ServerFlags"
+    Option "AutoAddDevices" "false"
+    Option "AutoAddGPU" "false"
+EndSection
+'''
+XSPICE_DRIVER = 'spiceqxl_drv.so'
+
+
+def free_loopback_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
 class XServer:
     """One X server on a display it picked itself; stop() (or the with
     block) kills it and removes its files."""
 
-    def __init__(self, kind, videoram=262144, monitors=(), size='1024x768', timeout=20):
+    def __init__(self, kind, videoram=262144, monitors=(), size='1024x768', timeout=20, heads=4):
         self.kind = kind
         self.dir = tempfile.mkdtemp(prefix='vmodes-x-')
         self.proc = None
@@ -78,6 +118,23 @@ class XServer:
             conf = os.path.join(self.dir, 'xorg.conf')
             with open(conf, 'w') as f:
                 f.write(DUMMY_CONF.format(videoram=videoram, monitors=mons))
+            os.mkdir(os.path.join(self.dir, 'conf.d'))
+            args = ['Xorg', '-noreset', '-nolisten', 'tcp', '-config', conf, '-configdir',
+                    os.path.join(self.dir, 'conf.d'), '-logfile', os.path.join(self.dir, 'Xorg.log'),
+                    '-displayfd', str(wfd)]
+        elif kind == 'xspice':
+            # videoram (KiB) sizes the primary surface, as VideoRam does for the dummy
+            if not shutil.which('Xorg'):
+                skip('Xorg is not installed (xserver-xorg-core)')
+            if not any(os.path.exists(os.path.join(d, XSPICE_DRIVER)) for d in DUMMY_DRIVER_DIRS):
+                skip('the Xspice driver is not installed (xserver-xspice)')
+            if os.geteuid() != 0:
+                skip('Xorg with the Xspice driver needs root')
+            conf = os.path.join(self.dir, 'xorg.conf')
+            with open(conf, 'w') as f:
+                fb_mib = max(1, videoram // 1024)
+                f.write(XSPICE_CONF.format(heads=heads, framebuffer_mib=fb_mib, buffer_mib=fb_mib + 32,
+                                           port=free_loopback_port(), password=os.urandom(12).hex()))
             os.mkdir(os.path.join(self.dir, 'conf.d'))
             args = ['Xorg', '-noreset', '-nolisten', 'tcp', '-config', conf, '-configdir',
                     os.path.join(self.dir, 'conf.d'), '-logfile', os.path.join(self.dir, 'Xorg.log'),
@@ -114,8 +171,9 @@ class XServer:
             number += chunk
         os.close(rfd)
         if not number.strip():
+            log = self.server_log()
             self.stop()
-            raise RuntimeError('%s did not start: %s' % (kind, self.server_log()[-2000:]))
+            raise RuntimeError('%s did not start: %s' % (kind, log[-2000:]))
         self.number = int(number)
         self.display = ':%d' % self.number
 

@@ -239,3 +239,65 @@ vm_preferred_mode() {
 	echo detect >"/sys/class/drm/card0-Virtual-$1/status"
 	head -n 1 "/sys/class/drm/card0-Virtual-$1/modes"
 }
+
+# vm_spice_display ID W H | vm_spice_display ID off: the host's SPICE client
+# ("vm-spice: glib") switches its display ID on at WxH (0 is the first
+# display; the monitors configuration is sent at once), or off.
+vm_spice_display() {
+	vm_host SPICE-DISPLAY "$@" || vm_fail "the SPICE client did not send display $*: $VM_REPLY"
+}
+
+# vm_output_mode OUTPUT: "NAME RATE" of OUTPUT's current mode, as xrandr
+# reports it (nothing when it is off).
+vm_output_mode() {
+	xrandr --current | awk -v o="$1" '$1 == o { on = 1; next } /^[^ \t]/ { on = 0 }
+		on { for (i = 2; i <= NF; i++) if ($i ~ /\*/) { sub(/[*+]+$/, "", $i); print $1, $i; exit } }'
+}
+
+# vm_output_preferred OUTPUT: WxH of OUTPUT's preferred mode as X knows it
+# now (xrandr --current: no probe of its own).
+vm_output_preferred() {
+	xrandr --current | awk -v o="$1" '$1 == o { on = 1; next } /^[^ \t]/ { on = 0 }
+		on { for (i = 2; i <= NF; i++) if ($i ~ /\+$/) { sub(/_.*/, "", $1); print $1; exit } }'
+}
+
+# vm_uptime: seconds since boot (two decimals).
+vm_uptime() { cut -d' ' -f1 /proc/uptime; }
+
+# vm_since T0: seconds from uptime T0 until now, one decimal.
+vm_since() { awk -v a="$(vm_uptime)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
+
+# vm_wait_geometry SECONDS OUTPUT WxH+X+Y: wait until xrandr reports OUTPUT
+# at that geometry; sets VM_WAITED to the seconds it took, returns 1 on
+# timeout.
+vm_wait_geometry() {
+	local timeout=$1 out=$2 want=$3 t0
+	t0=$(vm_uptime)
+	until [ "$(vm_output_geometry "$out")" = "$want" ]; do
+		[ "$(vm_since "$t0" | cut -d. -f1)" -lt "$timeout" ] || return 1
+		sleep 0.1
+	done
+	VM_WAITED=$(vm_since "$t0")
+}
+
+# vm_start_session CONFIG [ARGS]: `vmodes session --config CONFIG` for the X
+# server on $DISPLAY, its output in $VM_RUN/session.log; waits until its
+# event loop is set up (RandR input, uevent monitor, config watch: the
+# signalfd comes last), so that no hotplug after this returns is missed.
+vm_start_session() {
+	local conf=$1
+	shift
+	vmodes session --config "$conf" "$@" >"$VM_RUN/session.log" 2>&1 &
+	VM_SESSION_PID=$!
+	vm_wait_for 10 sh -c "ls -l /proc/$VM_SESSION_PID/fd | grep -q signalfd" ||
+		vm_log "note: no signalfd in vmodes session's file descriptors after 10 s"
+	kill -0 "$VM_SESSION_PID" 2>/dev/null || vm_fail "vmodes session exited: $(cat "$VM_RUN/session.log")"
+	vm_log "vmodes session runs (pid $VM_SESSION_PID, config $conf)"
+}
+
+vm_stop_session() {
+	[ -n "${VM_SESSION_PID:-}" ] || return 0
+	kill "$VM_SESSION_PID" 2>/dev/null || true
+	wait "$VM_SESSION_PID" 2>/dev/null || true
+	VM_SESSION_PID=
+}
