@@ -7,9 +7,18 @@
  *     or by another client),
  *   - DRM hotplug uevents (the host asked for another size: X learns of it
  *     only after a probe, so the agent makes one),
- *   - changes of the config file (the daemon writes it atomically),
+ *   - configuration changes: vmodesd's ConfigChanged signal on the system
+ *     bus (the default), or changes of the file given with --config,
  * and applies what they call for. Nothing wakes it up while nothing happens;
  * it exits when the X server goes away.
+ *
+ * Where the configuration comes from (one rule):
+ *   - with --config FILE: from FILE, followed with inotify; no D-Bus at all;
+ *   - otherwise from vmodesd: its Config property at start and after each
+ *     ConfigChanged signal, read asynchronously with a timeout. While vmodesd
+ *     is not running the file it keeps is used as it is on disk, and its
+ *     Config is read when it takes its bus name. Without a system bus the
+ *     agent follows that file as with --config.
  *
  * Rules (they keep it from fighting spice-vdagent or the desktop):
  *   - at start, on a config change and when a configured head gets connected,
@@ -23,12 +32,18 @@
  *     desktop's display settings) is left alone;
  *   - with auto-fit, a head whose preferred mode changes (the host asks for
  *     its window size) is set to that size at the configured refresh rate.
- * Changes in a burst are coalesced: at most one apply per 100 ms, and the
- * last one always follows the last event.
+ * Changes are coalesced: a change that comes 100 ms or more after the last
+ * apply is applied at once; one that comes sooner (a burst: a user dragging
+ * the edge of a SPICE window) waits until nothing has happened for 100 ms,
+ * but not longer than 500 ms. The last apply always follows the last event.
+ *
+ * Memory: the RandR state and the plan (a few hundred kB) exist only while
+ * a change is being applied; freed memory goes back to the system.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +55,7 @@
 
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "agent/cli-heads.h"
@@ -48,8 +64,17 @@
 #include "agent/layout.h"
 #include "agent/randr.h"
 
-#define COALESCE_USEC (100 * 1000ULL)
-#define DEFAULT_CONFIG SYSCONFDIR "/vmodes/vmodes.conf"
+#define COALESCE_USEC (100 * 1000ULL)   /* applies at most this often; quiet time that ends a burst */
+#define BURST_WAIT_USEC (500 * 1000ULL) /* longest a change waits during a burst */
+/* Blocks at least this large are mmap'ed and given back when freed (the
+ * RandR state and the plan), instead of staying in the heap. */
+#define MMAP_THRESHOLD (64 * 1024)
+
+#define BUS_NAME "org.vmodes.Daemon1"
+#define BUS_PATH "/org/vmodes/Daemon1"
+#define BUS_INTERFACE "org.vmodes.Daemon1"
+/* The longest a read of vmodesd's Config may take */
+#define BUS_TIMEOUT_USEC (5 * 1000 * 1000ULL)
 
 struct seen {
         uint32_t output;
@@ -66,6 +91,16 @@ struct seen {
  * of the connect (Xvnc, for one, sets it in several steps) */
 #define CONNECT_WINDOW_USEC (1000 * 1000ULL)
 
+/* What made the agent reconcile (for --stats) */
+enum cause {
+        CAUSE_NONE = 0,
+        CAUSE_START,
+        CAUSE_RANDR,
+        CAUSE_UEVENT,
+        CAUSE_CONFIG,
+        CAUSE_RETRY,
+};
+
 struct agent {
         sd_event *event;
         struct cli_heads_session x;
@@ -73,16 +108,29 @@ struct agent {
         sd_event_source *x_source, *timer, *inotify;
         const char *config_path;
         char *config_dir, *config_name;
+        bool follow_file;     /* the config is the file, followed with inotify */
+        sd_bus *bus;          /* the config is vmodesd's (NULL: the file) */
+        sd_bus_slot *config_call; /* a pending read of vmodesd's Config */
+        bool config_again;    /* ConfigChanged came while it was pending */
+        bool config_forced;   /* that read follows a ConfigChanged: apply in full */
+        bool daemon_seen;     /* vmodesd's Config has been read once */
         struct vmodes_config cfg;
+        bool config_ready;    /* the first configuration is known */
         bool started;         /* the first apply was made */
         bool config_changed;  /* apply the whole config at the next reconcile */
         bool probe;           /* next query with a probe (DRM hotplug) */
         uint64_t last_apply;  /* CLOCK_MONOTONIC usec */
+        uint64_t waiting_since; /* the first change the armed timer is for; 0: none */
+        bool burst;           /* the armed timer waits for a quiet moment */
         struct seen seen[VMODES_LAYOUT_OUTPUTS_MAX];
-        bool verbose, once;
+        bool verbose, once, stats;
         bool retry;           /* the last apply failed: reconcile again soon */
         unsigned retries;
         unsigned applies;
+        /* --stats: what the armed timer is for */
+        enum cause cause;
+        unsigned n_events;
+        uint64_t first_event; /* CLOCK_MONOTONIC usec when the first one was received */
 };
 
 static void logf_(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,29 +160,248 @@ static uint64_t now_usec(void)
 
 /* ---- config ---------------------------------------------------------------------- */
 
-static int load_config(struct agent *a, bool at_start)
-{
-        struct vmodes_config c;
-        struct vmodes_error err = { "" };
-        int r = vmodes_config_load(a->config_path, &c, &err);
+static void schedule(struct agent *a, enum cause cause, uint64_t when_received);
+static void config_ready(struct agent *a);
 
+/* Takes c as the configuration (from `source`, for the log). A config equal
+ * to the one in use changes nothing unless forced (vmodesd's Apply: every
+ * agent applies the configuration again). */
+static void config_take(struct agent *a, const struct vmodes_config *c, bool forced, const char *source)
+{
+        bool same = a->config_ready && vmodes_config_equal(c, &a->cfg);
+
+        if (same && !forced)
+                return;
+        a->cfg = *c;
+        a->config_changed = true;
+        if (!a->config_ready) {
+                config_ready(a);
+                return;
+        }
+        if (same)
+                log_info("applying the configuration again (%s)", source);
+        else
+                log_info("configuration changed (%s)", source);
+        schedule(a, CAUSE_CONFIG, 0);
+}
+
+/* Reads the config file (at start, on inotify, and while vmodesd is not
+ * running). A missing file is an empty configuration; a broken one keeps
+ * the configuration in use (none at start). */
+static void load_file(struct agent *a)
+{
+        struct vmodes_config *c = calloc(1, sizeof(*c));
+        struct vmodes_error err = { "" };
+        int r;
+
+        if (!c) {
+                log_err("out of memory");
+                return;
+        }
+        r = vmodes_config_load(a->config_path, c, &err);
         if (r == -ENOENT) {
-                vmodes_config_init(&c);
-                if (at_start)
-                        log_info("no configuration at %s yet%s", a->config_path, a->once ? "" : "; watching it");
+                vmodes_config_init(c);
+                if (!a->config_ready)
+                        log_info("no configuration at %s yet%s", a->config_path,
+                                 a->follow_file && !a->once ? "; watching it" : "");
         } else if (r < 0) {
-                log_err("%s; %s", err.msg, at_start ? "starting with no configuration" : "keeping the last good configuration");
-                if (at_start)
-                        vmodes_config_init(&a->cfg);
+                log_err("%s; %s", err.msg,
+                        a->config_ready ? "keeping the last good configuration" : "starting with no configuration");
+                if (a->config_ready)
+                        goto out;
+                vmodes_config_init(c);
+        }
+        config_take(a, c, false, a->config_path);
+out:
+        free(c);
+}
+
+/* ---- vmodesd on the system bus -------------------------------------------------------- */
+
+static int fetch_config(struct agent *a, bool forced);
+
+static bool daemon_absent(const sd_bus_error *e)
+{
+        return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+               sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+               sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound");
+}
+
+static int on_config_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct agent *a = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        struct vmodes_config *c = NULL;
+        struct vmodes_error err = { "" };
+        bool forced = a->config_forced;
+        const char *text;
+        int r;
+
+        a->config_call = sd_bus_slot_unref(a->config_call);
+        if (a->config_again) {
+                /* it changed again while this was on its way: read it anew */
+                a->config_again = false;
+                if (fetch_config(a, forced) >= 0)
+                        return 0;
+        }
+        if (e) {
+                if (daemon_absent(e)) {
+                        if (!a->config_ready || a->daemon_seen)
+                                log_info("vmodesd is not running: using %s as it is on disk until it starts",
+                                         a->config_path);
+                } else
+                        log_err("cannot read vmodesd's configuration: %s%s", e->message ? e->message : e->name,
+                                a->config_ready ? "; keeping the configuration in use" : "");
+                if (!a->config_ready)
+                        load_file(a);
+                return 0;
+        }
+        r = sd_bus_message_enter_container(m, 'v', "s");
+        if (r >= 0)
+                r = sd_bus_message_read(m, "s", &text);
+        if (r < 0) {
+                log_err("cannot read vmodesd's configuration: unexpected reply (%s)", strerror(-r));
+                goto fallback;
+        }
+        if (strlen(text) > VMODES_CONFIG_FILE_MAX) {
+                log_err("cannot read vmodesd's configuration: larger than %d bytes", VMODES_CONFIG_FILE_MAX);
+                goto fallback;
+        }
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                log_err("out of memory");
+                goto fallback;
+        }
+        r = vmodes_config_parse(text, "vmodesd's configuration", c, &err);
+        if (r < 0) {
+                log_err("%s", err.msg);
+                goto fallback;
+        }
+        if (!a->daemon_seen && (a->verbose || a->config_ready))
+                log_info("configuration from vmodesd");
+        a->daemon_seen = true;
+        config_take(a, c, forced, "vmodesd");
+        free(c);
+        return 0;
+fallback:
+        free(c);
+        if (!a->config_ready)
+                load_file(a);
+        else
+                log_info("keeping the configuration in use");
+        return 0;
+}
+
+/* Asks vmodesd for its Config (the answer comes to on_config_reply). At
+ * most one read is on its way; a change signalled meanwhile is read after
+ * it. */
+static int fetch_config(struct agent *a, bool forced)
+{
+        int r;
+
+        if (a->config_call) {
+                a->config_again = true;
+                a->config_forced |= forced;
+                return 0;
+        }
+        a->config_forced = forced;
+        r = sd_bus_call_method_async(a->bus, &a->config_call, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties",
+                                     "Get", on_config_reply, a, "ss", BUS_INTERFACE, "Config");
+        if (r < 0)
+                log_err("cannot ask vmodesd for its configuration: %s", strerror(-r));
+        return r;
+}
+
+static int on_config_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct agent *a = userdata;
+
+        if (a->verbose)
+                log_info("vmodesd: ConfigChanged");
+        fetch_config(a, true);
+        return 0;
+}
+
+/* vmodesd took its name (started) or gave it up. */
+static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct agent *a = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || strcmp(name, BUS_NAME))
+                return 0;
+        if (*new_owner) {
+                if (a->verbose)
+                        log_info("vmodesd started");
+                fetch_config(a, false);
+        } else
+                log_info("vmodesd stopped: keeping the configuration in use");
+        return 0;
+}
+
+static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+        struct agent *a = userdata;
+
+        log_warn("lost the connection to the system bus: configuration changes are no longer followed");
+        a->config_call = sd_bus_slot_unref(a->config_call);
+        a->bus = sd_bus_close_unref(a->bus);
+        if (!a->config_ready)
+                load_file(a);
+        return 0;
+}
+
+/* The system bus, or $VMODES_BUS_ADDRESS (tests). Connecting does not wait
+ * for the bus: authentication runs on the event loop. */
+static int bus_open(sd_bus **out)
+{
+        const char *address = getenv("VMODES_BUS_ADDRESS");
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!address || !*address)
+                return sd_bus_open_system_with_description(out, "vmodes-session");
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, 1);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
                 return r;
         }
-        if (!at_start && vmodes_config_equal(&c, &a->cfg))
-                return 0;
-        a->cfg = c;
-        a->config_changed = true;
-        if (!at_start)
-                log_info("configuration changed (%s)", a->config_path);
-        return 1;
+        *out = bus;
+        return 0;
+}
+
+/* Follows vmodesd: its signals (whether or not it runs yet) and a first
+ * read of its Config. */
+static int bus_setup(struct agent *a)
+{
+        int r;
+
+        r = sd_bus_set_method_call_timeout(a->bus, BUS_TIMEOUT_USEC);
+        if (r >= 0)
+                r = sd_bus_attach_event(a->bus, a->event, 0);
+        /* sender by well-known name: the bus delivers the signals of whoever owns it */
+        if (r >= 0)
+                r = sd_bus_match_signal_async(a->bus, NULL, BUS_NAME, BUS_PATH, BUS_INTERFACE, "ConfigChanged",
+                                              on_config_changed, NULL, a);
+        if (r >= 0)
+                r = sd_bus_add_match_async(a->bus, NULL,
+                                           "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                           "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                           "arg0='" BUS_NAME "'",
+                                           on_owner_changed, NULL, a);
+        if (r >= 0)
+                r = sd_bus_match_signal_async(a->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                              "org.freedesktop.DBus.Local", "Disconnected", on_bus_disconnected,
+                                              NULL, a);
+        if (r >= 0)
+                r = fetch_config(a, false);
+        return r;
 }
 
 /* ---- reconcile ---------------------------------------------------------------------- */
@@ -194,18 +461,67 @@ static int auto_fit_mode(const struct vmodes_config *cfg, unsigned w, unsigned h
         return vmodes_spec_to_mode(&hm->spec, &hm->mode, &err);
 }
 
+static const char *cause_name(enum cause c)
+{
+        switch (c) {
+        case CAUSE_START:
+                return "start";
+        case CAUSE_RANDR:
+                return "randr";
+        case CAUSE_UEVENT:
+                return "uevent";
+        case CAUSE_CONFIG:
+                return "config";
+        case CAUSE_RETRY:
+                return "retry";
+        default:
+                return "none";
+        }
+}
+
+/* --stats: one line per reconcile, CLOCK_MONOTONIC times in seconds:
+ * event (the first event it handles was received), start, queried,
+ * execute (the plan is ready; its first request is written at once), done
+ * (the server answered the plan's last request), and the counts. */
+struct timing {
+        uint64_t start, queried, execute, done;
+};
+
+static void log_stats(struct agent *a, const struct timing *t, const struct vmodes_layout_plan *plan, int r)
+{
+        struct vmodes_randr_stats st = { 0 };
+        unsigned sets = 0;
+
+        if (!a->stats)
+                return;
+        vmodes_randr_get_stats(a->x.randr, &st);
+        for (unsigned i = 0; plan && t->execute && r >= 0 && i < plan->n_results; i++)
+                sets += plan->results[i].changes ? 1 : 0;
+        log_info("stats: cause=%s events=%u event=%.6f start=%.6f queried=%.6f execute=%.6f done=%.6f ops=%u "
+                 "heads-changed=%u requests=%u round-trips=%u query-round-trips=%u result=%s",
+                 cause_name(a->cause), a->n_events, a->first_event / 1e6, t->start / 1e6, t->queried / 1e6,
+                 t->execute / 1e6, t->done / 1e6, plan && t->execute ? plan->n_ops : 0, sets,
+                 t->execute ? st.execute_requests : 0, t->execute ? st.execute_round_trips : 0, st.query_round_trips,
+                 r < 0 ? "failed" : "ok");
+}
+
 static void reconcile(struct agent *a)
 {
-        struct vmodes_layout_state *s = a->x.state;
+        struct vmodes_layout_state *s;
         struct vmodes_layout_plan *plan = NULL;
         struct vmodes_config *eff = NULL;
         struct vmodes_error err = { "" };
+        struct timing t = { now_usec(), 0, 0, 0 };
         bool full = !a->started || a->config_changed;
-        int r;
+        int r = -ENOMEM;
 
+        /* the RandR state exists only while a change is applied */
+        if (!a->x.state)
+                a->x.state = calloc(1, sizeof(*a->x.state));
+        s = a->x.state;
         eff = calloc(1, sizeof(*eff));
         plan = calloc(1, sizeof(*plan));
-        if (!eff || !plan) {
+        if (!s || !eff || !plan) {
                 log_err("out of memory");
                 goto out;
         }
@@ -214,6 +530,7 @@ static void reconcile(struct agent *a)
         r = cli_heads_session_query(&a->x, &err);
         vmodes_randr_set_probe(a->x.randr, false);
         a->probe = false;
+        t.queried = now_usec();
         if (r < 0) {
                 log_err("cannot read the X layout: %s", err.msg);
                 goto unlock;
@@ -295,9 +612,11 @@ static void reconcile(struct agent *a)
         if (r < 0) {
                 log_err("cannot apply the layout: %s", err.msg);
         } else if (plan->n_ops > 0) {
+                t.execute = now_usec();
                 r = vmodes_randr_execute(a->x.randr, s, plan, &err);
+                t.done = now_usec();
                 a->applies++;
-                a->last_apply = now_usec();
+                a->last_apply = t.done;
                 if (r < 0) {
                         /* most often the screen changed under the plan (a
                          * server that resizes itself, as Xvnc does for its
@@ -353,58 +672,93 @@ static void reconcile(struct agent *a)
 unlock:
         vmodes_randr_unlock(a->x.randr);
 out:
+        log_stats(a, &t, plan, r);
         free(eff);
         free(plan);
+        free(a->x.state);
+        a->x.state = NULL;
+        malloc_trim(0);
 }
 
 /* ---- events -------------------------------------------------------------------------- */
 
-static void schedule(struct agent *a);
+static void drain_x(struct agent *a, uint64_t received);
 
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
         struct agent *a = userdata;
 
         sd_event_source_set_enabled(src, SD_EVENT_OFF);
+        a->waiting_since = 0;
+        a->burst = false;
+        if (!a->config_ready)
+                return 0; /* config_ready() reconciles */
         a->retry = false;
         reconcile(a);
+        a->cause = CAUSE_NONE;
+        a->n_events = 0;
+        a->first_event = 0;
+        if (a->once) {
+                sd_event_exit(a->event, 0);
+                return 0;
+        }
+        /* events that came while the agent waited for X's replies are in
+         * Xlib's queue already: the connection's fd will not tell */
+        drain_x(a, 0);
         if (a->retry) {
                 /* back off: 0.1, 0.2, 0.4, 0.8, 1.6 s */
+                a->cause = CAUSE_RETRY;
                 sd_event_source_set_time(src, now_usec() + (COALESCE_USEC << (a->retries - 1)));
                 sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
         }
         return 0;
 }
 
-/* Coalescing: at once when the last apply is old enough, else when it is. */
-static void schedule(struct agent *a)
+/* Coalescing: a change 100 ms or more after the last apply is applied at
+ * once; a sooner one (a burst) once nothing has happened for 100 ms, at
+ * most 500 ms after it came. when_received: when the event was received
+ * (0: now). */
+static void schedule(struct agent *a, enum cause cause, uint64_t when_received)
 {
-        uint64_t now = now_usec(), when = a->last_apply + COALESCE_USEC;
+        uint64_t now = now_usec(), when;
         int enabled = SD_EVENT_OFF;
 
+        if (a->stats) {
+                if (!a->n_events++) {
+                        a->first_event = when_received ? when_received : now;
+                        a->cause = cause;
+                }
+        }
+        if (!a->config_ready)
+                return; /* the first apply comes with the configuration */
         sd_event_source_get_enabled(a->timer, &enabled);
-        if (enabled != SD_EVENT_OFF)
-                return; /* already due */
-        if (when < now)
-                when = now;
+        if (enabled != SD_EVENT_OFF && !a->burst)
+                return; /* due at once (or a retry): it takes this change along */
+        if (enabled == SD_EVENT_OFF) {
+                a->waiting_since = now;
+                a->burst = now < a->last_apply + COALESCE_USEC;
+                if (!a->burst) {
+                        sd_event_source_set_time(a->timer, now);
+                        sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
+                        return;
+                }
+        }
+        /* a burst: wait for a quiet moment, but not for ever */
+        when = now + COALESCE_USEC;
+        if (when > a->waiting_since + BURST_WAIT_USEC)
+                when = a->waiting_since + BURST_WAIT_USEC;
         sd_event_source_set_time(a->timer, when);
         sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
 }
 
-static int on_x(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+/* Handles the events Xlib has or can read without waiting. received:
+ * when the loop woke up for them (0: now). */
+static void drain_x(struct agent *a, uint64_t received)
 {
-        struct agent *a = userdata;
         Display *dpy = vmodes_randr_get_display(a->x.randr);
         bool randr = false;
         int ev_base = 0, err_base = 0;
 
-        if (revents & (EPOLLHUP | EPOLLERR)) {
-                log_info("the X display %s went away; exiting", vmodes_randr_display_name(a->x.randr));
-                /* closing the dead connection makes Xlib call its I/O error handler */
-                vmodes_randr_set_io_error_exit(NULL, CLI_EXIT_OK);
-                sd_event_exit(a->event, 0);
-                return 0;
-        }
         XRRQueryExtension(dpy, &ev_base, &err_base);
         while (XPending(dpy)) {
                 XEvent ev;
@@ -414,7 +768,24 @@ static int on_x(sd_event_source *src, int fd, uint32_t revents, void *userdata)
                         randr = true;
         }
         if (randr)
-                schedule(a);
+                schedule(a, CAUSE_RANDR, received);
+}
+
+static int on_x(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+        struct agent *a = userdata;
+        uint64_t received = 0;
+
+        if (revents & (EPOLLHUP | EPOLLERR)) {
+                log_info("the X display %s went away; exiting", vmodes_randr_display_name(a->x.randr));
+                /* closing the dead connection makes Xlib call its I/O error handler */
+                vmodes_randr_set_io_error_exit(NULL, CLI_EXIT_OK);
+                sd_event_exit(a->event, 0);
+                return 0;
+        }
+        /* when the loop woke up for it */
+        sd_event_now(a->event, CLOCK_MONOTONIC, &received);
+        drain_x(a, received);
         return 0;
 }
 
@@ -426,7 +797,7 @@ static void on_uevent(struct vmodes_monitor *m, const struct vmodes_event *ev, v
                 return;
         /* X sees new connector modes only after a probe */
         a->probe = true;
-        schedule(a);
+        schedule(a, CAUSE_UEVENT, 0);
 }
 
 static int on_inotify(sd_event_source *src, const struct inotify_event *ev, void *userdata)
@@ -435,8 +806,7 @@ static int on_inotify(sd_event_source *src, const struct inotify_event *ev, void
 
         if (ev->len && strcmp(ev->name, a->config_name))
                 return 0;
-        if (load_config(a, false) > 0)
-                schedule(a);
+        load_file(a);
         return 0;
 }
 
@@ -446,6 +816,17 @@ static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, vo
 
         sd_event_exit(a->event, 0);
         return 0;
+}
+
+/* The first configuration is known: the first apply comes next. */
+static void config_ready(struct agent *a)
+{
+        a->config_ready = true;
+        a->cause = CAUSE_START;
+        a->n_events = 1;
+        a->first_event = now_usec();
+        sd_event_source_set_time(a->timer, a->first_event);
+        sd_event_source_set_enabled(a->timer, SD_EVENT_ONESHOT);
 }
 
 /* ---- command --------------------------------------------------------------------------- */
@@ -460,32 +841,46 @@ static void session_help(FILE *f)
                 "($DISPLAY) and keeps it: when a head is connected (a SPICE client opens a\n"
                 "second display) it gets its configured mode and place; a pinned head gets\n"
                 "its mode back whenever something else changes it; other heads keep a size\n"
-                "the host or the desktop set. With auto_fit in the configuration a head\n"
+                "the host or the desktop set. With auto-fit in the configuration a head\n"
                 "follows the size the host asks for (its preferred mode, for instance a\n"
                 "SPICE window size) at the configured refresh rate instead of 60 Hz.\n"
                 "\n"
-                "It reads the configuration file and follows its changes (vmodesd writes it),\n"
-                "listens to RandR events and DRM hotplug uevents, uses no CPU while nothing\n"
-                "happens, and exits when the X server goes away. In a Wayland session it\n"
-                "exits at once.\n"
+                "Where the configuration comes from:\n"
+                "  - with --config FILE: from FILE, and every change of FILE is applied;\n"
+                "    vmodesd is not asked;\n"
+                "  - otherwise from vmodesd on the system bus ($VMODES_BUS_ADDRESS if set):\n"
+                "    its configuration at start and again whenever it signals ConfigChanged\n"
+                "    (vmodes add, remove and apply store their changes through it). While\n"
+                "    vmodesd is not running, the file it keeps is used as it is on disk\n"
+                "    until vmodesd starts:\n"
+                "      %s\n"
+                "    Without a system bus that file is followed as with --config.\n"
+                "\n"
+                "It listens to RandR events and DRM hotplug uevents, uses no CPU while nothing\n"
+                "happens, and exits when the X server goes away. A change is applied at once;\n"
+                "during a burst of changes (a window edge being dragged) it waits until they\n"
+                "pause for 0.1 s, at most 0.5 s. In a Wayland session it exits at once.\n"
                 "\n"
                 "Options:\n"
-                "      --config FILE   the configuration file (default %s)\n"
+                "      --config FILE   take the configuration from FILE and follow its changes\n"
                 "      --once          apply the configuration once and exit\n"
+                "      --stats         log the timing of every apply (for benchmarks): when the\n"
+                "                      event came, when the mode-set requests went out and when\n"
+                "                      X answered (CLOCK_MONOTONIC seconds), and the counts\n"
                 "  -v, --verbose       log more\n"
                 "  -h, --help          show this help\n"
                 "\n"
                 "Exit status: 0 when the X server went away or on SIGTERM, 1 when the X\n"
                 "display cannot be opened or the event loop fails, 2 bad arguments.\n",
-                DEFAULT_CONFIG);
+                VMODES_CONFIG_DEFAULT_PATH);
 }
 
 int cli_session(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' }, { "once", no_argument, NULL, '1' },
-                { "verbose", no_argument, NULL, 'v' },      { "help", no_argument, NULL, 'h' },
-                {}
+                { "stats", no_argument, NULL, 's' },        { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },         {}
         };
         struct agent *a;
         int c, r, ex = CLI_EXIT_FAILURE;
@@ -497,16 +892,20 @@ int cli_session(int argc, char **argv)
                 cli_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
-        a->config_path = DEFAULT_CONFIG;
+        a->config_path = VMODES_CONFIG_DEFAULT_PATH;
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'c':
                         a->config_path = optarg;
+                        a->follow_file = true;
                         break;
                 case '1':
                         a->once = true;
+                        break;
+                case 's':
+                        a->stats = true;
                         break;
                 case 'v':
                         a->verbose = true;
@@ -531,53 +930,77 @@ int cli_session(int argc, char **argv)
                 free(a);
                 return CLI_EXIT_OK;
         }
+        /* big temporary blocks (the RandR state, the plan) go back to the
+         * system when freed instead of staying in the heap */
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 
-        load_config(a, true);
         if (cli_heads_session_open(&a->x, false) != CLI_EXIT_OK)
                 goto out;
         /* from now on the X server going away is the normal end */
         vmodes_randr_set_io_error_exit("vmodes session", CLI_EXIT_OK);
-        reconcile(a);
-        if (a->once) {
-                ex = CLI_EXIT_OK;
-                goto out;
-        }
+        free(a->x.state); /* made again for each apply */
+        a->x.state = NULL;
 
         r = sd_event_new(&a->event);
         if (r < 0)
                 goto fail;
-        XRRSelectInput(vmodes_randr_get_display(a->x.randr),
-                       DefaultRootWindow(vmodes_randr_get_display(a->x.randr)),
-                       RRScreenChangeNotifyMask | RROutputChangeNotifyMask | RRCrtcChangeNotifyMask);
-        XFlush(vmodes_randr_get_display(a->x.randr));
-        r = sd_event_add_io(a->event, &a->x_source, vmodes_randr_get_fd(a->x.randr), EPOLLIN, on_x, a);
-        if (r < 0)
-                goto fail;
-        r = sd_event_add_time(a->event, &a->timer, CLOCK_MONOTONIC, 0, 1000, on_timer, a);
+        r = sd_event_add_time(a->event, &a->timer, CLOCK_MONOTONIC, 0, 1, on_timer, a);
         if (r < 0)
                 goto fail;
         sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
 
-        dir_copy = strdup(a->config_path);
-        name_copy = strdup(a->config_path);
-        if (!dir_copy || !name_copy) {
-                r = -ENOMEM;
-                goto fail;
+        /* the configuration: the file, or vmodesd's */
+        if (!a->follow_file) {
+                r = bus_open(&a->bus);
+                if (r < 0) {
+                        log_info("no system bus (%s): %s %s", strerror(-r), a->once ? "using" : "following",
+                                 a->config_path);
+                        a->follow_file = true;
+                } else {
+                        r = bus_setup(a);
+                        if (r < 0) {
+                                log_err("cannot follow vmodesd on the system bus (%s): following %s", strerror(-r),
+                                        a->config_path);
+                                a->bus = sd_bus_close_unref(a->bus);
+                                a->follow_file = true;
+                        }
+                }
         }
-        a->config_dir = dirname(dir_copy);
-        a->config_name = basename(name_copy);
-        r = sd_event_add_inotify(a->event, &a->inotify, a->config_dir,
-                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_CREATE | IN_ONLYDIR, on_inotify, a);
-        if (r < 0)
-                log_warn("cannot watch %s (%s): configuration changes need a restart of the agent", a->config_dir,
-                         strerror(-r));
+        if (a->follow_file && !a->once) {
+                dir_copy = strdup(a->config_path);
+                name_copy = strdup(a->config_path);
+                if (!dir_copy || !name_copy) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                a->config_dir = dirname(dir_copy);
+                a->config_name = basename(name_copy);
+                r = sd_event_add_inotify(a->event, &a->inotify, a->config_dir,
+                                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_CREATE | IN_ONLYDIR,
+                                         on_inotify, a);
+                if (r < 0)
+                        log_warn("cannot watch %s (%s): configuration changes need a restart of the agent",
+                                 a->config_dir, strerror(-r));
+        }
+        if (a->follow_file)
+                load_file(a);
 
-        if (vmodes_monitor_new(&a->monitor, on_uevent, a) < 0 ||
-            vmodes_monitor_attach(a->monitor, a->event, 0) < 0) {
-                if (a->verbose)
-                        log_info("no udev monitor: DRM hotplug is seen through RandR events only");
-                vmodes_monitor_free(a->monitor);
-                a->monitor = NULL;
+        if (!a->once) {
+                Display *dpy = vmodes_randr_get_display(a->x.randr);
+
+                XRRSelectInput(dpy, DefaultRootWindow(dpy),
+                               RRScreenChangeNotifyMask | RROutputChangeNotifyMask | RRCrtcChangeNotifyMask);
+                XFlush(dpy);
+                r = sd_event_add_io(a->event, &a->x_source, vmodes_randr_get_fd(a->x.randr), EPOLLIN, on_x, a);
+                if (r < 0)
+                        goto fail;
+                if (vmodes_monitor_new(&a->monitor, on_uevent, a) < 0 ||
+                    vmodes_monitor_attach(a->monitor, a->event, 0) < 0) {
+                        if (a->verbose)
+                                log_info("no udev monitor: DRM hotplug is seen through RandR events only");
+                        vmodes_monitor_free(a->monitor);
+                        a->monitor = NULL;
+                }
         }
 
         sigemptyset(&mask);
@@ -587,6 +1010,7 @@ int cli_session(int argc, char **argv)
         sd_event_add_signal(a->event, NULL, SIGTERM, on_signal, a);
         sd_event_add_signal(a->event, NULL, SIGINT, on_signal, a);
 
+        malloc_trim(0);
         r = sd_event_loop(a->event);
         if (r < 0)
                 goto fail;
@@ -597,6 +1021,8 @@ fail:
 out:
         if (a->verbose)
                 log_info("%u applies", a->applies);
+        sd_bus_slot_unref(a->config_call);
+        sd_bus_close_unref(a->bus);
         sd_event_source_unref(a->x_source);
         sd_event_source_unref(a->timer);
         sd_event_source_unref(a->inotify);
