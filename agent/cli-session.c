@@ -587,13 +587,26 @@ static void reconcile(struct agent *a)
         for (unsigned i = 0; a->cfg.auto_fit && a->started && i < s->n_outputs; i++) {
                 const struct vmodes_layout_output *o = &s->outputs[i];
                 struct seen *sn = seen_for(a, o->id);
-                unsigned pw, ph;
+                unsigned pw, ph, lit = 0;
                 bool configured = false;
 
                 for (unsigned k = 0; k < eff->n_heads; k++)
                         configured |= !strcmp(eff->heads[k].head, o->name);
                 for (unsigned k = 0; k < a->cfg.n_heads; k++)
                         configured |= cli_heads_resolve(&a->x, a->cfg.heads[k].head, true) == o;
+                for (unsigned k = 0; k < s->n_outputs; k++)
+                        lit += s->outputs[k].crtc != 0;
+                /* the host took the head away (a SPICE client switched that
+                 * display off): it goes off, as spice-vdagent would, unless
+                 * it is the last head lit */
+                if (!configured && sn && sn->known && sn->connection == VMODES_LAYOUT_CONNECTED &&
+                    o->connection == VMODES_LAYOUT_DISCONNECTED && o->crtc && lit > 1 &&
+                    eff->n_heads < VMODES_CONFIG_HEADS_MAX) {
+                        struct vmodes_head_config *e = &eff->heads[eff->n_heads++];
+                        memset(e, 0, sizeof(*e));
+                        snprintf(e->head, sizeof(e->head), "%.*s", (int)sizeof(e->head) - 1, o->name);
+                        continue;
+                }
                 preferred_size(s, o, &pw, &ph);
                 if (configured || !sn || !sn->known || o->connection != VMODES_LAYOUT_CONNECTED || !pw ||
                     (pw == sn->pref_w && ph == sn->pref_h) || eff->n_heads >= VMODES_CONFIG_HEADS_MAX)

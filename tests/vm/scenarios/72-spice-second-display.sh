@@ -6,7 +6,8 @@
 # View > Displays > Display 2, with exact sizes (a window has bars).
 #
 # Display 0 first goes to 1440x900 (remote-viewer always sends display 0 at
-# its window size), then display 1 comes on at 1280x720. On the qxl DDX the
+# its window size), then display 1 comes on at 1280x720, then off again:
+# the agent turns Virtual-2 off and the screen is 1440x900 again. On the qxl DDX the
 # device's primary surface is the X screen, so the host-side screendump is
 # the combined layout: (1440+1280)x900 = 2720x900 (its content is black under
 # the qxl DDX; the size is what counts). Under modesetting the kernel qxl
@@ -52,6 +53,16 @@ grep -q "^vmodes session: Virtual-2: 1280x720 " "$VM_RUN/session.log" ||
 	vm_fail "vmodes session did not log lighting Virtual-2: $(cat "$VM_RUN/session.log")"
 screen=$(xrandr --current | sed -n 's/.*current \([0-9]*\) x \([0-9]*\),.*/\1x\2/p')
 [ "$screen" = 2720x900 ] || vm_fail "the X screen is $screen, expected 2720x900"
-cat "$VM_RUN/session.log"
 vm_screendump second-display 2720x900
+
+# the client switches its second display off: Virtual-2 goes off
+vm_spice_display 1 off
+vm_wait_geometry 15 Virtual-2 "" ||
+	vm_fail "Virtual-2 stays at '$(vm_output_geometry Virtual-2)' after the client switched display 1 off; $(tail -n 5 "$VM_RUN/session.log")"
+vm_log "Virtual-2 off $VM_WAITED s after the client switched display 1 off"
+vm_expect_current Virtual-1 1440x900+0+0
+screen=$(xrandr --current | sed -n 's/.*current \([0-9]*\) x \([0-9]*\),.*/\1x\2/p')
+[ "$screen" = 1440x900 ] || vm_fail "the X screen is $screen after display 1 went off, expected 1440x900"
+cat "$VM_RUN/session.log"
+vm_screendump second-display-off 1440x900
 vm_stop_session
