@@ -59,6 +59,7 @@
 #include <systemd/sd-event.h>
 
 #include "agent/cli-heads.h"
+#include "agent/daemon-client.h"
 #include "agent/cli.h"
 #include "agent/config.h"
 #include "agent/layout.h"
@@ -348,31 +349,6 @@ static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *
         a->bus = sd_bus_close_unref(a->bus);
         if (!a->config_ready)
                 load_file(a);
-        return 0;
-}
-
-/* The system bus, or $VMODES_BUS_ADDRESS (tests). Connecting does not wait
- * for the bus: authentication runs on the event loop. */
-static int bus_open(sd_bus **out)
-{
-        const char *address = getenv("VMODES_BUS_ADDRESS");
-        sd_bus *bus = NULL;
-        int r;
-
-        if (!address || !*address)
-                return sd_bus_open_system_with_description(out, "vmodes-session");
-        r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_address(bus, address);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(bus, 1);
-        if (r >= 0)
-                r = sd_bus_start(bus);
-        if (r < 0) {
-                sd_bus_unref(bus);
-                return r;
-        }
-        *out = bus;
         return 0;
 }
 
@@ -964,7 +940,7 @@ int cli_session(int argc, char **argv)
 
         /* the configuration: the file, or vmodesd's */
         if (!a->follow_file) {
-                r = bus_open(&a->bus);
+                r = vmodes_bus_open(getenv("VMODES_BUS_ADDRESS"), &a->bus);
                 if (r < 0) {
                         log_info("no system bus (%s): %s %s", strerror(-r), a->once ? "using" : "following",
                                  a->config_path);

@@ -19,25 +19,37 @@ struct vmodes_client {
         sd_bus *bus;
 };
 
+int vmodes_bus_open(const char *address, sd_bus **out)
+{
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!address || !*address)
+                return sd_bus_open_system(out);
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, 1);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *out = bus;
+        return 0;
+}
+
 int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err)
 {
-        const char *address = getenv("VMODES_BUS_ADDRESS");
         struct vmodes_client *c;
         int r;
 
         c = calloc(1, sizeof(*c));
         if (!c)
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
-        if (address && *address) {
-                r = sd_bus_new(&c->bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(c->bus, address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(c->bus, 1);
-                if (r >= 0)
-                        r = sd_bus_start(c->bus);
-        } else
-                r = sd_bus_open_system(&c->bus);
+        r = vmodes_bus_open(getenv("VMODES_BUS_ADDRESS"), &c->bus);
         if (r >= 0)
                 r = sd_bus_set_method_call_timeout(c->bus, VMODES_CLIENT_TIMEOUT_USEC);
         if (r < 0) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <systemd/sd-bus.h>
 
 #include "agent/config.h"
 
@@ -26,6 +27,12 @@
 #define VMODES_CLIENT_AUTH_TIMEOUT_USEC (120ULL * 1000 * 1000)
 
 struct vmodes_client;
+
+/* A bus connection: to address (a D-Bus address, as $VMODES_BUS_ADDRESS
+ * holds in tests), else the system bus. Connecting does not wait for the
+ * bus: authentication completes with the first call or on an event loop.
+ * 0 or a negative errno. */
+int vmodes_bus_open(const char *address, sd_bus **out);
 
 int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err);
 void vmodes_client_free(struct vmodes_client *c);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "agent/daemon-client.h"
 #include "agent/daemon.h"
 
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
@@ -174,18 +175,10 @@ int main(int argc, char **argv)
         sd_event_add_signal(event, NULL, SIGHUP, on_signal, d);
 
         /* the bus name first: it makes sure this is the only writer */
-        if (address) {
-                r = sd_bus_new(&bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(bus, address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(bus, 1);
-                if (r >= 0)
-                        r = sd_bus_start(bus);
-        } else if (!strcmp(bus_kind, "session"))
+        if (!address && !strcmp(bus_kind, "session"))
                 r = sd_bus_open_user(&bus);
         else
-                r = sd_bus_open_system(&bus);
+                r = vmodes_bus_open(address, &bus);
         if (r < 0) {
                 fprintf(stderr, SD_ERR "cannot connect to the %s bus: %s\n", address ? address : bus_kind,
                         strerror(-r));
