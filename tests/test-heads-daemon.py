@@ -52,11 +52,10 @@ def stored():
 
 
 def run(x, *args, display=True, address=None, user=None):
-    e = x.env()
+    e = D.env()  # (with the sanitizer options umockdev's preload needs)
     e['VMODES_BUS_ADDRESS'] = address or env.address
-    e['LC_ALL'] = 'C'
-    if not display:
-        e.pop('DISPLAY')
+    if display:
+        e['DISPLAY'] = x.display
     cmd = ['umockdev-run', '-d', env.testbed, '--', D.VMODES] + list(args)
     if user:
         cmd = ['setpriv', '--reuid=%s' % user, '--regid=nogroup', '--clear-groups', '--'] + cmd
