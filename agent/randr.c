@@ -1,5 +1,25 @@
 /* SPDX-License-Identifier: MIT */
-/* The XRandR backend: query the RandR state, execute layout plans. */
+/*
+ * The XRandR backend: query the RandR state, execute layout plans.
+ *
+ * The connection is Xlib's (the session agent reads its events through
+ * Xlib), the RandR requests go through XCB on that same connection
+ * (XGetXCBConnection): XCB sends a request without waiting for its reply,
+ * so a query asks for everything it can before it waits, and a plan sends
+ * its operations in one go. Each round trip below is one wait:
+ *
+ *   open     QueryExtension(RANDR)
+ *   query    1: [QueryVersion,] GetScreenResources[Current], GetScreenSizeRange,
+ *               GetGeometry(root), GetOutputPrimary, GetProviders
+ *            2: GetOutputInfo for every output, GetCrtcInfo for every CRTC,
+ *               GetProviderInfo
+ *   execute  1: the operations up to the first one that needs the id of a
+ *               mode the plan creates (the CreateMode replies)
+ *            2: the rest; mode removals wait for the layout change first
+ *
+ * Every request's error comes back with its own reply or checked cookie, so
+ * a failed operation is known exactly, never guessed from serial numbers.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,32 +29,31 @@
 #include <unistd.h>
 
 #include <X11/Xlib.h>
-#include <X11/Xproto.h>
-#include <X11/extensions/Xrandr.h>
+#include <X11/XKBlib.h>
+#include <X11/Xlib-xcb.h>
+#include <xcb/randr.h>
+#include <xcb/xcb.h>
 
 #include "agent/randr.h"
 
 struct vmodes_randr {
         Display *dpy;
-        Window root;
-        int event_base, error_base, major_opcode;
-        int minor_version;
+        xcb_connection_t *c;
+        xcb_window_t root;
+        uint8_t error_base;
+        /* QueryVersion goes out with the first query */
+        bool version_unknown;
+        unsigned major_version, minor_version;
         unsigned lock_depth;
         bool probe;
-        XRRScreenResources *res;
+        /* from the last query: the execution of a plan needs its timestamp */
+        bool queried;
+        xcb_timestamp_t config_timestamp;
+        char provider[64];
         struct vmodes_randr_stats stats;
 };
 
-/* ---- X errors ---------------------------------------------------------------- */
-
-/* Xlib's error handler is process-wide: the trap is too. */
-static struct {
-        bool armed;
-        bool caught;
-        unsigned long serial;
-        unsigned char error_code, request_code, minor_code;
-        unsigned long resourceid;
-} trap;
+/* ---- the connection ------------------------------------------------------------ */
 
 static char display_name_for_io[256];
 static int io_exit_status = 1;
@@ -46,20 +65,14 @@ void vmodes_randr_set_io_error_exit(const char *who, int status)
         io_exit_status = status;
 }
 
+/* Errors of the backend's own requests come back with their replies or
+ * checked cookies; anything else arriving on its own is not fatal. */
 static int error_handler(Display *dpy, XErrorEvent *ev)
 {
-        if (trap.armed && !trap.caught) {
-                trap.caught = true;
-                trap.serial = ev->serial;
-                trap.error_code = ev->error_code;
-                trap.request_code = ev->request_code;
-                trap.minor_code = ev->minor_code;
-                trap.resourceid = ev->resourceid;
-        }
         return 0;
 }
 
-static int io_error_handler(Display *dpy)
+static _Noreturn void connection_lost(void)
 {
         if (!io_who)
                 _exit(io_exit_status); /* the caller has said why already */
@@ -70,23 +83,23 @@ static int io_error_handler(Display *dpy)
         _exit(io_exit_status);
 }
 
-static void trap_arm(void)
+static int io_error_handler(Display *dpy)
 {
-        memset(&trap, 0, sizeof(trap));
-        trap.armed = true;
+        connection_lost();
 }
 
-static void trap_disarm(void)
+/* A reply-less answer without an error: the connection is gone (XCB
+ * reports nothing else that way). */
+static void check_connection(struct vmodes_randr *r)
 {
-        trap.armed = false;
+        if (xcb_connection_has_error(r->c))
+                connection_lost();
 }
-
-/* ---- opening ----------------------------------------------------------------- */
 
 int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmodes_error *err)
 {
         struct vmodes_randr *r;
-        int major = 0, minor = 0, first_event, first_error;
+        const xcb_query_extension_reply_t *ext;
         const char *name = display ? display : getenv("DISPLAY");
 
         if (!name || !*name)
@@ -96,6 +109,9 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
         XSetErrorHandler(error_handler);
         XSetIOErrorHandler(io_error_handler);
+        /* vmodes reads no keyboard input: without this Xlib sets up XKB
+         * at connection time, two round trips for nothing */
+        XkbIgnoreExtension(True);
         r->dpy = XOpenDisplay(name);
         if (!r->dpy) {
                 free(r);
@@ -103,16 +119,39 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
                             name);
         }
         snprintf(display_name_for_io, sizeof(display_name_for_io), "%s", DisplayString(r->dpy));
-        r->root = DefaultRootWindow(r->dpy);
-        if (!XQueryExtension(r->dpy, "RANDR", &r->major_opcode, &first_event, &first_error) ||
-            !XRRQueryExtension(r->dpy, &r->event_base, &r->error_base) || !XRRQueryVersion(r->dpy, &major, &minor) ||
-            major < 1 || (major == 1 && minor < 2)) {
+        r->c = XGetXCBConnection(r->dpy);
+        r->root = (xcb_window_t)DefaultRootWindow(r->dpy);
+        ext = xcb_get_extension_data(r->c, &xcb_randr_id);
+        check_connection(r);
+        if (!ext || !ext->present) {
                 XCloseDisplay(r->dpy);
                 free(r);
-                return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found %d.%d)", name, major, minor);
+                return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found none)", name);
         }
-        r->minor_version = minor;
+        r->error_base = ext->first_error;
+        /* the version comes with the first query (one round trip less) */
+        r->version_unknown = true;
         *out = r;
+        return 0;
+}
+
+/* Reads the answer to QueryVersion. -EOPNOTSUPP below RandR 1.2. */
+static int read_version(struct vmodes_randr *r, xcb_randr_query_version_cookie_t ck, struct vmodes_error *err)
+{
+        xcb_randr_query_version_reply_t *v;
+        xcb_generic_error_t *e = NULL;
+
+        v = xcb_randr_query_version_reply(r->c, ck, &e);
+        if (v) {
+                r->major_version = v->major_version;
+                r->minor_version = v->minor_version;
+                free(v);
+        } else if (!e)
+                check_connection(r);
+        free(e);
+        if (r->major_version < 1 || (r->major_version == 1 && r->minor_version < 2))
+                return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found %u.%u)",
+                                        DisplayString(r->dpy), r->major_version, r->minor_version);
         return 0;
 }
 
@@ -120,10 +159,8 @@ void vmodes_randr_free(struct vmodes_randr *r)
 {
         if (!r)
                 return;
-        if (r->res)
-                XRRFreeScreenResources(r->res);
         if (r->lock_depth)
-                XUngrabServer(r->dpy);
+                xcb_ungrab_server(r->c);
         XCloseDisplay(r->dpy);
         free(r);
 }
@@ -146,14 +183,14 @@ struct _XDisplay *vmodes_randr_get_display(const struct vmodes_randr *r)
 void vmodes_randr_lock(struct vmodes_randr *r)
 {
         if (r->lock_depth++ == 0)
-                XGrabServer(r->dpy);
+                xcb_grab_server(r->c);
 }
 
 void vmodes_randr_unlock(struct vmodes_randr *r)
 {
         if (r->lock_depth && --r->lock_depth == 0) {
-                XUngrabServer(r->dpy);
-                XFlush(r->dpy);
+                xcb_ungrab_server(r->c);
+                xcb_flush(r->c);
         }
 }
 
@@ -164,135 +201,317 @@ void vmodes_randr_get_stats(const struct vmodes_randr *r, struct vmodes_randr_st
 
 /* ---- query -------------------------------------------------------------------- */
 
-static void mode_from_x(const XRRModeInfo *mi, struct vmodes_mode *m)
+/* GetScreenResources and GetScreenResourcesCurrent answer alike. */
+struct resources {
+        void *reply;
+        xcb_timestamp_t config_timestamp;
+        const xcb_randr_crtc_t *crtcs;
+        const xcb_randr_output_t *outputs;
+        const xcb_randr_mode_info_t *modes;
+        const uint8_t *names;
+        int n_crtcs, n_outputs, n_modes, names_len;
+};
+
+static bool resources_reply(struct vmodes_randr *r, unsigned sequence, xcb_generic_error_t **e, struct resources *res)
 {
-        size_t n = mi->nameLength < sizeof(m->name) - 1 ? mi->nameLength : sizeof(m->name) - 1;
+        memset(res, 0, sizeof(*res));
+        if (r->probe) {
+                xcb_randr_get_screen_resources_cookie_t ck = { sequence };
+                xcb_randr_get_screen_resources_reply_t *p = xcb_randr_get_screen_resources_reply(r->c, ck, e);
+                if (!p)
+                        return false;
+                *res = (struct resources){
+                        .reply = p,
+                        .config_timestamp = p->config_timestamp,
+                        .crtcs = xcb_randr_get_screen_resources_crtcs(p),
+                        .outputs = xcb_randr_get_screen_resources_outputs(p),
+                        .modes = xcb_randr_get_screen_resources_modes(p),
+                        .names = xcb_randr_get_screen_resources_names(p),
+                        .n_crtcs = xcb_randr_get_screen_resources_crtcs_length(p),
+                        .n_outputs = xcb_randr_get_screen_resources_outputs_length(p),
+                        .n_modes = xcb_randr_get_screen_resources_modes_length(p),
+                        .names_len = xcb_randr_get_screen_resources_names_length(p),
+                };
+        } else {
+                xcb_randr_get_screen_resources_current_cookie_t ck = { sequence };
+                xcb_randr_get_screen_resources_current_reply_t *p =
+                        xcb_randr_get_screen_resources_current_reply(r->c, ck, e);
+                if (!p)
+                        return false;
+                *res = (struct resources){
+                        .reply = p,
+                        .config_timestamp = p->config_timestamp,
+                        .crtcs = xcb_randr_get_screen_resources_current_crtcs(p),
+                        .outputs = xcb_randr_get_screen_resources_current_outputs(p),
+                        .modes = xcb_randr_get_screen_resources_current_modes(p),
+                        .names = xcb_randr_get_screen_resources_current_names(p),
+                        .n_crtcs = xcb_randr_get_screen_resources_current_crtcs_length(p),
+                        .n_outputs = xcb_randr_get_screen_resources_current_outputs_length(p),
+                        .n_modes = xcb_randr_get_screen_resources_current_modes_length(p),
+                        .names_len = xcb_randr_get_screen_resources_current_names_length(p),
+                };
+        }
+        return true;
+}
+
+static void mode_from_x(const xcb_randr_mode_info_t *mi, const uint8_t *name, size_t name_len, struct vmodes_mode *m)
+{
+        size_t n = name_len < sizeof(m->name) - 1 ? name_len : sizeof(m->name) - 1;
 
         memset(m, 0, sizeof(*m));
-        m->clock_hz = mi->dotClock;
-        m->hdisplay = (uint16_t)mi->width;
-        m->hsync_start = (uint16_t)mi->hSyncStart;
-        m->hsync_end = (uint16_t)mi->hSyncEnd;
-        m->htotal = (uint16_t)mi->hTotal;
-        m->vdisplay = (uint16_t)mi->height;
-        m->vsync_start = (uint16_t)mi->vSyncStart;
-        m->vsync_end = (uint16_t)mi->vSyncEnd;
-        m->vtotal = (uint16_t)mi->vTotal;
-        m->flags = (uint32_t)mi->modeFlags;
+        m->clock_hz = mi->dot_clock;
+        m->hdisplay = mi->width;
+        m->hsync_start = mi->hsync_start;
+        m->hsync_end = mi->hsync_end;
+        m->htotal = mi->htotal;
+        m->vdisplay = mi->height;
+        m->vsync_start = mi->vsync_start;
+        m->vsync_end = mi->vsync_end;
+        m->vtotal = mi->vtotal;
+        m->flags = mi->mode_flags;
         m->method = VMODES_METHOD_CUSTOM;
-        if (mi->name)
-                memcpy(m->name, mi->name, n);
+        if (name)
+                memcpy(m->name, name, n);
         m->name[n] = 0;
+}
+
+static void discard(struct vmodes_randr *r, const unsigned *sequences, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                xcb_discard_reply(r->c, sequences[i]);
+}
+
+static void output_from_x(const xcb_randr_get_output_info_reply_t *oi, xcb_randr_output_t id,
+                          struct vmodes_layout_output *o)
+{
+        int name_len = xcb_randr_get_output_info_name_length(oi);
+        const xcb_randr_crtc_t *crtcs = xcb_randr_get_output_info_crtcs(oi);
+        const xcb_randr_mode_t *modes = xcb_randr_get_output_info_modes(oi);
+
+        memset(o, 0, sizeof(*o));
+        o->id = id;
+        snprintf(o->name, sizeof(o->name), "%.*s", name_len < (int)sizeof(o->name) - 1 ? name_len : (int)sizeof(o->name) - 1,
+                 (const char *)xcb_randr_get_output_info_name(oi));
+        o->connection = oi->connection == XCB_RANDR_CONNECTION_CONNECTED      ? VMODES_LAYOUT_CONNECTED
+                        : oi->connection == XCB_RANDR_CONNECTION_DISCONNECTED ? VMODES_LAYOUT_DISCONNECTED
+                                                                              : VMODES_LAYOUT_UNKNOWN;
+        o->crtc = oi->crtc;
+        for (int k = 0; k < oi->num_crtcs && k < VMODES_LAYOUT_CRTCS_MAX; k++)
+                o->crtcs[o->n_crtcs++] = crtcs[k];
+        for (int k = 0; k < oi->num_modes; k++)
+                o->modes[o->n_modes++] = modes[k];
+        o->n_preferred = oi->num_preferred;
+}
+
+static void crtc_from_x(const xcb_randr_get_crtc_info_reply_t *ci, xcb_randr_crtc_t id, struct vmodes_layout_crtc *c)
+{
+        const xcb_randr_output_t *outputs = xcb_randr_get_crtc_info_outputs(ci);
+
+        memset(c, 0, sizeof(*c));
+        c->id = id;
+        c->x = ci->x;
+        c->y = ci->y;
+        c->mode = ci->mode;
+        c->width = ci->mode ? ci->width : 0;
+        c->height = ci->mode ? ci->height : 0;
+        c->rotation = ci->rotation;
+        for (int k = 0; k < ci->num_outputs && k < VMODES_LAYOUT_OUTPUTS_MAX; k++)
+                c->outputs[c->n_outputs++] = outputs[k];
 }
 
 int vmodes_randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, struct vmodes_error *err)
 {
-        int minw = 0, minh = 0, maxw = 0, maxh = 0;
-        XRRScreenResources *res;
+        xcb_randr_get_screen_size_range_cookie_t range_ck;
+        xcb_get_geometry_cookie_t geometry_ck;
+        xcb_randr_get_output_primary_cookie_t primary_ck;
+        xcb_randr_get_providers_cookie_t providers_ck = { 0 };
+        xcb_randr_get_provider_info_cookie_t provider_ck = { 0 };
+        xcb_randr_get_screen_size_range_reply_t *range;
+        xcb_get_geometry_reply_t *geometry;
+        xcb_randr_get_output_primary_reply_t *primary;
+        xcb_randr_get_providers_reply_t *providers = NULL;
+        unsigned *output_seq = NULL, *crtc_seq = NULL;
+        int next_output = 0, next_crtc = 0; /* the first reply not read yet */
+        unsigned res_seq;
+        bool ask_version, ask_providers, ask_provider = false;
+        xcb_randr_query_version_cookie_t version_ck = { 0 };
+        struct resources res;
+        xcb_generic_error_t *e = NULL;
+        const uint8_t *name;
+        int names_left, ret = 0;
 
         memset(s, 0, sizeof(*s));
         r->stats.query_round_trips = 0;
-        if (r->res) {
-                XRRFreeScreenResources(r->res);
-                r->res = NULL;
-        }
-        if (XRRGetScreenSizeRange(r->dpy, r->root, &minw, &minh, &maxw, &maxh)) {
-                s->min_width = (unsigned)minw;
-                s->min_height = (unsigned)minh;
-                s->max_width = (unsigned)maxw;
-                s->max_height = (unsigned)maxh;
-        }
-        res = r->probe ? XRRGetScreenResources(r->dpy, r->root) : XRRGetScreenResourcesCurrent(r->dpy, r->root);
-        r->stats.query_round_trips += 2;
-        if (!res)
-                return vmodes_error_set(err, -EIO, "the X server did not return its RandR resources");
-        r->res = res;
-        {
-                /* the server's size now: Xlib's DisplayWidth() is only
-                 * updated when the client processes the resize events */
-                Window root_ret;
-                int gx, gy;
-                unsigned gw = 0, gh = 0, border, depth;
+        r->queried = false;
+        r->provider[0] = 0;
 
-                if (XGetGeometry(r->dpy, r->root, &root_ret, &gx, &gy, &gw, &gh, &border, &depth)) {
-                        s->width = gw;
-                        s->height = gh;
-                } else {
-                        s->width = (unsigned)DisplayWidth(r->dpy, DefaultScreen(r->dpy));
-                        s->height = (unsigned)DisplayHeight(r->dpy, DefaultScreen(r->dpy));
-                }
-                r->stats.query_round_trips++;
+        /* 1: the screen and its resources (with the version, the first time) */
+        ask_version = r->version_unknown;
+        if (ask_version)
+                version_ck = xcb_randr_query_version(r->c, XCB_RANDR_MAJOR_VERSION, XCB_RANDR_MINOR_VERSION);
+        ask_providers = ask_version || r->major_version > 1 || r->minor_version >= 4;
+        res_seq = r->probe ? xcb_randr_get_screen_resources(r->c, r->root).sequence
+                           : xcb_randr_get_screen_resources_current(r->c, r->root).sequence;
+        range_ck = xcb_randr_get_screen_size_range(r->c, r->root);
+        /* the server's size now: Xlib's DisplayWidth() is only updated when
+         * the client processes the resize events */
+        geometry_ck = xcb_get_geometry(r->c, r->root);
+        primary_ck = xcb_randr_get_output_primary(r->c, r->root);
+        if (ask_providers)
+                providers_ck = xcb_randr_get_providers(r->c, r->root);
+        /* all of it now: a wait for a reply sends only what precedes it
+         * when that has not gone out yet */
+        xcb_flush(r->c);
+        r->stats.query_round_trips++;
+        if (ask_version) {
+                ret = read_version(r, version_ck, err);
+                r->version_unknown = ret < 0;
         }
-        s->primary = (uint32_t)XRRGetOutputPrimary(r->dpy, r->root);
+        if (ret < 0) {
+                unsigned pending[] = { res_seq, range_ck.sequence, geometry_ck.sequence, primary_ck.sequence };
+                discard(r, pending, 4);
+                if (ask_providers)
+                        xcb_discard_reply(r->c, providers_ck.sequence);
+                return ret;
+        }
+        if (!resources_reply(r, res_seq, &e, &res)) {
+                unsigned pending[] = { range_ck.sequence, geometry_ck.sequence, primary_ck.sequence };
+                if (!e)
+                        check_connection(r);
+                free(e);
+                discard(r, pending, 3);
+                if (ask_providers)
+                        xcb_discard_reply(r->c, providers_ck.sequence);
+                return vmodes_error_set(err, -EIO, "the X server did not return its RandR resources");
+        }
+        range = xcb_randr_get_screen_size_range_reply(r->c, range_ck, NULL);
+        if (range) {
+                s->min_width = range->min_width;
+                s->min_height = range->min_height;
+                s->max_width = range->max_width;
+                s->max_height = range->max_height;
+                free(range);
+        }
+        geometry = xcb_get_geometry_reply(r->c, geometry_ck, NULL);
+        if (geometry) {
+                s->width = geometry->width;
+                s->height = geometry->height;
+                free(geometry);
+        } else {
+                s->width = (unsigned)DisplayWidth(r->dpy, DefaultScreen(r->dpy));
+                s->height = (unsigned)DisplayHeight(r->dpy, DefaultScreen(r->dpy));
+        }
+        primary = xcb_randr_get_output_primary_reply(r->c, primary_ck, NULL);
+        if (primary) {
+                s->primary = primary->output;
+                free(primary);
+        }
+        if (ask_providers)
+                providers = xcb_randr_get_providers_reply(r->c, providers_ck, NULL);
+        check_connection(r);
+
+        if ((unsigned)res.n_modes > VMODES_LAYOUT_MODES_MAX || (unsigned)res.n_outputs > VMODES_LAYOUT_OUTPUTS_MAX ||
+            (unsigned)res.n_crtcs > VMODES_LAYOUT_CRTCS_MAX) {
+                ret = vmodes_error_set(err, -E2BIG, "the X server has %d modes, %d outputs, %d CRTCs; vmodes handles at most %d, %d, %d",
+                                       res.n_modes, res.n_outputs, res.n_crtcs, VMODES_LAYOUT_MODES_MAX,
+                                       VMODES_LAYOUT_OUTPUTS_MAX, VMODES_LAYOUT_CRTCS_MAX);
+                goto out;
+        }
+        name = res.names;
+        names_left = res.names_len;
+        for (int i = 0; i < res.n_modes; i++) {
+                size_t len = res.modes[i].name_len <= names_left ? res.modes[i].name_len : (size_t)names_left;
+                s->modes[i].id = res.modes[i].id;
+                mode_from_x(&res.modes[i], name, len, &s->modes[i].mode);
+                name += len;
+                names_left -= (int)len;
+        }
+        s->n_modes = (unsigned)res.n_modes;
+
+        /* 2: every output and CRTC, and the provider driving the screen */
+        output_seq = calloc((size_t)res.n_outputs + 1, sizeof(*output_seq));
+        crtc_seq = calloc((size_t)res.n_crtcs + 1, sizeof(*crtc_seq));
+        if (!output_seq || !crtc_seq) {
+                ret = vmodes_error_set(err, -ENOMEM, "out of memory");
+                goto out;
+        }
+        for (int i = 0; i < res.n_outputs; i++)
+                output_seq[i] = xcb_randr_get_output_info(r->c, res.outputs[i], res.config_timestamp).sequence;
+        for (int i = 0; i < res.n_crtcs; i++)
+                crtc_seq[i] = xcb_randr_get_crtc_info(r->c, res.crtcs[i], res.config_timestamp).sequence;
+        if (providers && xcb_randr_get_providers_providers_length(providers) > 0) {
+                provider_ck = xcb_randr_get_provider_info(r->c, xcb_randr_get_providers_providers(providers)[0],
+                                                          res.config_timestamp);
+                ask_provider = true;
+        }
+        xcb_flush(r->c);
         r->stats.query_round_trips++;
 
-        if ((unsigned)res->nmode > VMODES_LAYOUT_MODES_MAX || (unsigned)res->noutput > VMODES_LAYOUT_OUTPUTS_MAX ||
-            (unsigned)res->ncrtc > VMODES_LAYOUT_CRTCS_MAX)
-                return vmodes_error_set(err, -E2BIG, "the X server has %d modes, %d outputs, %d CRTCs; vmodes handles at most %d, %d, %d",
-                            res->nmode, res->noutput, res->ncrtc, VMODES_LAYOUT_MODES_MAX, VMODES_LAYOUT_OUTPUTS_MAX,
-                            VMODES_LAYOUT_CRTCS_MAX);
-        for (int i = 0; i < res->nmode; i++) {
-                s->modes[i].id = (uint32_t)res->modes[i].id;
-                mode_from_x(&res->modes[i], &s->modes[i].mode);
-        }
-        s->n_modes = (unsigned)res->nmode;
-
         /* the screen's current state may change between two requests when
-         * not locked; an output or CRTC that vanished is skipped */
-        trap_arm();
-        for (int i = 0; i < res->ncrtc; i++) {
-                XRRCrtcInfo *ci = XRRGetCrtcInfo(r->dpy, res, res->crtcs[i]);
-                struct vmodes_layout_crtc *c = &s->crtcs[s->n_crtcs];
+         * not locked: an output or CRTC that vanished meanwhile is skipped */
+        for (int i = 0; i < res.n_outputs; i++) {
+                xcb_randr_get_output_info_cookie_t ck = { output_seq[i] };
+                xcb_randr_get_output_info_reply_t *oi = xcb_randr_get_output_info_reply(r->c, ck, &e);
 
-                r->stats.query_round_trips++;
-                if (!ci)
+                next_output = i + 1;
+                if (!oi) {
+                        if (!e)
+                                check_connection(r);
+                        free(e);
+                        e = NULL;
                         continue;
-                memset(c, 0, sizeof(*c));
-                c->id = (uint32_t)res->crtcs[i];
-                c->x = ci->x;
-                c->y = ci->y;
-                c->mode = (uint32_t)ci->mode;
-                c->width = ci->mode ? ci->width : 0;
-                c->height = ci->mode ? ci->height : 0;
-                c->rotation = (uint16_t)ci->rotation;
-                for (int k = 0; k < ci->noutput && k < VMODES_LAYOUT_OUTPUTS_MAX; k++)
-                        c->outputs[c->n_outputs++] = (uint32_t)ci->outputs[k];
-                s->n_crtcs++;
-                XRRFreeCrtcInfo(ci);
-        }
-        for (int i = 0; i < res->noutput; i++) {
-                XRROutputInfo *oi = XRRGetOutputInfo(r->dpy, res, res->outputs[i]);
-                struct vmodes_layout_output *o = &s->outputs[s->n_outputs];
-
-                r->stats.query_round_trips++;
-                if (!oi)
-                        continue;
-                if (oi->nmode > VMODES_LAYOUT_OUTPUT_MODES_MAX) {
-                        int n = oi->nmode;
-                        XRRFreeOutputInfo(oi);
-                        trap_disarm();
-                        return vmodes_error_set(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
-                                    VMODES_LAYOUT_OUTPUT_MODES_MAX);
                 }
-                memset(o, 0, sizeof(*o));
-                o->id = (uint32_t)res->outputs[i];
-                snprintf(o->name, sizeof(o->name), "%.*s", oi->nameLen < (int)sizeof(o->name) - 1 ? oi->nameLen
-                                                                                              : (int)sizeof(o->name) - 1,
-                         oi->name);
-                o->connection = oi->connection == RR_Connected      ? VMODES_LAYOUT_CONNECTED
-                                : oi->connection == RR_Disconnected ? VMODES_LAYOUT_DISCONNECTED
-                                                                    : VMODES_LAYOUT_UNKNOWN;
-                o->crtc = (uint32_t)oi->crtc;
-                for (int k = 0; k < oi->ncrtc && k < VMODES_LAYOUT_CRTCS_MAX; k++)
-                        o->crtcs[o->n_crtcs++] = (uint32_t)oi->crtcs[k];
-                for (int k = 0; k < oi->nmode; k++)
-                        o->modes[o->n_modes++] = (uint32_t)oi->modes[k];
-                o->n_preferred = oi->npreferred > 0 ? (unsigned)oi->npreferred : 0;
-                s->n_outputs++;
-                XRRFreeOutputInfo(oi);
+                if (oi->num_modes > VMODES_LAYOUT_OUTPUT_MODES_MAX) {
+                        int n = oi->num_modes;
+                        free(oi);
+                        ret = vmodes_error_set(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
+                                               VMODES_LAYOUT_OUTPUT_MODES_MAX);
+                        goto out;
+                }
+                output_from_x(oi, res.outputs[i], &s->outputs[s->n_outputs++]);
+                free(oi);
         }
-        trap_disarm();
-        return 0;
+        for (int i = 0; i < res.n_crtcs; i++) {
+                xcb_randr_get_crtc_info_cookie_t ck = { crtc_seq[i] };
+                xcb_randr_get_crtc_info_reply_t *ci = xcb_randr_get_crtc_info_reply(r->c, ck, &e);
+
+                next_crtc = i + 1;
+                if (!ci) {
+                        if (!e)
+                                check_connection(r);
+                        free(e);
+                        e = NULL;
+                        continue;
+                }
+                crtc_from_x(ci, res.crtcs[i], &s->crtcs[s->n_crtcs++]);
+                free(ci);
+        }
+        if (ask_provider) {
+                xcb_randr_get_provider_info_reply_t *pi = xcb_randr_get_provider_info_reply(r->c, provider_ck, NULL);
+                ask_provider = false;
+                if (pi) {
+                        int n = xcb_randr_get_provider_info_name_length(pi);
+                        snprintf(r->provider, sizeof(r->provider), "%.*s", n < (int)sizeof(r->provider) - 1 ? n : (int)sizeof(r->provider) - 1,
+                                 xcb_randr_get_provider_info_name(pi));
+                        free(pi);
+                }
+        }
+        check_connection(r);
+        r->config_timestamp = res.config_timestamp;
+        r->queried = true;
+out:
+        /* replies an early return left unread */
+        if (output_seq && crtc_seq) {
+                discard(r, output_seq + next_output, (size_t)(res.n_outputs - next_output));
+                discard(r, crtc_seq + next_crtc, (size_t)(res.n_crtcs - next_crtc));
+        }
+        if (ask_provider)
+                xcb_discard_reply(r->c, provider_ck.sequence);
+        free(output_seq);
+        free(crtc_seq);
+        free(providers);
+        free(res.reply);
+        return ret;
 }
 
 void vmodes_randr_set_probe(struct vmodes_randr *r, bool probe)
@@ -302,30 +521,141 @@ void vmodes_randr_set_probe(struct vmodes_randr *r, bool probe)
 
 int vmodes_randr_provider_name(struct vmodes_randr *r, char *buf, size_t size)
 {
-        XRRProviderResources *pr;
-
+        /* read by the query, with the outputs */
         if (size)
-                buf[0] = 0;
-        if (r->minor_version < 4 || !r->res)
-                return 0;
-        trap_arm();
-        pr = XRRGetProviderResources(r->dpy, r->root);
-        if (pr && pr->nproviders > 0) {
-                XRRProviderInfo *pi = XRRGetProviderInfo(r->dpy, r->res, pr->providers[0]);
-                if (pi) {
-                        snprintf(buf, size, "%s", pi->name ? pi->name : "");
-                        XRRFreeProviderInfo(pi);
-                }
-        }
-        if (pr)
-                XRRFreeProviderResources(pr);
-        trap_disarm();
+                snprintf(buf, size, "%s", r->queried ? r->provider : "");
         return 0;
 }
 
 /* ---- execute ------------------------------------------------------------------ */
 
-static const char *x_error_name(unsigned char code, int error_base, char *buf, size_t size)
+static void x_mode_info(const struct vmodes_mode *m, xcb_randr_mode_info_t *mi)
+{
+        memset(mi, 0, sizeof(*mi));
+        mi->width = m->hdisplay;
+        mi->height = m->vdisplay;
+        mi->dot_clock = (uint32_t)m->clock_hz;
+        mi->hsync_start = m->hsync_start;
+        mi->hsync_end = m->hsync_end;
+        mi->htotal = m->htotal;
+        mi->vsync_start = m->vsync_start;
+        mi->vsync_end = m->vsync_end;
+        mi->vtotal = m->vtotal;
+        mi->mode_flags = m->flags;
+        mi->name_len = (uint16_t)strlen(m->name);
+}
+
+static void screen_mm(struct vmodes_randr *r, const struct vmodes_layout_state *s, unsigned w, unsigned h, int *mmw,
+                      int *mmh)
+{
+        int scr = DefaultScreen(r->dpy);
+        int cw = DisplayWidth(r->dpy, scr), ch = DisplayHeight(r->dpy, scr);
+        int cmw = DisplayWidthMM(r->dpy, scr), cmh = DisplayHeightMM(r->dpy, scr);
+
+        /* keep the current DPI; 96 DPI when the server reports nothing */
+        *mmw = cw > 0 && cmw > 0 ? (int)((double)w * cmw / cw + 0.5) : (int)((double)w * 25.4 / 96.0 + 0.5);
+        *mmh = ch > 0 && cmh > 0 ? (int)((double)h * cmh / ch + 0.5) : (int)((double)h * 25.4 / 96.0 + 0.5);
+        if (*mmw < 1)
+                *mmw = 1;
+        if (*mmh < 1)
+                *mmh = 1;
+}
+
+static unsigned set_crtc(struct vmodes_randr *r, xcb_timestamp_t config_timestamp, uint32_t crtc, int x, int y,
+                         uint32_t mode, uint16_t rotation, const uint32_t *outputs, unsigned n_outputs)
+{
+        return xcb_randr_set_crtc_config(r->c, crtc, XCB_CURRENT_TIME, config_timestamp, (int16_t)x, (int16_t)y, mode,
+                                         rotation, n_outputs, outputs)
+                .sequence;
+}
+
+/* Sends one operation; returns its request's sequence number. */
+static unsigned issue(struct vmodes_randr *r, const struct vmodes_layout_state *s, const struct vmodes_layout_op *op,
+                      const uint32_t *created)
+{
+        uint32_t mode = op->ref.created >= 0 ? created[op->ref.created] : op->ref.id;
+
+        r->stats.execute_requests++;
+        switch (op->type) {
+        case VMODES_OP_CREATE_MODE: {
+                xcb_randr_mode_info_t mi;
+                x_mode_info(&op->mode, &mi);
+                return xcb_randr_create_mode(r->c, r->root, mi, mi.name_len, op->mode.name).sequence;
+        }
+        case VMODES_OP_ADD_MODE:
+                return xcb_randr_add_output_mode_checked(r->c, op->output, mode).sequence;
+        case VMODES_OP_DELETE_MODE:
+                return xcb_randr_delete_output_mode_checked(r->c, op->output, mode).sequence;
+        case VMODES_OP_DESTROY_MODE:
+                return xcb_randr_destroy_mode_checked(r->c, mode).sequence;
+        case VMODES_OP_DISABLE_CRTC:
+                return set_crtc(r, r->config_timestamp, op->crtc, 0, 0, XCB_NONE, XCB_RANDR_ROTATION_ROTATE_0, NULL, 0);
+        case VMODES_OP_SET_CRTC:
+                return set_crtc(r, r->config_timestamp, op->crtc, op->x, op->y, mode, op->rotation, op->outputs,
+                                op->n_outputs);
+        case VMODES_OP_SET_SCREEN_SIZE: {
+                int mmw, mmh;
+                screen_mm(r, s, op->width, op->height, &mmw, &mmh);
+                return xcb_randr_set_screen_size_checked(r->c, r->root, (uint16_t)op->width, (uint16_t)op->height,
+                                                         (uint32_t)mmw, (uint32_t)mmh)
+                        .sequence;
+        }
+        case VMODES_OP_SET_PRIMARY:
+                return xcb_randr_set_output_primary_checked(r->c, r->root, op->output).sequence;
+        }
+        /* not reached: the planner makes no other operation; a request
+         * that cannot fail keeps the sequence numbers in step */
+        return xcb_no_operation_checked(r->c).sequence;
+}
+
+/* How a request ended: 0, an X error (*code), or a failure the server
+ * reported without one: -ESTALE (SetCrtcConfig on an outdated screen),
+ * -EIO (SetCrtcConfig failed, CreateMode gave no mode). */
+static int answer(struct vmodes_randr *r, const struct vmodes_layout_op *op, unsigned sequence, uint32_t *new_mode,
+                  uint8_t *code)
+{
+        xcb_generic_error_t *e = NULL;
+        int ret = 0;
+
+        switch (op->type) {
+        case VMODES_OP_CREATE_MODE: {
+                xcb_randr_create_mode_cookie_t ck = { sequence };
+                xcb_randr_create_mode_reply_t *p = xcb_randr_create_mode_reply(r->c, ck, &e);
+                if (p) {
+                        *new_mode = p->mode;
+                        ret = p->mode ? 0 : -EIO;
+                        free(p);
+                }
+                break;
+        }
+        case VMODES_OP_DISABLE_CRTC:
+        case VMODES_OP_SET_CRTC: {
+                xcb_randr_set_crtc_config_cookie_t ck = { sequence };
+                xcb_randr_set_crtc_config_reply_t *p = xcb_randr_set_crtc_config_reply(r->c, ck, &e);
+                if (p) {
+                        ret = p->status == XCB_RANDR_SET_CONFIG_SUCCESS ? 0
+                              : p->status == XCB_RANDR_SET_CONFIG_FAILED ? -EIO
+                                                                         : -ESTALE;
+                        free(p);
+                }
+                break;
+        }
+        default: {
+                xcb_void_cookie_t ck = { sequence };
+                e = xcb_request_check(r->c, ck);
+                break;
+        }
+        }
+        check_connection(r);
+        if (e) {
+                *code = e->error_code;
+                ret = -EIO;
+                free(e);
+        }
+        return ret;
+}
+
+static const char *x_error_name(uint8_t code, uint8_t error_base, char *buf, size_t size)
 {
         switch (code) {
         case BadMatch:
@@ -341,11 +671,11 @@ static const char *x_error_name(unsigned char code, int error_base, char *buf, s
         case BadImplementation:
                 return "BadImplementation";
         }
-        if (code == error_base + BadRROutput)
+        if (code == error_base + XCB_RANDR_BAD_OUTPUT)
                 return "BadOutput";
-        if (code == error_base + BadRRCrtc)
+        if (code == error_base + XCB_RANDR_BAD_CRTC)
                 return "BadCrtc";
-        if (code == error_base + BadRRMode)
+        if (code == error_base + XCB_RANDR_BAD_MODE)
                 return "BadMode";
         snprintf(buf, size, "X error %u", code);
         return buf;
@@ -365,7 +695,7 @@ static const char *op_mode_name(const struct vmodes_layout_op *op, const struct 
 }
 
 /* One line for an X error in an operation. */
-static void explain(char *buf, size_t size, const struct vmodes_layout_op *op, unsigned char code, int error_base,
+static void explain(char *buf, size_t size, const struct vmodes_layout_op *op, uint8_t code, uint8_t error_base,
                     const struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan)
 {
         char tmp[32];
@@ -426,102 +756,43 @@ static void explain(char *buf, size_t size, const struct vmodes_layout_op *op, u
         snprintf(buf, size, "%s", name);
 }
 
-static void x_mode_info(const struct vmodes_mode *m, XRRModeInfo *mi)
+
+/* One line for an operation the server turned down without an X error. */
+static void explain_status(char *buf, size_t size, const struct vmodes_layout_op *op, int ret,
+                           const struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan)
 {
-        memset(mi, 0, sizeof(*mi));
-        mi->width = m->hdisplay;
-        mi->height = m->vdisplay;
-        mi->dotClock = (unsigned long)m->clock_hz;
-        mi->hSyncStart = m->hsync_start;
-        mi->hSyncEnd = m->hsync_end;
-        mi->hTotal = m->htotal;
-        mi->vSyncStart = m->vsync_start;
-        mi->vSyncEnd = m->vsync_end;
-        mi->vTotal = m->vtotal;
-        mi->modeFlags = m->flags;
-        mi->name = (char *)m->name;
-        mi->nameLength = (unsigned)strlen(m->name);
-}
+        const char *mode = op_mode_name(op, plan);
 
-static void screen_mm(struct vmodes_randr *r, const struct vmodes_layout_state *s, unsigned w, unsigned h, int *mmw,
-                      int *mmh)
-{
-        int scr = DefaultScreen(r->dpy);
-        int cw = DisplayWidth(r->dpy, scr), ch = DisplayHeight(r->dpy, scr);
-        int cmw = DisplayWidthMM(r->dpy, scr), cmh = DisplayHeightMM(r->dpy, scr);
-
-        /* keep the current DPI; 96 DPI when the server reports nothing */
-        *mmw = cw > 0 && cmw > 0 ? (int)((double)w * cmw / cw + 0.5) : (int)((double)w * 25.4 / 96.0 + 0.5);
-        *mmh = ch > 0 && cmh > 0 ? (int)((double)h * cmh / ch + 0.5) : (int)((double)h * 25.4 / 96.0 + 0.5);
-        if (*mmw < 1)
-                *mmw = 1;
-        if (*mmh < 1)
-                *mmh = 1;
-}
-
-/* Issues one operation. Requests with a reply report their error at once;
- * the others when the next reply or XSync comes in. */
-static int issue(struct vmodes_randr *r, const struct vmodes_layout_state *s, const struct vmodes_layout_op *op,
-                 const RRMode *created, RRMode *new_mode)
-{
-        RRMode mode = op->ref.created >= 0 ? created[op->ref.created] : (RRMode)op->ref.id;
-        Status st;
-
-        r->stats.execute_requests++;
-        switch (op->type) {
-        case VMODES_OP_CREATE_MODE: {
-                XRRModeInfo mi;
-                x_mode_info(&op->mode, &mi);
-                *new_mode = XRRCreateMode(r->dpy, r->root, &mi);
-                r->stats.execute_round_trips++;
-                return trap.caught || !*new_mode ? -EIO : 0;
-        }
-        case VMODES_OP_ADD_MODE:
-                XRRAddOutputMode(r->dpy, (RROutput)op->output, mode);
-                return 0;
-        case VMODES_OP_DELETE_MODE:
-                XRRDeleteOutputMode(r->dpy, (RROutput)op->output, mode);
-                return 0;
-        case VMODES_OP_DESTROY_MODE:
-                XRRDestroyMode(r->dpy, mode);
-                return 0;
-        case VMODES_OP_DISABLE_CRTC:
-                st = XRRSetCrtcConfig(r->dpy, r->res, (RRCrtc)op->crtc, CurrentTime, 0, 0, None, RR_Rotate_0, NULL, 0);
-                r->stats.execute_round_trips++;
-                return trap.caught ? -EIO : st != RRSetConfigSuccess ? -ESTALE : 0;
-        case VMODES_OP_SET_CRTC: {
-                RROutput outs[VMODES_LAYOUT_OUTPUTS_MAX];
-                for (unsigned i = 0; i < op->n_outputs; i++)
-                        outs[i] = (RROutput)op->outputs[i];
-                st = XRRSetCrtcConfig(r->dpy, r->res, (RRCrtc)op->crtc, CurrentTime, op->x, op->y, mode,
-                                      (Rotation)op->rotation, outs, (int)op->n_outputs);
-                r->stats.execute_round_trips++;
-                return trap.caught ? -EIO : st != RRSetConfigSuccess ? -ESTALE : 0;
-        }
-        case VMODES_OP_SET_SCREEN_SIZE: {
-                int mmw, mmh;
-                screen_mm(r, s, op->width, op->height, &mmw, &mmh);
-                XRRSetScreenSize(r->dpy, r->root, (int)op->width, (int)op->height, mmw, mmh);
-                return 0;
-        }
-        case VMODES_OP_SET_PRIMARY:
-                XRRSetOutputPrimary(r->dpy, r->root, (RROutput)op->output);
-                return 0;
-        }
-        return -EINVAL;
+        if (ret == -ESTALE)
+                snprintf(buf, size, "the screen changed while vmodes was applying the layout; run it again");
+        else if (op->type == VMODES_OP_CREATE_MODE)
+                snprintf(buf, size, "the X server did not create mode %s (it answered without a mode)", mode);
+        else if (op->type == VMODES_OP_SET_CRTC)
+                snprintf(buf, size, "the X server failed to show %s on %s at +%d+%d", mode,
+                         output_name(s, op->outputs[0]), op->x, op->y);
+        else if (op->type == VMODES_OP_DISABLE_CRTC)
+                snprintf(buf, size, "the X server failed to turn off CRTC 0x%" PRIx32, op->crtc);
+        else
+                snprintf(buf, size, "%s failed", vmodes_layout_op_name(op->type));
 }
 
 /* Puts back what the executed part of the plan (ops before `done`) changed:
- * the CRTCs it set or turned off, the screen size, the primary output, and
- * removes the modes it created. Only what the plan touched: a server that
+ * the CRTCs it set or turned off, the screen size, the primary output, the
+ * modes it added to outputs, and removes the modes it created. Only what the plan touched: a server that
  * changes its own layout meanwhile (Xvnc, for its clients) keeps those
  * changes. Returns the number of steps that failed. */
 static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state *s,
-                        const struct vmodes_layout_plan *plan, unsigned done, const RRMode *created)
+                        const struct vmodes_layout_plan *plan, unsigned done, const uint32_t *created)
 {
-        unsigned failed = 0, needw = s->width, needh = s->height;
+        unsigned failed = 0, needw = s->width, needh = s->height, n_seq = 0;
         bool touched[VMODES_LAYOUT_CRTCS_MAX] = { false }, size_changed = false, primary_changed = false;
-        XRRScreenResources *res;
+        unsigned crtc_seq[VMODES_LAYOUT_CRTCS_MAX], *seq;
+        /* what each request is: a void one, a SetCrtcConfig whose status
+         * counts, one whose status does not (turning a CRTC off first) */
+        enum { VOID, CRTC, CRTC_OFF } kind[VMODES_LAYOUT_CRTCS_MAX * 2 + VMODES_LAYOUT_OPS_MAX * 2 + 2];
+        xcb_randr_get_screen_resources_current_reply_t *res;
+        xcb_randr_get_screen_resources_current_cookie_t res_ck;
+        xcb_timestamp_t config_timestamp;
         int mmw, mmh;
 
         for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
@@ -535,29 +806,39 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                 else if (op->type == VMODES_OP_SET_PRIMARY)
                         primary_changed = true;
         }
-
-        trap_arm();
-        res = XRRGetScreenResourcesCurrent(r->dpy, r->root);
-        if (!res) {
-                trap_disarm();
+        seq = calloc(sizeof(kind) / sizeof(kind[0]), sizeof(*seq));
+        if (!seq)
                 return 1;
-        }
+
+        /* the screen as it is now */
+        res_ck = xcb_randr_get_screen_resources_current(r->c, r->root);
+        for (unsigned c = 0; c < s->n_crtcs; c++)
+                crtc_seq[c] = xcb_randr_get_crtc_info(r->c, s->crtcs[c].id, XCB_CURRENT_TIME).sequence;
+        xcb_flush(r->c);
+        res = xcb_randr_get_screen_resources_current_reply(r->c, res_ck, NULL);
+        check_connection(r);
+        config_timestamp = res ? res->config_timestamp : r->config_timestamp;
+        free(res);
+
         /* the touched CRTCs off; the others decide how small the screen may be */
         for (unsigned c = 0; c < s->n_crtcs; c++) {
-                XRRCrtcInfo *ci = XRRGetCrtcInfo(r->dpy, res, (RRCrtc)s->crtcs[c].id);
+                xcb_randr_get_crtc_info_cookie_t ck = { crtc_seq[c] };
+                xcb_randr_get_crtc_info_reply_t *ci = xcb_randr_get_crtc_info_reply(r->c, ck, NULL);
                 if (!ci)
                         continue;
-                if (touched[c] && ci->mode)
-                        XRRSetCrtcConfig(r->dpy, res, (RRCrtc)s->crtcs[c].id, CurrentTime, 0, 0, None, RR_Rotate_0,
-                                         NULL, 0);
-                else if (ci->mode) {
+                if (touched[c] && ci->mode) {
+                        kind[n_seq] = CRTC_OFF;
+                        seq[n_seq++] = set_crtc(r, config_timestamp, s->crtcs[c].id, 0, 0, XCB_NONE,
+                                                XCB_RANDR_ROTATION_ROTATE_0, NULL, 0);
+                } else if (ci->mode) {
                         if ((unsigned)ci->x + ci->width > needw)
                                 needw = (unsigned)ci->x + ci->width;
                         if ((unsigned)ci->y + ci->height > needh)
                                 needh = (unsigned)ci->y + ci->height;
                 }
-                XRRFreeCrtcInfo(ci);
+                free(ci);
         }
+        check_connection(r);
         if (size_changed) {
                 /* the old size, unless CRTCs the plan did not touch (a
                  * server changing its own layout) need more */
@@ -569,102 +850,131 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                                         needh = (unsigned)s->crtcs[c].y + s->crtcs[c].height;
                         }
                 screen_mm(r, s, needw, needh, &mmw, &mmh);
-                XRRSetScreenSize(r->dpy, r->root, (int)needw, (int)needh, mmw, mmh);
+                kind[n_seq] = VOID;
+                seq[n_seq++] = xcb_randr_set_screen_size_checked(r->c, r->root, (uint16_t)needw, (uint16_t)needh,
+                                                                 (uint32_t)mmw, (uint32_t)mmh)
+                                       .sequence;
         }
         for (unsigned c = 0; c < s->n_crtcs; c++) {
                 const struct vmodes_layout_crtc *cr = &s->crtcs[c];
-                RROutput outs[VMODES_LAYOUT_OUTPUTS_MAX];
 
                 if (!touched[c] || !cr->mode)
                         continue;
-                for (unsigned k = 0; k < cr->n_outputs; k++)
-                        outs[k] = (RROutput)cr->outputs[k];
-                if (XRRSetCrtcConfig(r->dpy, res, (RRCrtc)cr->id, CurrentTime, cr->x, cr->y, (RRMode)cr->mode,
-                                     (Rotation)cr->rotation, outs, (int)cr->n_outputs) != RRSetConfigSuccess)
-                        failed++;
+                kind[n_seq] = CRTC;
+                seq[n_seq++] = set_crtc(r, config_timestamp, cr->id, cr->x, cr->y, cr->mode, cr->rotation, cr->outputs,
+                                        cr->n_outputs);
         }
-        if (primary_changed)
-                XRRSetOutputPrimary(r->dpy, r->root, (RROutput)s->primary);
-        /* modes this plan created: off the outputs, then destroyed */
+        if (primary_changed) {
+                kind[n_seq] = VOID;
+                seq[n_seq++] = xcb_randr_set_output_primary_checked(r->c, r->root, s->primary).sequence;
+        }
+        /* modes the plan added to outputs (the planner adds a mode only to
+         * an output that lacks it) off them again, the modes it created
+         * destroyed */
         for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
                 const struct vmodes_layout_op *op = &plan->ops[i];
-                if (op->type == VMODES_OP_ADD_MODE && op->ref.created >= 0 && created[op->ref.created])
-                        XRRDeleteOutputMode(r->dpy, (RROutput)op->output, created[op->ref.created]);
+                uint32_t mode = op->ref.created >= 0 ? created[op->ref.created] : op->ref.id;
+                if (op->type == VMODES_OP_ADD_MODE && mode) {
+                        kind[n_seq] = VOID;
+                        seq[n_seq++] = xcb_randr_delete_output_mode_checked(r->c, op->output, mode).sequence;
+                }
         }
         for (unsigned i = 0; i < done && i < plan->n_ops; i++)
-                if (plan->ops[i].type == VMODES_OP_CREATE_MODE && created[i])
-                        XRRDestroyMode(r->dpy, created[i]);
-        XSync(r->dpy, False);
-        if (trap.caught)
-                failed++;
-        trap_disarm();
-        XRRFreeScreenResources(res);
+                if (plan->ops[i].type == VMODES_OP_CREATE_MODE && created[i]) {
+                        kind[n_seq] = VOID;
+                        seq[n_seq++] = xcb_randr_destroy_mode_checked(r->c, created[i]).sequence;
+                }
+
+        /* one wait for all of it */
+        xcb_flush(r->c);
+        for (unsigned i = 0; i < n_seq; i++) {
+                xcb_generic_error_t *e = NULL;
+                if (kind[i] != VOID) {
+                        xcb_randr_set_crtc_config_cookie_t ck = { seq[i] };
+                        xcb_randr_set_crtc_config_reply_t *p = xcb_randr_set_crtc_config_reply(r->c, ck, &e);
+                        if (p && kind[i] == CRTC && p->status != XCB_RANDR_SET_CONFIG_SUCCESS)
+                                failed++;
+                        free(p);
+                } else {
+                        xcb_void_cookie_t ck = { seq[i] };
+                        e = xcb_request_check(r->c, ck);
+                }
+                if (e)
+                        failed++;
+                free(e);
+        }
+        check_connection(r);
+        free(seq);
         return failed;
 }
 
 int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_state *s,
                          const struct vmodes_layout_plan *plan, struct vmodes_error *err)
 {
-        RRMode *created;
-        unsigned long *serials;
-        unsigned done = 0;
+        uint32_t *created;
+        unsigned *seq;
+        unsigned sent = 0, checked = 0;
+        bool removing = false;
         int ret = 0, failed_op = -1;
+        uint8_t code = 0;
         char why[256] = "";
 
         r->stats.execute_round_trips = 0;
         r->stats.execute_requests = 0;
         if (plan->n_ops == 0)
                 return 0;
-        if (!r->res)
+        if (!r->queried)
                 return vmodes_error_set(err, -EINVAL, "no RandR query before executing a plan");
         created = calloc(plan->n_ops, sizeof(*created));
-        serials = calloc(plan->n_ops + 1, sizeof(*serials));
-        if (!created || !serials) {
+        seq = calloc(plan->n_ops, sizeof(*seq));
+        if (!created || !seq) {
                 free(created);
-                free(serials);
+                free(seq);
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
         }
 
         vmodes_randr_lock(r);
-        trap_arm();
-        for (unsigned i = 0; i < plan->n_ops; i++) {
-                int k;
+        /* Operations go out without waiting, and their answers are read in
+         * one go: before an operation that needs the id of a mode the plan
+         * creates, before the first mode removal (nothing is removed unless
+         * the layout change worked), and at the end. The answers of one go
+         * are all read; the first failure counts. */
+        for (unsigned i = 0; i <= plan->n_ops && ret == 0; i++) {
+                const struct vmodes_layout_op *op = i < plan->n_ops ? &plan->ops[i] : NULL;
+                bool removal = op && (op->type == VMODES_OP_DELETE_MODE || op->type == VMODES_OP_DESTROY_MODE);
 
-                serials[i] = NextRequest(r->dpy);
-                k = issue(r, s, &plan->ops[i], created, &created[i]);
-                done = i + 1;
-                if (k == -ESTALE) {
-                        ret = -ESTALE;
-                        failed_op = (int)i;
-                        snprintf(why, sizeof(why), "the screen changed while vmodes was applying the layout; run it again");
-                        break;
+                if (checked < sent && (!op || (op->ref.created >= 0 && (unsigned)op->ref.created >= checked) ||
+                                       (removal && !removing))) {
+                        xcb_flush(r->c);
+                        r->stats.execute_round_trips++;
+                        for (; checked < sent; checked++) {
+                                uint8_t c = 0;
+                                int k = answer(r, &plan->ops[checked], seq[checked], &created[checked], &c);
+                                if (k < 0 && ret == 0) {
+                                        ret = k;
+                                        failed_op = (int)checked;
+                                        code = c;
+                                }
+                        }
                 }
-                if (trap.caught || k < 0)
+                if (!op || ret < 0)
                         break;
+                removing = removing || removal;
+                seq[i] = issue(r, s, op, created);
+                sent = i + 1;
         }
-        serials[plan->n_ops] = NextRequest(r->dpy);
-        if (!trap.caught && ret == 0) {
-                XSync(r->dpy, False);
-                r->stats.execute_round_trips++;
-        }
-        if (trap.caught) {
-                /* which operation: the last one issued before the error's serial */
-                failed_op = 0;
-                for (unsigned i = 0; i < done; i++)
-                        if (serials[i] <= trap.serial)
-                                failed_op = (int)i;
-                explain(why, sizeof(why), &plan->ops[failed_op], trap.error_code, r->error_base, s, plan);
-                ret = -EIO;
-        }
-        trap_disarm();
 
         if (ret < 0) {
-                enum vmodes_layout_op_type t = plan->ops[failed_op].type;
-                if (t == VMODES_OP_DELETE_MODE || t == VMODES_OP_DESTROY_MODE) {
+                const struct vmodes_layout_op *op = &plan->ops[failed_op];
+                if (code)
+                        explain(why, sizeof(why), op, code, r->error_base, s, plan);
+                else
+                        explain_status(why, sizeof(why), op, ret, s, plan);
+                if (op->type == VMODES_OP_DELETE_MODE || op->type == VMODES_OP_DESTROY_MODE) {
                         /* the layout itself is in place; only a removal failed */
                         vmodes_error_set(err, ret, "%s; the new layout is in place", why);
                 } else {
-                        unsigned bad = restore(r, s, plan, done, created);
+                        unsigned bad = restore(r, s, plan, sent, created);
                         if (bad)
                                 vmodes_error_set(err, ret, "%s; restoring the previous layout failed in %u step%s, check with "
                                      "'vmodes list'", why, bad, bad == 1 ? "" : "s");
@@ -672,9 +982,9 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                                 vmodes_error_set(err, ret, "%s; the previous layout is back", why);
                 }
         }
+        /* the last answer has come in: the ungrab needs no round trip of its own */
         vmodes_randr_unlock(r);
-        XSync(r->dpy, False);
         free(created);
-        free(serials);
+        free(seq);
         return ret;
 }

@@ -3,12 +3,16 @@
  * The XRandR backend: reads the RandR state of an X screen into a
  * struct vmodes_layout_state and executes a struct vmodes_layout_plan on it.
  *
- * Queries use XRRGetScreenResourcesCurrent (no forced output re-probe).
+ * Queries use GetScreenResourcesCurrent (no forced output re-probe) and
+ * take two round trips whatever the number of outputs: the requests go
+ * through XCB on the Xlib connection, all sent before any reply is read.
  * A plan runs under a server grab (vmodes_randr_lock) so no other client
- * changes the screen between the query and the last operation. X errors are
- * caught per operation and turned into one line a user understands; when a
- * step fails, the CRTCs, the screen size and the primary output are put back
- * as they were and the modes the plan created are removed again.
+ * changes the screen between the query and the last operation; its
+ * operations are sent in one go too (two round trips when it creates modes).
+ * X errors are caught per operation and turned into one line a user
+ * understands; when a step fails, with an X error or without one, the
+ * CRTCs, the screen size, the primary output and the outputs' modes are
+ * put back as they were and the modes the plan created are removed again.
  *
  * Losing the X connection is fatal in Xlib; the backend prints one line
  * ("lost the connection to the X display ...") and exits (status 1 unless
@@ -30,7 +34,8 @@ struct vmodes_randr;
 void vmodes_randr_set_io_error_exit(const char *who, int status);
 
 /* Opens the display (NULL: $DISPLAY). -ENXIO: cannot open it (err says
- * why), -EOPNOTSUPP: no RandR 1.2 or later. */
+ * why), -EOPNOTSUPP: no RandR. The version comes with the first query,
+ * which fails with -EOPNOTSUPP below RandR 1.2. */
 int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmodes_error *err);
 void vmodes_randr_free(struct vmodes_randr *r);
 static inline void vmodes_randr_freep(struct vmodes_randr **r)
@@ -66,9 +71,11 @@ void vmodes_randr_set_probe(struct vmodes_randr *r, bool probe);
 int vmodes_randr_provider_name(struct vmodes_randr *r, char *buf, size_t size);
 
 /* Executes the plan, which must have been made from `state` as just
- * queried. Returns 0, or a negative errno with err set: -EIO (an X error;
- * the previous layout was restored, err says what and, if the restore was
- * incomplete, that too), -ESTALE (the screen changed since the query). */
+ * queried. Returns 0, or a negative errno with err set: -EIO (an X error,
+ * or the server refused an operation without one: a failed SetCrtcConfig,
+ * a CreateMode without a mode; the previous layout was restored, err says
+ * what and, if the restore was incomplete, that too), -ESTALE (the screen
+ * changed since the query). */
 int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_state *state,
                          const struct vmodes_layout_plan *plan, struct vmodes_error *err);
 

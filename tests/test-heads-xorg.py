@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: MIT
 """vmodes add/remove/list/apply against Xorg with the dummy driver (the real
 xf86Crtc/RandR 1.2 code, 16 outputs): modes, placement, 4 and 16 heads, the
-VideoRam limit with the rollback, bad input, and the display going away in
-the middle of an apply. Outputs are found by querying; results are checked
-with `xrandr --query`."""
+VideoRam limit with the rollback, bad input, the display going away in the
+middle of an apply, and the server refusing an operation without an X error
+(a proxy rewrites its answer). Outputs are found by querying; results are
+checked with `xrandr --query`."""
 import json
 import os
+import select
+import socket
+import struct
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xserver import Tally, XServer, CutProxy, output, require_vmodes  # noqa: E402
@@ -226,6 +231,183 @@ def videoram_server():
         check('videoram screen', (after['width'], after['height']) == (before['width'], before['height']), 'size')
 
 
+class TamperProxy:
+    """A local X display that forwards to another one and rewrites the
+    reply to the n-th RandR request of one minor opcode (1-based) with
+    edit(bytearray), as a server that fails without an X error would answer.
+    Little-endian clients only (the tests run vmodes on this machine)."""
+
+    def __init__(self, target_number, minor, nth, edit):
+        self.target = '/tmp/.X11-unix/X%d' % target_number
+        self.minor, self.nth, self.edit = minor, nth, edit
+        self.tampered = 0
+        for n in range(400, 600):
+            path = '/tmp/.X11-unix/X%d' % n
+            if os.path.exists(path) or os.path.exists('/tmp/.X%d-lock' % n):
+                continue
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.bind(path)
+            except OSError:
+                self.sock.close()
+                continue
+            self.path, self.display = path, ':%d' % n
+            break
+        else:
+            raise RuntimeError('no free display number for the proxy')
+        self.sock.listen(8)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
+
+    def _pipe(self, client):
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.connect(self.target)
+        up, down = b'', bytearray()
+        setup_sent = setup_answered = False
+        seq, randr, seen = 0, None, 0
+        extensions, tamper = {}, set()
+        try:
+            while True:
+                r, _, _ = select.select([client, server], [], [], 30)
+                if not r:
+                    return
+                if client in r:
+                    data = client.recv(65536)
+                    if not data:
+                        return
+                    server.sendall(data)
+                    up += data
+                    while True:
+                        if not setup_sent:
+                            if len(up) < 12:
+                                break
+                            n, d = struct.unpack_from('<HH', up, 6)
+                            size = 12 + (n + 3) // 4 * 4 + (d + 3) // 4 * 4
+                            if len(up) < size:
+                                break
+                            setup_sent = True
+                        else:
+                            if len(up) < 4:
+                                break
+                            major, minor, length = struct.unpack_from('<BBH', up, 0)
+                            if length == 0:
+                                if len(up) < 8:
+                                    break
+                                length = struct.unpack_from('<I', up, 4)[0]
+                            size = 4 * length
+                            if len(up) < size:
+                                break
+                            seq += 1
+                            if major == 98:  # QueryExtension
+                                n = struct.unpack_from('<H', up, 4)[0]
+                                extensions[seq & 0xffff] = bytes(up[8:8 + n])
+                            elif major == randr and minor == self.minor:
+                                seen += 1
+                                if seen == self.nth:
+                                    tamper.add(seq & 0xffff)
+                        up = up[size:]
+                if server in r:
+                    data = server.recv(65536)
+                    if not data:
+                        return
+                    down += data
+                    out = bytearray()
+                    while True:
+                        if not setup_answered:
+                            if len(down) < 8:
+                                break
+                            size = 8 + 4 * struct.unpack_from('<H', down, 6)[0]
+                        else:
+                            if len(down) < 32:
+                                break
+                            size = 32
+                            if down[0] in (1, 35):  # a reply, a generic event
+                                size += 4 * struct.unpack_from('<I', down, 4)[0]
+                        if len(down) < size:
+                            break
+                        unit = down[:size]
+                        del down[:size]
+                        if not setup_answered:
+                            setup_answered = True
+                        elif unit[0] == 1:
+                            s = struct.unpack_from('<H', unit, 2)[0]
+                            if extensions.get(s) == b'RANDR' and unit[8]:
+                                randr = unit[9]
+                            if s in tamper:
+                                self.edit(unit)
+                                self.tampered += 1
+                        out += unit
+                    if out:
+                        client.sendall(bytes(out))
+        except OSError:
+            pass
+        finally:
+            client.close()
+            server.close()
+
+    def stop(self):
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def silent_failure_server():
+    """The server turns an operation down without an X error: CreateMode
+    answers mode None, SetCrtcConfig answers RRSetConfigFailed. vmodes
+    reports a failure, not success, and puts the previous layout back."""
+    with XServer('xorg-dummy') as x:
+        names = [o['name'] for o in x.query()['outputs']]
+        h1, h2, h3 = names[:3]
+        base = ['%s 1024x768D@60 pos 0x0' % h1, '%s off' % h2, '%s off' % h3]
+
+        def no_mode(reply):
+            reply[8:12] = b'\0\0\0\0'
+
+        def failed(reply):
+            reply[1] = 3  # RRSetConfigFailed
+
+        # (each case with modes of its own: a CreateMode answered None
+        # leaves its mode on the server, unknown to vmodes)
+        cases = (('create-mode', 16, 2, no_mode, ('1920x1080', '1280x1024', '1680x1050'),
+                  'did not create mode 1280x1024_60.00'),
+                 ('set-crtc', 21, 2, failed, ('1600x900', '1360x768', '1440x900'),
+                  'failed to show 1360x768_60.00 on %s' % h2))
+        for case, minor, nth, edit, sizes, words in cases:
+            target = ['%s %s@60' % (h1, sizes[0]), '%s %s@60 right-of %s' % (h2, sizes[1], h1),
+                      '%s %s@50 right-of %s' % (h3, sizes[2], h2)]
+            rc, out, err = x.vmodes('apply', '--no-store', *base)
+            check('%s: base' % case, rc == 0, out + err)
+            before = x.query()
+            proxy = TamperProxy(x.number, minor, nth, edit)
+            try:
+                rc, out, err = x.vmodes('apply', '--no-store', *target, display=proxy.display)
+            finally:
+                proxy.stop()
+            check('%s: answer rewritten' % case, proxy.tampered == 1, 'rewrote %d answers' % proxy.tampered)
+            one_line_error(case, rc, out, err, 1, words, 'the previous layout is back')
+            after = x.query()
+            check('%s: layout back' % case, [(o['name'], o['geometry'], o['current']) for o in after['outputs']] ==
+                  [(o['name'], o['geometry'], o['current']) for o in before['outputs']], 'layout changed: %r' % after)
+            check('%s: screen back' % case, (after['width'], after['height']) == (before['width'], before['height']),
+                  'screen %dx%d' % (after['width'], after['height']))
+            # the modes vmodes knows it created are gone again (the one
+            # whose CreateMode answer said None is the server's secret)
+            left = sorted(set(m[0] for o in after['outputs'] for m in o['modes']
+                              if m[0].endswith(('_60.00', '_50.00'))))
+            check('%s: created modes removed' % case, left == [], 'left behind: %r' % left)
+
+
 main_server()
 videoram_server()
+silent_failure_server()
 t.finish()
