@@ -117,8 +117,9 @@ int cli_heads_session_open(struct cli_heads_session *s, bool lock)
                 cli_error("%s", err.msg);
                 return CLI_EXIT_FAILURE;
         }
-        /* the virtual GPU (for head numbers and its memory); none is fine */
-        if (vmodes_discovery_new(&s->disc) == 0 && vmodes_discovery_scan(s->disc) >= 0)
+        /* the virtual GPU (for head numbers and its memory); none is fine.
+         * Connector state and the card node are not needed: X knows them. */
+        if (vmodes_discovery_new(&s->disc) == 0 && vmodes_discovery_scan_flags(s->disc, 0) >= 0)
                 for (size_t i = 0; i < vmodes_discovery_get_n_devices(s->disc) && !s->dev; i++) {
                         const struct vmodes_device *d = vmodes_discovery_get_device(s->disc, i);
                         if (d->type && d->type->kind != VMODES_GPU_OTHER && !d->secondary)

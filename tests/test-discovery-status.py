@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'testbeds'))
-from harness import Suite, Tree, eq, has, lacks, require, run  # noqa: E402
+from harness import TESTBEDS, Suite, Tree, eq, has, lacks, require, run  # noqa: E402
 
 require('umockdev-run', 'depmod')
 MiB = 1 << 20
@@ -102,6 +102,23 @@ def virtio():
     has(t2.out, 'No problems found.')
 
 
+def virtio_card_below_pci():
+    # kernel 6.1 puts virtio-gpu's DRM devices below the PCI function
+    # (0000:00:01.0/drm/card0), the testbed below the virtio device
+    with open(os.path.join(TESTBEDS, 'virtio-gpu.umockdev')) as f:
+        text = f.read()
+    moved = text.replace('/virtio0/drm/', '/drm/')
+    eq(moved != text, True, 'the testbed has DRM devices below virtio0')
+    bed = tree.write('virtio-gpu-6.1.umockdev', moved)
+    r = run('virtio-gpu', ['--json'], tree.root, bed_file=bed)
+    eq(r.rc, 0, 'exit code')
+    d = r.device('0000:00:01.0')
+    eq((d['driver'], d['drm']['card'], d['drm']['render_devnode']), ('virtio_gpu', 'card0', '/dev/dri/renderD128'),
+       'driver, card, render node')
+    eq([(c['name'], c['status'], c['head']) for c in d['connectors']],
+       [('Virtual-1', 'connected', 1), ('Virtual-2', 'disconnected', 2)], 'connectors')
+
+
 def both():
     r = run('qxl-virtio', ['--json'], tree.root)
     eq(r.rc, 0, 'exit code')
@@ -147,6 +164,7 @@ try:
     t.check('QXL guest: text output', qxl_text)
     t.check('QXL loaded but not bound: state read from /sys/module by libkmod', qxl_module_live)
     t.check('virtio-gpu guest: virtio child device, render node, no memory limit', virtio)
+    t.check('virtio-gpu guest, DRM devices below the PCI function (kernel 6.1)', virtio_card_below_pci)
     t.check('QXL + virtio-gpu guest: two virtual GPUs, 64-bit VRAM BAR', both)
     t.check('QXL primary + secondary device (class 0x038000)', secondary)
     t.check('bare metal with real GPUs: no virtual GPU, exit 1', baremetal)

@@ -1,8 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* Enumerates display PCI devices with libudev and reads what they offer. */
+/*
+ * Enumerates display PCI devices and reads what they offer.
+ *
+ * Cheap on purpose (every vmodes command that touches the X session runs a
+ * scan): the PCI devices are listed from /sys/bus/pci/devices with one read
+ * of `class` each, a libudev device is made only for a display device, and
+ * its DRM card, render node, connectors and virtio child are found by
+ * listing its sysfs folder. (A libudev enumeration builds a device, and so
+ * resolves a sysfs path component by component, for every PCI device and
+ * for every sysfs folder below a parent it matches.) Connector state and the
+ * card node's ioctls are read only when the scan asks for them.
+ */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,20 +34,18 @@
 #define MAX_CONNECTORS 64
 #define MAX_MODES 512
 #define MAX_ERRORS 64
+#define MAX_ENTRIES 1024
+
+#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
 
 struct vmodes_discovery {
         struct udev *udev;
+        unsigned flags; /* of the scan running */
         struct vmodes_device *devices;
         size_t n_devices;
         char **errors;
         size_t n_errors;
 };
-
-static void udev_enumerate_unrefp(struct udev_enumerate **e)
-{
-        if (*e)
-                udev_enumerate_unref(*e);
-}
 
 static void udev_device_unrefp(struct udev_device **d)
 {
@@ -54,6 +65,71 @@ static void closep(int *fd)
 }
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
+
+static void strv_free(char **v)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
+static void strv_freep(char ***v)
+{
+        strv_free(*v);
+}
+
+static int name_compare(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in a sysfs folder that `keep` accepts, sorted by strcmp (the
+ * order of libudev's enumerations), NULL-terminated. A missing folder is
+ * an empty list. */
+static int list_dir(const char *path, bool (*keep)(const char *name), char ***out)
+{
+        _cleanup_(strv_freep) char **v = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        DIR *dir;
+        int r = 0;
+
+        dir = opendir(path);
+        if (!dir && errno != ENOENT && errno != ENOTDIR)
+                return -errno;
+        v = calloc(1, sizeof(*v));
+        if (!v) {
+                if (dir)
+                        closedir(dir);
+                return -ENOMEM;
+        }
+        while (dir && n < MAX_ENTRIES && (de = readdir(dir))) {
+                char **nv;
+                if (de->d_name[0] == '.' || !keep(de->d_name))
+                        continue;
+                nv = realloc(v, (n + 2) * sizeof(*v));
+                if (!nv) {
+                        r = -ENOMEM;
+                        break;
+                }
+                v = nv;
+                v[n] = strdup(de->d_name);
+                v[n + 1] = NULL;
+                if (!v[n]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        if (dir)
+                closedir(dir);
+        if (r < 0)
+                return r;
+        qsort(v, n, sizeof(*v), name_compare);
+        *out = v;
+        v = NULL;
+        return 0;
+}
 
 int vmodes_discovery_new(struct vmodes_discovery **out)
 {
@@ -301,11 +377,9 @@ static bool mode_name_valid(const char *s)
         return isdigit((unsigned char)s[0]);
 }
 
-static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev,
-                          struct udev_device *u, struct vmodes_connector *c)
+static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev, const char *syspath,
+                          const char *sysname, struct vmodes_connector *c)
 {
-        const char *syspath = udev_device_get_syspath(u);
-        const char *sysname = udev_device_get_sysname(u);
         _cleanup_(freep) char *status = NULL, *enabled = NULL, *modes = NULL;
         char q[64];
         int r;
@@ -323,6 +397,8 @@ static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev,
                 return -ENOMEM;
         c->enabled = -1;
         c->hotplug_mode_update = c->suggested_x = c->suggested_y = -1;
+        if (!(d->flags & VMODES_SCAN_CONNECTOR_STATE))
+                return 0;
 
         r = read_connector_file(syspath, "status", 64, &status);
         if (r == 0) {
@@ -398,77 +474,89 @@ static bool is_card_sysname(const char *s)
         return true;
 }
 
-/* The devices of one subsystem below a PCI function. */
-static int scan_children(struct vmodes_discovery *d, struct udev_device *pci, const char *subsystem,
-                         struct udev_enumerate **out)
+/* a DRM card or render node */
+static bool is_drm_entry(const char *name)
 {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
-        int r;
-
-        e = udev_enumerate_new(d->udev);
-        if (!e)
-                return -ENOMEM;
-        if ((r = udev_enumerate_add_match_subsystem(e, subsystem)) < 0 ||
-            (r = udev_enumerate_add_match_parent(e, pci)) < 0 ||
-            (r = udev_enumerate_scan_devices(e)) < 0)
-                return r;
-        *out = e;
-        e = NULL;
-        return 0;
+        return is_card_sysname(name) || !strncmp(name, "renderD", 7);
 }
 
-static int read_drm_children(struct vmodes_discovery *d, struct vmodes_device *dev,
-                             struct udev_device *pci)
+static bool is_connector_entry(const char *name)
 {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
-        struct udev_list_entry *entry;
+        return !strncmp(name, "card", 4) && !is_card_sysname(name) && strchr(name, '-');
+}
+
+/* "/dev/dri/card0" from a DRM device's uevent (DEVNAME=dri/card0), as
+ * libudev makes it; NULL when it has none. */
+static char *devnode_of(const char *syspath)
+{
+        _cleanup_(freep) char *uevent = NULL;
+        char *save = NULL, *node = NULL;
+
+        if (read_connector_file(syspath, "uevent", 4096, &uevent) < 0)
+                return NULL;
+        for (char *line = strtok_r(uevent, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (!strncmp(line, "DEVNAME=", 8) && line[8]) {
+                        if (asprintf(&node, "%s%s", line[8] == '/' ? "" : "/dev/", line + 8) < 0)
+                                node = NULL;
+                        break;
+                }
+        return node;
+}
+
+/* The DRM card, render node and connectors of the GPU whose sysfs folder is
+ * gpu (the PCI function, or for virtio-gpu perhaps its virtio child): DRM
+ * devices live in its drm/ subfolder, connectors in the card's folder. */
+static int read_drm_children(struct vmodes_discovery *d, struct vmodes_device *dev, const char *gpu)
+{
+        _cleanup_(strv_freep) char **entries = NULL, **conns = NULL;
+        _cleanup_(freep) char *drm = NULL, *card = NULL;
+        const char *card_name = NULL, *render_name = NULL;
         int r;
 
-        r = scan_children(d, pci, "drm", &e);
+        if (asprintf(&drm, "%s/drm", gpu) < 0)
+                return -ENOMEM;
+        r = list_dir(drm, is_drm_entry, &entries);
         if (r < 0)
-                return r;
-
-        /* the card first: connector names carry its name as a prefix */
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-                _cleanup_(udev_device_unrefp) struct udev_device *u =
-                        udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(entry));
-                const char *sysname;
-
-                if (!u)
-                        continue;
-                sysname = udev_device_get_sysname(u);
-                if (is_card_sysname(sysname) && !dev->card) {
-                        dev->card = strdup(sysname);
-                        dev->card_devnode = strdup_or_null(udev_device_get_devnode(u));
-                        if (!dev->card)
-                                return -ENOMEM;
-                } else if (!strncmp(sysname, "renderD", 7) && !dev->render_devnode) {
-                        dev->render_devnode = strdup_or_null(udev_device_get_devnode(u));
-                }
+                return r == -ENOMEM ? r : 0;
+        /* the first of each, in libudev's order */
+        for (size_t i = 0; entries[i]; i++) {
+                if (is_card_sysname(entries[i]) && !card_name)
+                        card_name = entries[i];
+                else if (!strncmp(entries[i], "renderD", 7) && !render_name)
+                        render_name = entries[i];
         }
-        if (!dev->card)
+        if (render_name) {
+                _cleanup_(freep) char *render = NULL;
+                if (asprintf(&render, "%s/%s", drm, render_name) < 0)
+                        return -ENOMEM;
+                dev->render_devnode = devnode_of(render);
+        }
+        if (!card_name)
                 return 0;
+        if (asprintf(&card, "%s/%s", drm, card_name) < 0)
+                return -ENOMEM;
+        dev->card = strdup(card_name);
+        if (!dev->card)
+                return -ENOMEM;
+        dev->card_devnode = devnode_of(card);
 
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-                _cleanup_(udev_device_unrefp) struct udev_device *u =
-                        udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(entry));
+        r = list_dir(card, is_connector_entry, &conns);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        for (size_t i = 0; conns[i]; i++) {
+                _cleanup_(freep) char *path = NULL;
                 struct vmodes_connector *n;
-                const char *sysname;
 
-                if (!u)
-                        continue;
-                sysname = udev_device_get_sysname(u);
-                if (is_card_sysname(sysname) || strncmp(sysname, "card", 4) != 0 ||
-                    !strchr(sysname, '-'))
-                        continue;
                 if (dev->n_connectors >= MAX_CONNECTORS)
                         break;
+                if (asprintf(&path, "%s/%s", card, conns[i]) < 0)
+                        return -ENOMEM;
                 n = realloc(dev->connectors, (dev->n_connectors + 1) * sizeof(*n));
                 if (!n)
                         return -ENOMEM;
                 dev->connectors = n;
                 memset(&n[dev->n_connectors], 0, sizeof(*n));
-                r = read_connector(d, dev, u, &n[dev->n_connectors]);
+                r = read_connector(d, dev, path, conns[i], &n[dev->n_connectors]);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
@@ -597,11 +685,12 @@ static int read_drm_node(struct vmodes_device *dev)
 }
 
 static int read_virtio_child(struct vmodes_discovery *d, struct vmodes_device *dev,
-                             struct udev_device *pci);
+                             struct udev_device *pci, char **gpu);
 
 static int read_device(struct vmodes_discovery *d, struct udev_device *u, struct vmodes_device *dev)
 {
         const char *slot = udev_device_get_sysname(u);
+        _cleanup_(freep) char *gpu = NULL; /* virtio-gpu: the virtio device's sysfs folder */
         const char *v;
         uint32_t vendor = 0, device = 0, cls = 0, sv = 0, sd = 0;
         char q[64];
@@ -633,7 +722,7 @@ static int read_device(struct vmodes_discovery *d, struct udev_device *u, struct
                 v = udev_device_get_sysattr_value(u, "modalias");
         dev->pci_modalias = strdup_or_null(v);
         if (dev->type && dev->type->kind == VMODES_GPU_VIRTIO) {
-                r = read_virtio_child(d, dev, u);
+                r = read_virtio_child(d, dev, u, &gpu);
                 if (r < 0)
                         return r;
         } else {
@@ -673,42 +762,60 @@ static int read_device(struct vmodes_discovery *d, struct udev_device *u, struct
                                   slot);
         }
 
-        r = read_drm_children(d, dev, u);
+        /* virtio-gpu's card is below the PCI function with kernel 6.1,
+         * below the virtio device with others */
+        r = read_drm_children(d, dev, dev->syspath);
+        if (r >= 0 && !dev->card && gpu)
+                r = read_drm_children(d, dev, gpu);
         if (r < 0)
                 return r;
-        if (dev->card_devnode)
+        if (!dev->card_devnode)
+                dev->drm_error = -ENODEV;
+        else if (d->flags & VMODES_SCAN_DRM_NODE)
                 dev->drm_error = read_drm_node(dev);
         else
-                dev->drm_error = -ENODEV;
+                dev->drm_error = -ENODATA;
         return 1;
 }
 
-/* virtio-gpu: the GPU is the virtio device below the PCI function. */
-static int read_virtio_child(struct vmodes_discovery *d, struct vmodes_device *dev,
-                             struct udev_device *pci)
+static bool is_virtio_entry(const char *name)
 {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
-        struct udev_list_entry *entry;
+        if (strncmp(name, "virtio", 6) != 0 || !name[6])
+                return false;
+        for (name += 6; *name; name++)
+                if (!isdigit((unsigned char)*name))
+                        return false;
+        return true;
+}
+
+/* virtio-gpu: the GPU is the virtio device below the PCI function; *gpu
+ * gets its sysfs folder. */
+static int read_virtio_child(struct vmodes_discovery *d, struct vmodes_device *dev,
+                             struct udev_device *pci, char **gpu)
+{
+        _cleanup_(strv_freep) char **children = NULL;
+        _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
+        _cleanup_(freep) char *path = NULL;
+        const char *v;
         int r;
 
-        r = scan_children(d, pci, "virtio", &e);
+        r = list_dir(udev_device_get_syspath(pci), is_virtio_entry, &children);
         if (r < 0)
-                return r;
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-                _cleanup_(udev_device_unrefp) struct udev_device *u =
-                        udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(entry));
-                const char *v;
-
-                if (!u)
-                        continue;
-                dev->driver = strdup_or_null(udev_device_get_driver(u));
-                v = udev_device_get_property_value(u, "MODALIAS");
-                if (!v)
-                        v = udev_device_get_sysattr_value(u, "modalias");
-                dev->modalias = strdup_or_null(v);
-                break;
-        }
-        return 0;
+                return r == -ENOMEM ? r : 0;
+        if (!children[0])
+                return 0;
+        if (asprintf(&path, "%s/%s", udev_device_get_syspath(pci), children[0]) < 0)
+                return -ENOMEM;
+        u = udev_device_new_from_syspath(d->udev, path);
+        if (!u)
+                return 0;
+        dev->driver = strdup_or_null(udev_device_get_driver(u));
+        v = udev_device_get_property_value(u, "MODALIAS");
+        if (!v)
+                v = udev_device_get_sysattr_value(u, "modalias");
+        dev->modalias = strdup_or_null(v);
+        *gpu = strdup(udev_device_get_syspath(u));
+        return *gpu ? 0 : -ENOMEM;
 }
 
 static int device_compare(const void *a, const void *b)
@@ -718,28 +825,49 @@ static int device_compare(const void *a, const void *b)
         return strcmp(x->slot, y->slot);
 }
 
-int vmodes_discovery_scan(struct vmodes_discovery *d)
+static bool is_pci_entry(const char *name)
 {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
-        struct udev_list_entry *entry;
+        return true;
+}
+
+/* Is the PCI device at path a display device (class 0x03xxxx, as libudev's
+ * sysattr match "0x03*" sees the value: without the trailing newline)? */
+static bool is_display(const char *path)
+{
+        _cleanup_(freep) char *file = NULL, *cls = NULL;
+        size_t len;
+
+        if (asprintf(&file, "%s/class", path) < 0 || vmodes_sysfs_read_file(file, 64, &cls) < 0)
+                return false;
+        len = strlen(cls);
+        while (len > 0 && cls[len - 1] == '\n')
+                cls[--len] = '\0';
+        return fnmatch("0x03*", cls, 0) == 0;
+}
+
+int vmodes_discovery_scan_flags(struct vmodes_discovery *d, unsigned flags)
+{
+        _cleanup_(strv_freep) char **names = NULL;
         int r;
 
         discovery_reset(d);
-        e = udev_enumerate_new(d->udev);
-        if (!e)
-                return -ENOMEM;
-        if ((r = udev_enumerate_add_match_subsystem(e, "pci")) < 0 ||
-            (r = udev_enumerate_add_match_sysattr(e, "class", "0x03*")) < 0 ||
-            (r = udev_enumerate_scan_devices(e)) < 0)
+        d->flags = flags;
+        r = list_dir(SYSFS_PCI_DEVICES, is_pci_entry, &names);
+        if (r < 0)
                 return r;
 
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
+        for (size_t i = 0; names[i]; i++) {
                 _cleanup_(udev_device_unrefp) struct udev_device *u = NULL;
+                _cleanup_(freep) char *path = NULL;
                 struct vmodes_device *n;
 
                 if (d->n_devices >= MAX_DEVICES)
                         break;
-                u = udev_device_new_from_syspath(d->udev, udev_list_entry_get_name(entry));
+                if (asprintf(&path, "%s/%s", SYSFS_PCI_DEVICES, names[i]) < 0)
+                        return -ENOMEM;
+                if (!is_display(path))
+                        continue;
+                u = udev_device_new_from_syspath(d->udev, path);
                 if (!u)
                         continue;
                 n = realloc(d->devices, (d->n_devices + 1) * sizeof(*n));
@@ -759,4 +887,9 @@ int vmodes_discovery_scan(struct vmodes_discovery *d)
         if (d->n_devices > 1)
                 qsort(d->devices, d->n_devices, sizeof(*d->devices), device_compare);
         return (int)d->n_devices;
+}
+
+int vmodes_discovery_scan(struct vmodes_discovery *d)
+{
+        return vmodes_discovery_scan_flags(d, VMODES_SCAN_FULL);
 }

@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,64 @@
 #include "udev/vmodes-udev.h"
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
+
+/* libkmod is loaded when the first struct vmodes_kmod is made, not when the
+ * program starts: it pulls in libcrypto, whose dynamic linking was most of
+ * the start of every vmodes command (5.5 of 7.8 million instructions), and
+ * only `vmodes status` and vmodesd look at modules. The prototypes come from
+ * libkmod.h, so the compiler checks every call. */
+#define LIBKMOD_SONAME "libkmod.so.2"
+#define KMOD_SYMBOLS(X) \
+        X(kmod_new) \
+        X(kmod_unref) \
+        X(kmod_set_log_fn) \
+        X(kmod_list_next) \
+        X(kmod_module_new_from_lookup) \
+        X(kmod_module_new_from_name) \
+        X(kmod_module_get_module) \
+        X(kmod_module_get_name) \
+        X(kmod_module_get_path) \
+        X(kmod_module_get_install_commands) \
+        X(kmod_module_get_options) \
+        X(kmod_module_get_initstate) \
+        X(kmod_module_probe_insert_module) \
+        X(kmod_module_unref) \
+        X(kmod_module_unref_list) \
+        X(kmod_config_get_blacklists) \
+        X(kmod_config_iter_next) \
+        X(kmod_config_iter_get_key) \
+        X(kmod_config_iter_free_iter)
+
+#define SYMBOL_POINTER(f) static typeof(f) *sym_##f;
+KMOD_SYMBOLS(SYMBOL_POINTER)
+#undef SYMBOL_POINTER
+
+/* libkmod.h's kmod_list_foreach, through the loaded library */
+#define list_foreach(entry, first) \
+        for (entry = (first); entry != NULL; entry = sym_kmod_list_next((first), entry))
+
+/* 0 once libkmod is loaded; -ELIBACC when it cannot be, -ELIBBAD when it
+ * lacks a function. The library stays loaded. */
+static int libkmod_load(void)
+{
+        static int loaded; /* 1 yes, negative errno: failed before */
+        void *dl;
+
+        if (loaded)
+                return loaded > 0 ? 0 : loaded;
+        dl = dlopen(LIBKMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (!dl)
+                return loaded = -ELIBACC;
+#define SYMBOL_LOAD(f) \
+        if (!(*(void **)&sym_##f = dlsym(dl, #f))) { \
+                dlclose(dl); \
+                return loaded = -ELIBBAD; \
+        }
+        KMOD_SYMBOLS(SYMBOL_LOAD)
+#undef SYMBOL_LOAD
+        loaded = 1;
+        return 0;
+}
 
 struct vmodes_kmod {
         struct kmod_ctx *ctx;
@@ -40,13 +99,13 @@ static void freep(void *p)
 static void kmod_module_unref_listp(struct kmod_list **l)
 {
         if (*l)
-                kmod_module_unref_list(*l);
+                sym_kmod_module_unref_list(*l);
 }
 
 static void kmod_module_unrefp(struct kmod_module **m)
 {
         if (*m)
-                kmod_module_unref(*m);
+                sym_kmod_module_unref(*m);
 }
 
 static void fclosep(FILE **f)
@@ -91,8 +150,12 @@ int vmodes_kmod_new(struct vmodes_kmod **out, const struct vmodes_kmod_options *
         struct vmodes_kmod *k;
         struct utsname u;
         const char *root = options && options->root ? options->root : "";
-        int r = -ENOMEM;
+        int r;
 
+        r = libkmod_load();
+        if (r < 0)
+                return r;
+        r = -ENOMEM;
         k = calloc(1, sizeof(*k));
         if (!k)
                 return -ENOMEM;
@@ -131,10 +194,10 @@ int vmodes_kmod_new(struct vmodes_kmod **out, const struct vmodes_kmod_options *
         if (!k->cmdline)
                 goto fail;
 
-        k->ctx = kmod_new(k->module_dir, (const char *const *)k->config_dirs);
+        k->ctx = sym_kmod_new(k->module_dir, (const char *const *)k->config_dirs);
         if (!k->ctx)
                 goto fail;
-        kmod_set_log_fn(k->ctx, kmod_log_quiet, NULL);
+        sym_kmod_set_log_fn(k->ctx, kmod_log_quiet, NULL);
         *out = k;
         return 0;
 fail:
@@ -147,7 +210,7 @@ void vmodes_kmod_free(struct vmodes_kmod *k)
         if (!k)
                 return;
         if (k->ctx)
-                kmod_unref(k->ctx);
+                sym_kmod_unref(k->ctx);
         free(k->root);
         free(k->kver);
         free(k->module_dir);
@@ -420,23 +483,23 @@ static int find_module(struct vmodes_kmod *k, const struct vmodes_device *dev, s
         int r;
 
         if (dev->modalias) {
-                r = kmod_module_new_from_lookup(k->ctx, dev->modalias, &list);
+                r = sym_kmod_module_new_from_lookup(k->ctx, dev->modalias, &list);
                 if (r < 0 && r != -ENOSYS && r != -ENOENT)
                         return r;
-                kmod_list_foreach(l, list) {
-                        struct kmod_module *m = kmod_module_get_module(l);
-                        const char *n = kmod_module_get_name(m);
+                list_foreach(l, list) {
+                        struct kmod_module *m = sym_kmod_module_get_module(l);
+                        const char *n = sym_kmod_module_get_name(m);
                         if (!pick || modname_eq(n, strlen(n), dev->type->module)) {
                                 if (pick)
-                                        kmod_module_unref(pick);
+                                        sym_kmod_module_unref(pick);
                                 pick = m;
                         } else {
-                                kmod_module_unref(m);
+                                sym_kmod_module_unref(m);
                         }
                 }
         }
         if (!pick) {
-                r = kmod_module_new_from_name(k->ctx, dev->type->module, &pick);
+                r = sym_kmod_module_new_from_name(k->ctx, dev->type->module, &pick);
                 if (r < 0)
                         return r;
         }
@@ -446,15 +509,15 @@ static int find_module(struct vmodes_kmod *k, const struct vmodes_device *dev, s
 
 static bool config_blacklists(const struct vmodes_kmod *k, const char *name)
 {
-        struct kmod_config_iter *it = kmod_config_get_blacklists(k->ctx);
+        struct kmod_config_iter *it = sym_kmod_config_get_blacklists(k->ctx);
         bool found = false;
 
         if (!it)
                 return false;
-        while (kmod_config_iter_next(it))
-                if (modname_eq(kmod_config_iter_get_key(it), strlen(kmod_config_iter_get_key(it)), name))
+        while (sym_kmod_config_iter_next(it))
+                if (modname_eq(sym_kmod_config_iter_get_key(it), strlen(sym_kmod_config_iter_get_key(it)), name))
                         found = true;
-        kmod_config_iter_free_iter(it);
+        sym_kmod_config_iter_free_iter(it);
         return found;
 }
 
@@ -475,17 +538,17 @@ int vmodes_kmod_inspect(struct vmodes_kmod *k, const struct vmodes_device *dev,
         r = find_module(k, dev, &mod);
         if (r < 0)
                 return r;
-        info->name = strdup(kmod_module_get_name(mod));
+        info->name = strdup(sym_kmod_module_get_name(mod));
         if (!info->name)
                 return -ENOMEM;
-        if ((s = kmod_module_get_path(mod)) && !(info->path = strdup(s)))
+        if ((s = sym_kmod_module_get_path(mod)) && !(info->path = strdup(s)))
                 return -ENOMEM;
-        if ((s = kmod_module_get_install_commands(mod))) {
+        if ((s = sym_kmod_module_get_install_commands(mod))) {
                 if (!(info->install_command = strdup(s)))
                         return -ENOMEM;
                 disabled = command_disables(s);
         }
-        if ((s = kmod_module_get_options(mod)) && *s) {
+        if ((s = sym_kmod_module_get_options(mod)) && *s) {
                 size_t l;
                 if (!(info->options = strdup(s)))
                         return -ENOMEM;
@@ -496,7 +559,7 @@ int vmodes_kmod_inspect(struct vmodes_kmod *k, const struct vmodes_device *dev,
         if ((r = scan_config(k, info->name, info)) < 0 || (r = scan_cmdline(k, info->name, info)) < 0)
                 return r;
 
-        state = kmod_module_get_initstate(mod);
+        state = sym_kmod_module_get_initstate(mod);
         if (state == KMOD_MODULE_LIVE || state == KMOD_MODULE_COMING)
                 info->state = VMODES_MODULE_LOADED;
         else if (state != KMOD_MODULE_BUILTIN && dev->driver &&
@@ -544,8 +607,8 @@ static void print_action(struct kmod_module *m, bool install, const char *option
         if (install)
                 r = asprintf(&line, "install %s", options ? options : "");
         else
-                r = asprintf(&line, "insmod %s%s%s", kmod_module_get_path(m) ? kmod_module_get_path(m)
-                                                                            : kmod_module_get_name(m),
+                r = asprintf(&line, "insmod %s%s%s", sym_kmod_module_get_path(m) ? sym_kmod_module_get_path(m)
+                                                                            : sym_kmod_module_get_name(m),
                              options && *options ? " " : "", options ? options : "");
         if (r >= 0) {
                 size_t l = strlen(line);
@@ -560,7 +623,7 @@ static void print_action(struct kmod_module *m, bool install, const char *option
 
 static int probe(struct kmod_module *mod, unsigned probe_flags)
 {
-        int r = kmod_module_probe_insert_module(mod, probe_flags, NULL, NULL, NULL, print_action);
+        int r = sym_kmod_module_probe_insert_module(mod, probe_flags, NULL, NULL, NULL, print_action);
 
         if (r > 0)
                 return -ECANCELED; /* blacklisted */
@@ -617,12 +680,12 @@ int vmodes_kmod_load(struct vmodes_kmod *k, const struct vmodes_device *dev, uns
                 _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
                 struct kmod_list *l;
 
-                r = kmod_module_new_from_lookup(k->ctx, dev->pci_modalias, &list);
+                r = sym_kmod_module_new_from_lookup(k->ctx, dev->pci_modalias, &list);
                 if (r >= 0)
-                        kmod_list_foreach(l, list) {
-                                struct kmod_module *m = kmod_module_get_module(l);
+                        list_foreach(l, list) {
+                                struct kmod_module *m = sym_kmod_module_get_module(l);
                                 r = probe(m, probe_flags);
-                                kmod_module_unref(m);
+                                sym_kmod_module_unref(m);
                                 if (r < 0)
                                         goto out;
                         }

@@ -2,10 +2,11 @@
 /*
  * Virtual GPU discovery, kernel module handling and device events.
  *
- * Everything here reads sysfs through libudev (so a umockdev testbed can stand
- * in for a real machine), asks libkmod about kernel modules with modprobe's
- * rules, and opens the DRM card node only for the few facts sysfs does not
- * carry (QXL connector properties, mode_config limits).
+ * Everything here reads sysfs (through libudev where it keeps udev's view:
+ * drivers, modaliases, uevents; so a umockdev testbed can stand in for a
+ * real machine), asks libkmod about kernel modules with modprobe's rules,
+ * and opens the DRM card node only for the few facts sysfs does not carry
+ * (QXL connector properties, mode_config limits).
  *
  * Objects with a lifetime are opaque and come with _new/_free.  The device
  * and connector records a discovery hands out are read-only views owned by
@@ -85,6 +86,8 @@ enum vmodes_connector_status {
         VMODES_CONNECTOR_DISCONNECTED,
 };
 
+/* status, enabled and modes are read with VMODES_SCAN_CONNECTOR_STATE, the
+ * properties with VMODES_SCAN_DRM_NODE; otherwise they stay unknown. */
 struct vmodes_connector {
         char *sysname;  /* "card0-Virtual-1" */
         char *name;     /* "Virtual-1": the KMS connector name */
@@ -129,7 +132,8 @@ struct vmodes_device {
          * 0 when unknown, surface_area_error then says why (-EACCES: needs root). */
         uint64_t surface_area;
         int surface_area_error;
-        /* DRM mode_config limits (libdrm); 0 when unknown, drm_error says why. */
+        /* DRM mode_config limits (libdrm); 0 when unknown, drm_error says why
+         * (-ENODATA: the scan did not ask, see VMODES_SCAN_DRM_NODE). */
         uint32_t drm_max_width, drm_max_height;
         int drm_error;
 };
@@ -143,11 +147,24 @@ static inline void vmodes_discovery_freep(struct vmodes_discovery **d)
         vmodes_discovery_free(*d);
 }
 
+/* What a scan reads beyond each display device's PCI facts, memory, driver,
+ * DRM card, render node and connector names (which are always read). */
+enum {
+        /* status, enabled and modes of every connector (sysfs) */
+        VMODES_SCAN_CONNECTOR_STATE = 1 << 0,
+        /* the card node (libdrm ioctls): drm_max_width/height and the QXL
+         * connector properties; without it drm_error is -ENODATA */
+        VMODES_SCAN_DRM_NODE = 1 << 1,
+        VMODES_SCAN_FULL = VMODES_SCAN_CONNECTOR_STATE | VMODES_SCAN_DRM_NODE,
+};
+
 /* Enumerates display-class PCI devices (class 0x03xxxx). A device whose sysfs
  * attributes are malformed is left out and described in the error list; the
  * scan itself fails only when enumeration is impossible. Returns the number
- * of devices found. */
+ * of devices found. vmodes_discovery_scan() reads everything
+ * (VMODES_SCAN_FULL); head names and the memory limit need no flag. */
 int vmodes_discovery_scan(struct vmodes_discovery *d);
+int vmodes_discovery_scan_flags(struct vmodes_discovery *d, unsigned flags);
 size_t vmodes_discovery_get_n_devices(const struct vmodes_discovery *d);
 const struct vmodes_device *vmodes_discovery_get_device(const struct vmodes_discovery *d, size_t i);
 /* Number of virtual GPUs among the devices. */
@@ -255,6 +272,8 @@ struct vmodes_module_info {
 
 struct vmodes_kmod;
 
+/* The first call loads libkmod (libkmod.so.2, with dlopen): -ELIBACC when
+ * it cannot be loaded, -ELIBBAD when it lacks a function. */
 int vmodes_kmod_new(struct vmodes_kmod **out, const struct vmodes_kmod_options *options);
 void vmodes_kmod_free(struct vmodes_kmod *k);
 static inline void vmodes_kmod_freep(struct vmodes_kmod **k)
