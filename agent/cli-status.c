@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <X11/Xlib.h>
-#include <X11/extensions/Xrandr.h>
 #include <json-c/json.h>
 
 #include "agent/cli.h"
+#include "agent/layout.h"
+#include "agent/randr.h"
 #include "udev/vmodes-udev.h"
 
 /* exit codes of `vmodes status` (documented in its --help) */
@@ -204,24 +204,15 @@ static void format_size(uint64_t bytes, char *buf, size_t len)
 
 /* ---- X ------------------------------------------------------------------- */
 
-static int x_error_handler(Display *dpy, XErrorEvent *ev)
-{
-        return 0; /* an output vanishing between two requests is not fatal */
-}
-
-static int x_io_error_handler(Display *dpy)
-{
-        cli_error("lost the connection to the X display");
-        exit(STATUS_NOT_WORKING);
-}
-
+/* The X session's outputs, through the XRandR backend (agent/randr.c). */
 static json_object *query_x(const struct options *o)
 {
         json_object *x = json_object_new_object(), *outputs;
         const char *display = getenv("DISPLAY");
-        Display *dpy;
-        XRRScreenResources *res;
-        int ev, err, major = 0, minor = 0, minw, minh, maxw, maxh;
+        _cleanup_(vmodes_randr_freep) struct vmodes_randr *r = NULL;
+        _cleanup_(freep) struct vmodes_layout_state *st = NULL;
+        struct vmodes_error err = { "" };
+        int ret;
 
         add_str(x, "display", display && *display ? display : NULL);
         if (o->no_x || !display || !*display) {
@@ -229,57 +220,43 @@ static json_object *query_x(const struct options *o)
                 add_str(x, "reason", o->no_x ? "not asked (--no-x)" : "DISPLAY is not set");
                 return x;
         }
-        XSetErrorHandler(x_error_handler);
-        XSetIOErrorHandler(x_io_error_handler);
-        dpy = XOpenDisplay(display);
-        if (!dpy) {
+        vmodes_randr_set_io_error_exit("vmodes", STATUS_NOT_WORKING);
+        ret = vmodes_randr_open(display, &r, &err);
+        if (ret == -ENXIO || ret == -ENOMEM) {
                 add_bool(x, "reachable", false);
                 add_str(x, "reason", "cannot open the display");
                 return x;
         }
         add_bool(x, "reachable", true);
-        if (!XRRQueryExtension(dpy, &ev, &err) || !XRRQueryVersion(dpy, &major, &minor) ||
-            major < 1 || (major == 1 && minor < 2)) {
-                add_str(x, "reason", "the X server lacks RandR 1.2");
-                XCloseDisplay(dpy);
+        st = calloc(1, sizeof(*st));
+        if (ret == 0 && st)
+                ret = vmodes_randr_query(r, st, &err);
+        if (ret < 0 || !st) {
+                add_str(x, "reason", ret == -EOPNOTSUPP ? "the X server lacks RandR 1.2" : st ? err.msg : "out of memory");
                 return x;
         }
-        if (XRRGetScreenSizeRange(dpy, DefaultRootWindow(dpy), &minw, &minh, &maxw, &maxh)) {
-                add_int(x, "max_width", maxw);
-                add_int(x, "max_height", maxh);
-        }
-        add_int(x, "width", DisplayWidth(dpy, DefaultScreen(dpy)));
-        add_int(x, "height", DisplayHeight(dpy, DefaultScreen(dpy)));
+        add_int(x, "max_width", (int)st->max_width);
+        add_int(x, "max_height", (int)st->max_height);
+        add_int(x, "width", (int)st->width);
+        add_int(x, "height", (int)st->height);
         outputs = json_object_new_array();
         json_object_object_add(x, "outputs", outputs);
-        res = XRRGetScreenResourcesCurrent(dpy, DefaultRootWindow(dpy));
-        for (int i = 0; res && i < res->noutput; i++) {
-                XRROutputInfo *info = XRRGetOutputInfo(dpy, res, res->outputs[i]);
-                json_object *out;
+        for (unsigned i = 0; i < st->n_outputs; i++) {
+                const struct vmodes_layout_output *lo = &st->outputs[i];
+                const struct vmodes_layout_crtc *c = lo->crtc ? vmodes_layout_crtc_by_id(st, lo->crtc) : NULL;
+                json_object *out = json_object_new_object();
 
-                if (!info)
-                        continue;
-                out = json_object_new_object();
-                add_str(out, "name", info->name);
-                add_str(out, "connection", info->connection == RR_Connected ? "connected"
-                                           : info->connection == RR_Disconnected ? "disconnected"
-                                                                                 : "unknown");
-                if (info->crtc) {
-                        XRRCrtcInfo *c = XRRGetCrtcInfo(dpy, res, info->crtc);
-                        if (c && c->mode) {
-                                char geo[64];
-                                snprintf(geo, sizeof(geo), "%ux%u+%d+%d", c->width, c->height, c->x, c->y);
-                                add_str(out, "geometry", geo);
-                        }
-                        if (c)
-                                XRRFreeCrtcInfo(c);
+                add_str(out, "name", lo->name);
+                add_str(out, "connection", lo->connection == VMODES_LAYOUT_CONNECTED      ? "connected"
+                                           : lo->connection == VMODES_LAYOUT_DISCONNECTED ? "disconnected"
+                                                                                          : "unknown");
+                if (c && c->mode) {
+                        char geo[64];
+                        snprintf(geo, sizeof(geo), "%ux%u+%d+%d", c->width, c->height, c->x, c->y);
+                        add_str(out, "geometry", geo);
                 }
                 json_object_array_add(outputs, out);
-                XRRFreeOutputInfo(info);
         }
-        if (res)
-                XRRFreeScreenResources(res);
-        XCloseDisplay(dpy);
         return x;
 }
 
