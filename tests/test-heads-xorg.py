@@ -15,7 +15,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xserver import Tally, XServer, CutProxy, output, require_vmodes  # noqa: E402
+from xserver import Tally, XServer, CutProxy, bind_free_display, output, require_vmodes  # noqa: E402
 
 require_vmodes()
 t = Tally('heads-xorg')
@@ -241,21 +241,7 @@ class TamperProxy:
         self.target = '/tmp/.X11-unix/X%d' % target_number
         self.minor, self.nth, self.edit = minor, nth, edit
         self.tampered = 0
-        for n in range(400, 600):
-            path = '/tmp/.X11-unix/X%d' % n
-            if os.path.exists(path) or os.path.exists('/tmp/.X%d-lock' % n):
-                continue
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                self.sock.bind(path)
-            except OSError:
-                self.sock.close()
-                continue
-            self.path, self.display = path, ':%d' % n
-            break
-        else:
-            raise RuntimeError('no free display number for the proxy')
-        self.sock.listen(8)
+        self.sock, self.path, self.display = bind_free_display(400, 600)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 

@@ -281,6 +281,25 @@ def output(state, name):
     return None
 
 
+def bind_free_display(first, last):
+    """(socket, path, display) of a listening Unix socket on the first free
+    X display number in first..last-1 (for proxies that stand in for a
+    display)."""
+    for n in range(first, last):
+        path = '/tmp/.X11-unix/X%d' % n
+        if os.path.exists(path) or os.path.exists('/tmp/.X%d-lock' % n):
+            continue
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(path)
+        except OSError:
+            sock.close()
+            continue
+        sock.listen(8)
+        return sock, path, ':%d' % n
+    raise RuntimeError('no free display number for the proxy')
+
+
 class CutProxy:
     """A local X display that forwards to another one and cuts every
     connection after `limit` bytes from the client (None: never): the X
@@ -290,21 +309,7 @@ class CutProxy:
         self.target = '/tmp/.X11-unix/X%d' % target_number
         self.limit = None
         self.forwarded = 0
-        for n in range(200, 400):
-            path = '/tmp/.X11-unix/X%d' % n
-            if os.path.exists(path) or os.path.exists('/tmp/.X%d-lock' % n):
-                continue
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                self.sock.bind(path)
-            except OSError:
-                self.sock.close()
-                continue
-            self.path, self.display = path, ':%d' % n
-            break
-        else:
-            raise RuntimeError('no free display number for the proxy')
-        self.sock.listen(8)
+        self.sock, self.path, self.display = bind_free_display(200, 400)
         self.stopping = False
         self.pipes = []
         self.thread = threading.Thread(target=self._serve, daemon=True)
