@@ -1590,14 +1590,14 @@ int cli_apply(int argc, char **argv)
                         cli_error("%s", err.msg);
                         return CLI_EXIT_FAILURE;
                 }
-                if (from_file)
-                        fprintf(stderr, "vmodes: %s\n", note);
                 if (stored->n_heads == 0) {
                         cli_error("no layout given and none is stored: add modes with 'vmodes add' or give the "
                                   "layout as 'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply "
                                   "--help')");
                         return CLI_EXIT_USAGE;
                 }
+                if (from_file)
+                        fprintf(stderr, "vmodes: %s\n", note);
         }
         ex = store_open_for(&st, no_store, dry_run, "apply");
         if (ex != CLI_EXIT_OK)

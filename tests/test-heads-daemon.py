@@ -81,6 +81,13 @@ try:
         def geometry(name):
             return xserver.output(x.query(), name)['geometry']
 
+        def t_nothing_stored():
+            before = x.query()
+            rc, out, err = run(x, 'apply')
+            one_line(rc, err, 2, 'no layout given and none is stored', "'vmodes add'")
+            eq(x.query(), before, 'X state')
+        s.check('apply with nothing stored: one line, exit 2', t_nothing_stored)
+
         def t_add_stores_and_applies():
             rc, out, err = run(x, 'add', h1, '1600x900@44', '--apply')
             eq(rc, 0, 'exit status (%s)' % err)
