@@ -423,36 +423,25 @@ static bool store_ready(const struct store *st)
         return st->wanted && st->client && !st->not_running;
 }
 
-/* vmodesd's config as it is now. NULL with the error handled by
- * store_failed() through *ex. */
-static const struct vmodes_config *store_config(struct store *st, int *ex)
+/* vmodesd's config as it is now, or NULL when it cannot be read: it only
+ * completes a change (keeps a stored primary, describes what was stored),
+ * so a failure here is no reason to fail the change. */
+static const struct vmodes_config *store_config(struct store *st)
 {
         struct vmodes_error err = { "" };
-        int r;
 
-        *ex = CLI_EXIT_OK;
         if (!st->config)
                 st->config = calloc(1, sizeof(*st->config));
-        if (!st->config) {
-                cli_error("out of memory");
-                *ex = CLI_EXIT_FAILURE;
+        if (!st->config || vmodes_client_get_config(st->client, st->config, &err) < 0)
                 return NULL;
-        }
-        r = vmodes_client_get_config(st->client, st->config, &err);
-        if (r < 0) {
-                *ex = store_failed(st, r, &err);
-                return NULL;
-        }
         return st->config;
 }
 
 /* The stored configuration of head (vmodesd's name) now, or NULL. */
 static const struct vmodes_head_config *stored_head(struct store *st, const char *head)
 {
-        const struct vmodes_config *c;
-        int ex;
+        const struct vmodes_config *c = store_config(st);
 
-        c = store_config(st, &ex);
         for (unsigned i = 0; c && i < c->n_heads; i++)
                 if (!strcmp(c->heads[i].head, head))
                         return &c->heads[i];
@@ -736,8 +725,6 @@ static int save_add(struct store *st, const struct cli_heads_session *s, const v
         r = vmodes_client_add_mode(st->client, j->head, j->mode, &o, st->head, name, &err);
         if (r == 0 && j->rel != VMODES_REL_AUTO) {
                 bool primary = j->primary || stored_primary(st, st->head);
-                if (st->not_running)
-                        return CLI_EXIT_OK;
                 r = vmodes_client_set_layout(st->client, st->head, j->rel, j->other, j->x, j->y, primary, &err);
                 if (r < 0) {
                         cli_error("stored the mode %s for %s but not its place: %s", name, st->head, err.msg);
