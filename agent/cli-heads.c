@@ -932,6 +932,51 @@ out:
         return ex;
 }
 
+/* The options of 'vmodes remove' and 'vmodes apply': -n, -v, --no-store,
+ * -h. Returns -1 to go on (optind at the first argument), else the exit
+ * code (help shown, or an unknown option reported). */
+struct change_options {
+        bool dry_run, verbose, no_store;
+};
+
+static int change_options(int argc, char **argv, const char *command, void (*help)(FILE *),
+                          struct change_options *o)
+{
+        static const struct option opts[] = {
+                { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
+                { "no-store", no_argument, NULL, OPT_NO_STORE }, { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int c;
+
+        memset(o, 0, sizeof(*o));
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'n':
+                        o->dry_run = true;
+                        break;
+                case 'v':
+                        o->verbose = true;
+                        break;
+                case OPT_NO_STORE:
+                        o->no_store = true;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return CLI_EXIT_OK;
+                default: {
+                        char b[200];
+                        cli_error("unknown option '%s' (try 'vmodes %s --help')", shown(argv[optind - 1], b, sizeof(b)),
+                                  command);
+                        return CLI_EXIT_USAGE;
+                }
+                }
+        }
+        return -1;
+}
+
 /* ---- vmodes remove ---------------------------------------------------------------------- */
 
 static void remove_help(FILE *f)
@@ -997,44 +1042,18 @@ static int save_remove(struct store *st, const struct cli_heads_session *s, cons
 
 int cli_remove(int argc, char **argv)
 {
-        static const struct option opts[] = {
-                { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
-                { "no-store", no_argument, NULL, OPT_NO_STORE }, { "help", no_argument, NULL, 'h' },
-                {}
-        };
-        bool dry_run = false, verbose = false, no_store = false;
+        struct change_options co;
         struct cli_heads_session s = { 0 };
         struct store st = { 0 };
         struct remove_job job;
         struct vmodes_config cfg;
         struct vmodes_layout_drop drop;
         const struct vmodes_layout_output *o;
-        int c, ex;
+        int ex;
 
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'n':
-                        dry_run = true;
-                        break;
-                case 'v':
-                        verbose = true;
-                        break;
-                case OPT_NO_STORE:
-                        no_store = true;
-                        break;
-                case 'h':
-                        remove_help(stdout);
-                        return CLI_EXIT_OK;
-                default: {
-                        char b[200];
-                        cli_error("unknown option '%s' (try 'vmodes remove --help')",
-                                  shown(argv[optind - 1], b, sizeof(b)));
-                        return CLI_EXIT_USAGE;
-                }
-                }
-        }
+        ex = change_options(argc, argv, "remove", remove_help, &co);
+        if (ex >= 0)
+                return ex;
         if (argc - optind < 1 || argc - optind > 2) {
                 cli_error("give HEAD and optionally a mode (try 'vmodes remove --help')");
                 return CLI_EXIT_USAGE;
@@ -1047,7 +1066,7 @@ int cli_remove(int argc, char **argv)
         }
         job.mode = argc - optind == 2 ? argv[optind + 1] : "";
         snprintf(job.head, sizeof(job.head), "%s", argv[optind]);
-        ex = store_open_for(&st, no_store, dry_run, "remove");
+        ex = store_open_for(&st, co.no_store, co.dry_run, "remove");
         if (ex != CLI_EXIT_OK)
                 return ex;
         if (!st.live) {
@@ -1068,7 +1087,7 @@ int cli_remove(int argc, char **argv)
                 cfg.n_heads = 1;
                 snprintf(cfg.heads[0].head, sizeof(cfg.heads[0].head), "%.*s", VMODES_HEAD_NAME_MAX - 1, o->name);
                 cfg.heads[0].enabled = false;
-                ex = run_plan(&s, &cfg, NULL, 0, verbose, &st, save_remove, &job);
+                ex = run_plan(&s, &cfg, NULL, 0, co.verbose, &st, save_remove, &job);
                 goto out;
         }
         memset(&drop, 0, sizeof(drop));
@@ -1095,7 +1114,7 @@ int cli_remove(int argc, char **argv)
                         goto out;
                 }
         }
-        ex = run_plan(&s, &cfg, &drop, 1, verbose, &st, save_remove, &job);
+        ex = run_plan(&s, &cfg, &drop, 1, co.verbose, &st, save_remove, &job);
 out:
         store_end(&st, ex == CLI_EXIT_OK);
         cli_heads_session_close(&s);
@@ -1521,42 +1540,17 @@ static int save_apply(struct store *st, const struct cli_heads_session *s, const
 
 int cli_apply(int argc, char **argv)
 {
-        static const struct option opts[] = {
-                { "dry-run", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
-                { "no-store", no_argument, NULL, OPT_NO_STORE }, { "help", no_argument, NULL, 'h' },
-                {}
-        };
-        bool dry_run = false, verbose = false, no_store = false;
+        struct change_options co;
         struct cli_heads_session s = { 0 };
         struct store st = { 0 };
         struct apply_job job = { NULL };
         _cleanup_(freep) struct vmodes_config *cfg = NULL;
         _cleanup_(freep) struct vmodes_config *stored = NULL;
-        int c, ex;
+        int ex;
 
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'n':
-                        dry_run = true;
-                        break;
-                case 'v':
-                        verbose = true;
-                        break;
-                case OPT_NO_STORE:
-                        no_store = true;
-                        break;
-                case 'h':
-                        apply_help(stdout);
-                        return CLI_EXIT_OK;
-                default: {
-                        char b[200];
-                        cli_error("unknown option '%s' (try 'vmodes apply --help')", shown(argv[optind - 1], b, sizeof(b)));
-                        return CLI_EXIT_USAGE;
-                }
-                }
-        }
+        ex = change_options(argc, argv, "apply", apply_help, &co);
+        if (ex >= 0)
+                return ex;
         if (argc - optind > VMODES_CONFIG_HEADS_MAX) {
                 cli_error("at most %d heads in one layout", VMODES_CONFIG_HEADS_MAX);
                 return CLI_EXIT_USAGE;
@@ -1586,7 +1580,7 @@ int cli_apply(int argc, char **argv)
                 if (from_file)
                         fprintf(stderr, "vmodes: %s\n", note);
         }
-        ex = store_open_for(&st, no_store, dry_run, "apply");
+        ex = store_open_for(&st, co.no_store, co.dry_run, "apply");
         if (ex != CLI_EXIT_OK)
                 return ex;
         if (!st.live) {
@@ -1615,7 +1609,7 @@ int cli_apply(int argc, char **argv)
                 }
                 job.layout = cfg;
         }
-        ex = run_plan(&s, cfg, NULL, 0, verbose, &st, save_apply, &job);
+        ex = run_plan(&s, cfg, NULL, 0, co.verbose, &st, save_apply, &job);
 out:
         store_end(&st, ex == CLI_EXIT_OK);
         cli_heads_session_close(&s);
