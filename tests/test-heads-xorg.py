@@ -20,13 +20,7 @@ from xserver import Tally, XServer, CutProxy, bind_free_display, output, require
 require_vmodes()
 t = Tally('heads-xorg')
 
-
-def check(case, cond, why):
-    if cond:
-        t.ok()
-    else:
-        t.fail(case, why)
-    return cond
+check = t.check
 
 
 def one_line_error(case, rc, out, err, want_rc, *words):

@@ -15,13 +15,7 @@ from xserver import Tally, XServer, require_vmodes  # noqa: E402
 require_vmodes()
 t = Tally('heads-xvfb')
 
-
-def check(case, cond, why):
-    if cond:
-        t.ok()
-    else:
-        t.fail(case, why)
-    return cond
+check = t.check
 
 
 with XServer('xvfb', size='1280x1024') as x:

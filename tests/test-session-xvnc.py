@@ -19,13 +19,7 @@ from xserver import VMODES, Tally, XServer, output, require_vmodes, vnc_set_desk
 require_vmodes()
 t = Tally('session-xvnc')
 
-
-def check(case, cond, why):
-    if cond:
-        t.ok()
-    else:
-        t.fail(case, why)
-    return cond
+check = t.check
 
 
 def wait_for(x, pred, timeout=5.0):

@@ -98,6 +98,14 @@ class Tally:
             print('FAIL %s: %s' % (case, why))
             self.shown += 1
 
+    def check(self, case, cond, why):
+        """ok() when cond holds, else fail(case, why); returns cond."""
+        if cond:
+            self.ok()
+        else:
+            self.fail(case, why)
+        return cond
+
     def finish(self):
         for reason, n in sorted(self.explained.items()):
             print('  %6d cases differ from the oracle, explained: %s' % (n, reason))
