@@ -17,8 +17,12 @@
  *   - otherwise from vmodesd: its Config property at start and after each
  *     ConfigChanged signal, read asynchronously with a timeout. While vmodesd
  *     is not running the file it keeps is used as it is on disk, and its
- *     Config is read when it takes its bus name. Without a system bus the
- *     agent follows that file as with --config.
+ *     Config is read when it takes its bus name (again after a restart).
+ *     When the bus connection is lost (dbus-daemon restarted) the
+ *     configuration in use stays and the agent reconnects, with a pause
+ *     growing from 0.1 s to 5 s between tries, then reads Config anew.
+ *     Without a system bus at start the agent follows that file as with
+ *     --config.
  *
  * Rules (they keep it from fighting spice-vdagent or the desktop):
  *   - at start, on a config change and when a configured head gets connected,
@@ -76,6 +80,10 @@
 #define BUS_INTERFACE "org.vmodes.Daemon1"
 /* The longest a read of vmodesd's Config may take */
 #define BUS_TIMEOUT_USEC (5 * 1000 * 1000ULL)
+/* After losing the system bus: the first try to reconnect after 0.1 s, each
+ * next one twice as late, then every 5 s until the bus is back */
+#define RECONNECT_FIRST_USEC (100 * 1000ULL)
+#define RECONNECT_MAX_USEC (5 * 1000 * 1000ULL)
 
 struct seen {
         uint32_t output;
@@ -111,6 +119,9 @@ struct agent {
         char *config_dir, *config_name;
         bool follow_file;     /* the config is the file, followed with inotify */
         sd_bus *bus;          /* the config is vmodesd's (NULL: the file) */
+        sd_event_source *reconnect; /* the bus was lost: the next try to reconnect */
+        uint64_t reconnect_delay;   /* usec before that try; 0: none made since the loss */
+        uint64_t bus_since;   /* CLOCK_MONOTONIC usec of the last connect */
         sd_bus_slot *config_call; /* a pending read of vmodesd's Config */
         bool config_again;    /* ConfigChanged came while it was pending */
         bool config_forced;   /* that read follows a ConfigChanged: apply in full */
@@ -247,9 +258,11 @@ static int on_config_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         }
         if (e) {
                 if (daemon_absent(e)) {
-                        if (!a->config_ready || a->daemon_seen)
+                        if (!a->config_ready)
                                 log_info("vmodesd is not running: using %s as it is on disk until it starts",
                                          a->config_path);
+                        else if (a->daemon_seen)
+                                log_info("vmodesd is not running: keeping the configuration in use until it starts");
                 } else
                         log_err("cannot read vmodesd's configuration: %s%s", e->message ? e->message : e->name,
                                 a->config_ready ? "; keeping the configuration in use" : "");
@@ -340,13 +353,69 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret
         return 0;
 }
 
+static int bus_setup(struct agent *a);
+static int on_reconnect(sd_event_source *src, uint64_t usec, void *userdata);
+
+/* Arms the next try to reconnect, each one later than the one before
+ * (bounded: no busy loop while the bus is away, and nothing at all while
+ * connected). */
+static void reconnect_later(struct agent *a)
+{
+        int r;
+
+        a->reconnect_delay = !a->reconnect_delay ? RECONNECT_FIRST_USEC
+                             : a->reconnect_delay < RECONNECT_MAX_USEC / 2 ? a->reconnect_delay * 2
+                                                                           : RECONNECT_MAX_USEC;
+        if (!a->reconnect)
+                r = sd_event_add_time_relative(a->event, &a->reconnect, CLOCK_MONOTONIC, a->reconnect_delay, 0,
+                                               on_reconnect, a);
+        else {
+                r = sd_event_source_set_time_relative(a->reconnect, a->reconnect_delay);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(a->reconnect, SD_EVENT_ONESHOT);
+        }
+        if (r < 0)
+                log_err("cannot arm a timer to reconnect to the system bus (%s): configuration changes are no "
+                        "longer followed", strerror(-r));
+}
+
+/* Connects to the bus again (the old connection is closed here, outside
+ * its own callbacks), follows vmodesd and reads its configuration anew. */
+static int on_reconnect(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct agent *a = userdata;
+        int r;
+
+        a->bus = sd_bus_close_unref(a->bus);
+        r = vmodes_bus_open(getenv("VMODES_BUS_ADDRESS"), &a->bus);
+        if (r >= 0)
+                r = bus_setup(a);
+        if (r < 0) {
+                a->bus = sd_bus_close_unref(a->bus);
+                if (a->verbose)
+                        log_info("cannot reconnect to the system bus yet (%s)", strerror(-r));
+                reconnect_later(a);
+                return 0;
+        }
+        log_info("reconnected to the system bus");
+        a->bus_since = now_usec();
+        return 0;
+}
+
+/* The bus went away (dbus-daemon restarted): the configuration in use
+ * stays; the agent reconnects, soon at first, then less and less often. */
 static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
         struct agent *a = userdata;
 
-        log_warn("lost the connection to the system bus: configuration changes are no longer followed");
         a->config_call = sd_bus_slot_unref(a->config_call);
-        a->bus = sd_bus_close_unref(a->bus);
+        a->config_again = false;
+        /* a connection that lasted starts the backoff anew; one dropped
+         * right after it was made keeps growing it */
+        if (now_usec() - a->bus_since > RECONNECT_MAX_USEC)
+                a->reconnect_delay = 0;
+        log_warn("lost the connection to the system bus: keeping the configuration in use, reconnecting");
+        reconnect_later(a);
         if (!a->config_ready)
                 load_file(a);
         return 0;
@@ -843,7 +912,10 @@ static void session_help(FILE *f)
                 "    vmodesd is not running, the file it keeps is used as it is on disk\n"
                 "    until vmodesd starts:\n"
                 "      %s\n"
-                "    Without a system bus that file is followed as with --config.\n"
+                "    When vmodesd (re)starts, its configuration is read again. When the\n"
+                "    connection to the bus is lost, the configuration in use is kept and\n"
+                "    the agent reconnects (after 0.1 s, then less often, at least every 5 s).\n"
+                "    Without a system bus at start that file is followed as with --config.\n"
                 "\n"
                 "It listens to RandR events and DRM hotplug uevents, uses no CPU while nothing\n"
                 "happens, and exits when the X server goes away. A change is applied at once;\n"
@@ -946,6 +1018,7 @@ int cli_session(int argc, char **argv)
                                  a->config_path);
                         a->follow_file = true;
                 } else {
+                        a->bus_since = now_usec();
                         r = bus_setup(a);
                         if (r < 0) {
                                 log_err("cannot follow vmodesd on the system bus (%s): following %s", strerror(-r),
@@ -1012,6 +1085,7 @@ out:
                 log_info("%u applies", a->applies);
         sd_bus_slot_unref(a->config_call);
         sd_bus_close_unref(a->bus);
+        sd_event_source_unref(a->reconnect);
         sd_event_source_unref(a->x_source);
         sd_event_source_unref(a->timer);
         sd_event_source_unref(a->inotify);

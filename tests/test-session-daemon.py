@@ -7,7 +7,9 @@ ConfigChanged: a root AddMode / SetLayout / Apply on the bus makes the
 running agent apply it. It waits for vmodesd when it is not running yet, does
 not hang on a vmodesd that does not answer, ignores a ConfigChanged sent by
 anyone else, has no wakeups while idle on the bus, and without a bus follows
-the file with one line saying so.
+the file with one line saying so. When vmodesd restarts it reads its
+configuration again; when the bus itself restarts (dbus-daemon at the same
+address) it reconnects, with a growing pause while the bus is away.
 The X state is checked with xrandr, outputs found by their place, never by
 their name.
 
@@ -66,6 +68,40 @@ def mode(q, i):
     """The name of the i-th output's current mode, None when it is off."""
     c = head(q, i)[1]
     return c[0] if c else None
+
+
+def bus_path_address(address):
+    """The address without the server's guid (the system bus address has
+    none): a client may connect to the next server at the same path."""
+    return ';'.join(','.join(p for p in a.split(',') if not p.startswith('guid=')) for a in address.split(';'))
+
+
+def switches(pid):
+    """Context switches of a process so far (a wakeup costs at least one)."""
+    n = 0
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                n += int(line.split()[1])
+    return n
+
+
+def restart_bus(env, stop=True):
+    """Stops the private dbus-daemon (unless stop is False: it is gone
+    already) and starts a new one at the same socket path."""
+    if stop:
+        env.bus.terminate()
+        env.bus.wait()
+    env.bus_log.close()
+    if env._conn is not None:
+        try:
+            env._conn.close_sync(None)
+        except D.GLib.Error:
+            pass  # closed already: the bus went away
+    env._conn = None
+    old = bus_path_address(env.address)
+    env._start_bus()
+    eq(bus_path_address(env.address), old, 'bus address after the restart')
 
 
 class Agent:
@@ -283,6 +319,82 @@ try:
         eq(p.returncode, 0, 'exit status (%s)' % p.stderr)
         eq(size(x.query(), 0), (1152, 864), 'first output')
     s.check('--once: applies vmodesd\'s configuration and exits', t_once_daemon)
+
+    def t_daemon_restarts():
+        # vmodesd stops and starts again under a running agent: the agent
+        # reads its configuration again when it takes its name (a change
+        # made to the file meanwhile is applied) and follows its signals.
+        # The agent gets the bus address without the server's guid, as the
+        # system bus address is: the next test restarts the bus.
+        global agent
+        agent.stop()
+        agent = Agent(x, bus_path_address(env.address), name='agent4')
+        agent.wait_log('configuration from vmodesd')
+        env.stop_daemon()
+        agent.wait_log('vmodesd stopped')
+        with open(env.config) as f:
+            text = f.read()
+        with open(env.config, 'w') as f:
+            f.write(text.replace('1152x864@44', '1280x960@44'))
+        env.start_daemon()
+        q = wait_for(x, lambda q: size(q, 0) == (1280, 960))
+        eq(size(q, 0), (1280, 960), 'first output after vmodesd started again with another config')
+        env.call('AddMode', 'ssa{sv}', (FIRST, '1024x600@44', {}))
+        q = wait_for(x, lambda q: size(q, 0) == (1024, 600))
+        eq(size(q, 0), (1024, 600), 'first output after AddMode')
+        agent.alive()
+    s.check('vmodesd restarts: the agent reads its configuration again and follows it', t_daemon_restarts)
+
+    def t_bus_restarts():
+        # the bus itself goes away and comes back at the same address: the
+        # agent reconnects (no busy loop while it is gone), reads vmodesd's
+        # configuration when it is there again and follows its signals
+        env.stop_daemon()
+        restart_bus(env)
+        agent.wait_log('lost the connection to the system bus')
+        agent.wait_log('reconnected to the system bus')
+        env.start_daemon()
+        env.call('AddMode', 'ssa{sv}', (FIRST, '1280x800@44', {}))
+        q = wait_for(x, lambda q: size(q, 0) == (1280, 800))
+        eq(size(q, 0), (1280, 800), 'first output after AddMode on the new bus')
+        # connected again and idle: no timer left behind
+        time.sleep(0.5)
+        before = switches(agent.proc.pid)
+        time.sleep(2)
+        eq(switches(agent.proc.pid) - before, 0, 'context switches in 2 s after the reconnect')
+        agent.alive()
+    s.check('the bus restarts: the agent reconnects and follows vmodesd again', t_bus_restarts)
+
+    def t_bus_gone():
+        # the bus stays away: the agent keeps the configuration in use,
+        # retries with a growing pause (a handful of tries in 3 s, not a
+        # loop) and reconnects when it is back
+        env.stop_daemon()
+        lost = agent.text().count('lost the connection to the system bus')
+        env.bus.terminate()
+        env.bus.wait()
+        deadline = time.monotonic() + 5 * SLOW
+        while agent.text().count('lost the connection to the system bus') == lost and time.monotonic() < deadline:
+            time.sleep(0.02)
+        eq(agent.text().count('lost the connection to the system bus'), lost + 1, 'lines about the lost bus')
+        time.sleep(1)
+        before = switches(agent.proc.pid)
+        time.sleep(3)
+        woke = switches(agent.proc.pid) - before
+        if woke > 10:
+            raise AssertionError('%d wakeups in 3 s while the bus is gone' % woke)
+        eq(size(x.query(), 0), (1280, 800), 'first output while the bus is gone')
+        before = agent.text().count('reconnected to the system bus')
+        restart_bus(env, stop=False)
+        env.start_daemon()
+        deadline = time.monotonic() + 10 * SLOW
+        while agent.text().count('reconnected to the system bus') == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        env.call('AddMode', 'ssa{sv}', (FIRST, '1152x864@44', {}))
+        q = wait_for(x, lambda q: size(q, 0) == (1152, 864), timeout=10)
+        eq(size(q, 0), (1152, 864), 'first output after the bus came back')
+        agent.alive()
+    s.check('the bus stays away a while: few wakeups, reconnects when it is back', t_bus_gone)
 
     def t_exits_with_x():
         agent.alive()
