@@ -3,6 +3,7 @@
  * config vmodesd generates from it. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,9 @@ int cli_config(int argc, char **argv)
         char *text = NULL;
         int opt, r;
 
-        while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        optind = 0;
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
                 switch (opt) {
                 case 'f': file = optarg; break;
                 case 's':
@@ -64,24 +67,40 @@ int cli_config(int argc, char **argv)
                         else if (!strcmp(optarg, "legacy"))
                                 scheme = VMODES_HEADS_LEGACY;
                         else {
-                                cli_error("--scheme must be kms, ums or legacy");
+                                cli_error("--scheme '%s': give kms, ums or legacy", cli_arg(optarg));
                                 return CLI_EXIT_USAGE;
                         }
                         break;
                 case 'h': help(); return CLI_EXIT_OK;
-                default: return CLI_EXIT_USAGE;
+                case ':':
+                        cli_error("config: option '%s' needs a value (try 'vmodes config --help')",
+                                  cli_arg(argv[optind - 1]));
+                        return CLI_EXIT_USAGE;
+                default:
+                        cli_error("config: unknown option '%s' (try 'vmodes config --help')",
+                                  cli_arg(argv[optind - 1]));
+                        return CLI_EXIT_USAGE;
                 }
         }
         if (optind < argc)
                 action = argv[optind++];
         if (strcmp(action, "show") && strcmp(action, "check") && strcmp(action, "xorg")) {
-                cli_error("unknown action '%s' (show, check or xorg)", action);
+                cli_error("config: unknown action '%s' (show, check or xorg)", cli_arg(action));
                 return CLI_EXIT_USAGE;
         }
         if (optind < argc && strcmp(action, "show"))
                 file = argv[optind++];
         if (optind < argc) {
-                cli_error("unexpected argument '%s'", argv[optind]);
+                cli_error("config %s: unexpected argument '%s'", action, cli_arg(argv[optind]));
+                return CLI_EXIT_USAGE;
+        }
+        if (file && !*file) {
+                cli_error("config %s: empty file name", action);
+                return CLI_EXIT_USAGE;
+        }
+        if (file && strlen(file) >= PATH_MAX) {
+                cli_error("config %s: file name of %zu characters is too long (at most %d)", action, strlen(file),
+                          PATH_MAX - 1);
                 return CLI_EXIT_USAGE;
         }
         c = malloc(sizeof(*c));

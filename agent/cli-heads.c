@@ -38,27 +38,6 @@ static void freep(void *p)
 }
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
-/* A printable rendering of untrusted text for messages: at most 40 bytes,
- * control characters, quotes and non-ASCII as \xNN. */
-static const char *shown(const char *s, char *buf, size_t size)
-{
-        size_t n = 0;
-
-        for (size_t i = 0; s[i] && n + 5 < size; i++) {
-                unsigned char c = (unsigned char)s[i];
-                if (i >= 40) {
-                        snprintf(buf + n, size - n, "...");
-                        return buf;
-                }
-                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '\\')
-                        n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
-                else
-                        buf[n++] = (char)c;
-        }
-        buf[n] = 0;
-        return buf;
-}
-
 /* Head names are short and made of letters, digits and "-_.:" only. */
 static bool head_name_valid(const char *s)
 {
@@ -70,6 +49,18 @@ static bool head_name_valid(const char *s)
                 if (!isalnum((unsigned char)s[i]) && !strchr("-_.:", s[i]))
                         return false;
         return true;
+}
+
+/* A head name's syntax, checked before anything is connected to. Exit
+ * code (the error printed). */
+static int check_head_name(const char *name)
+{
+        if (head_name_valid(name))
+                return CLI_EXIT_OK;
+        cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number "
+                  "(letters, digits and - _ . : only)",
+                  cli_arg(name));
+        return CLI_EXIT_USAGE;
 }
 
 void cli_heads_session_close(struct cli_heads_session *s)
@@ -170,15 +161,12 @@ const struct vmodes_layout_output *cli_heads_resolve(const struct cli_heads_sess
 {
         const struct vmodes_layout_output *o;
         enum vmodes_head_scheme scheme = x_scheme(s);
-        char buf[64], shown_buf[200];
+        char buf[64];
         unsigned head;
 
         if (!head_name_valid(name)) {
-                if (quiet)
-                        return NULL;
-                cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head "
-                          "number (letters, digits and - _ . : only)",
-                          shown(name, shown_buf, sizeof(shown_buf)));
+                if (!quiet)
+                        check_head_name(name);
                 return NULL;
         }
         o = find_output(s, name);
@@ -220,7 +208,6 @@ static unsigned head_number(const struct cli_heads_session *s, const struct vmod
 static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
 {
         struct vmodes_error err = { "" };
-        char shown_buf[200];
 
         memset(hm, 0, sizeof(*hm));
         if (vmodes_spec_parse(spec, &hm->spec, &err) == 0) {
@@ -228,7 +215,7 @@ static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
                         static const enum vmodes_method m[] = { VMODES_METHOD_CVT, VMODES_METHOD_CVT_RB1,
                                                                 VMODES_METHOD_CVT_RB2, VMODES_METHOD_CVT_RB3 };
                         if (hm->spec.method != VMODES_METHOD_CVT && hm->spec.method != m[rb]) {
-                                cli_error("--rb=%d contradicts the blanking in '%s'", rb, spec);
+                                cli_error("--rb=%d contradicts the blanking in '%s'", rb, cli_arg(spec));
                                 return CLI_EXIT_USAGE;
                         }
                         hm->spec.method = m[rb];
@@ -249,7 +236,7 @@ static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
                 cli_error("bad modeline: %s", err2.msg);
                 return CLI_EXIT_USAGE;
         }
-        cli_error("bad mode '%s': %s", shown(spec, shown_buf, sizeof(shown_buf)), err.msg);
+        cli_error("bad mode '%s': %s", cli_arg(spec), err.msg);
         return CLI_EXIT_USAGE;
 }
 
@@ -594,21 +581,38 @@ static bool parse_pos(const char *v, int *x, int *y)
         return true;
 }
 
-/* Sets h->relative_to from a user head name. Exit code. */
+/* Sets h->relative_to from a user head name: the X output it means, or
+ * without a session (s NULL: arguments checked before connecting) the
+ * name as given once its syntax is right. Exit code. */
 static int set_relative(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
 {
-        const struct vmodes_layout_output *o = cli_heads_resolve(s, name, false);
+        const struct vmodes_layout_output *o;
 
+        if (!s) {
+                int ex = check_head_name(name);
+                if (ex == CLI_EXIT_OK)
+                        snprintf(h->relative_to, sizeof(h->relative_to), "%s", name);
+                return ex;
+        }
+        o = cli_heads_resolve(s, name, false);
         if (!o)
                 return CLI_EXIT_USAGE;
         snprintf(h->relative_to, sizeof(h->relative_to), "%.*s", (int)sizeof(h->relative_to) - 1, o->name);
         return CLI_EXIT_OK;
 }
 
+/* Sets h->head, as set_relative() does h->relative_to. Exit code. */
 static int set_head(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
 {
-        const struct vmodes_layout_output *o = cli_heads_resolve(s, name, false);
+        const struct vmodes_layout_output *o;
 
+        if (!s) {
+                int ex = check_head_name(name);
+                if (ex == CLI_EXIT_OK)
+                        snprintf(h->head, sizeof(h->head), "%s", name);
+                return ex;
+        }
+        o = cli_heads_resolve(s, name, false);
         if (!o)
                 return CLI_EXIT_USAGE;
         if (strlen(o->name) >= sizeof(h->head)) {
@@ -772,8 +776,11 @@ int cli_add(int argc, char **argv)
 
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "nvh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":nvh", opts, NULL)) != -1) {
                 switch (c) {
+                case ':':
+                        cli_error("option '%s' needs a value (try 'vmodes add --help')", cli_arg(argv[optind - 1]));
+                        return CLI_EXIT_USAGE;
                 case OPT_APPLY:
                         job.apply = true;
                         break;
@@ -806,9 +813,8 @@ int cli_add(int argc, char **argv)
                                 return CLI_EXIT_USAGE;
                         }
                         if (!parse_pos(optarg, &job.x, &job.y)) {
-                                char b[200];
                                 cli_error("bad position '%s': give XxY, two numbers from 0 to 32767 (0x0, 1920x0)",
-                                          shown(optarg, b, sizeof(b)));
+                                          cli_arg(optarg));
                                 return CLI_EXIT_USAGE;
                         }
                         have_pos = job.apply = true;
@@ -816,8 +822,7 @@ int cli_add(int argc, char **argv)
                         break;
                 case OPT_RB:
                         if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
-                                char b[200];
-                                cli_error("--rb=%s: give 0 (standard blanking), 1, 2 or 3", shown(optarg, b, sizeof(b)));
+                                cli_error("--rb=%s: give 0 (standard blanking), 1, 2 or 3", cli_arg(optarg));
                                 return CLI_EXIT_USAGE;
                         }
                         rb = optarg[0] - '0';
@@ -838,9 +843,8 @@ int cli_add(int argc, char **argv)
                         add_help(stdout);
                         return CLI_EXIT_OK;
                 default: {
-                        char b[200];
                         cli_error("unknown option '%s' (try 'vmodes add --help')",
-                                  shown(argv[optind - 1], b, sizeof(b)));
+                                  cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 }
                 }
@@ -871,12 +875,11 @@ int cli_add(int argc, char **argv)
                         return ex;
                 vmodes_spec_format(job.mode, sizeof(job.mode), &hm.spec);
         }
-        if (!head_name_valid(argv[optind]) || (relative && !head_name_valid(relative))) {
-                char b[200];
-                cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number",
-                          shown(head_name_valid(argv[optind]) ? relative : argv[optind], b, sizeof(b)));
-                return CLI_EXIT_USAGE;
-        }
+        ex = check_head_name(argv[optind]);
+        if (ex == CLI_EXIT_OK && relative)
+                ex = check_head_name(relative);
+        if (ex != CLI_EXIT_OK)
+                return ex;
         ex = store_open_for(&st, no_store, dry_run, "add");
         if (ex != CLI_EXIT_OK)
                 return ex;
@@ -967,8 +970,7 @@ static int change_options(int argc, char **argv, const char *command, void (*hel
                         help(stdout);
                         return CLI_EXIT_OK;
                 default: {
-                        char b[200];
-                        cli_error("unknown option '%s' (try 'vmodes %s --help')", shown(argv[optind - 1], b, sizeof(b)),
+                        cli_error("unknown option '%s' (try 'vmodes %s --help')", cli_arg(argv[optind - 1]),
                                   command);
                         return CLI_EXIT_USAGE;
                 }
@@ -1040,6 +1042,28 @@ static int save_remove(struct store *st, const struct cli_heads_session *s, cons
         return CLI_EXIT_OK;
 }
 
+/* The syntax of the mode argument of 'vmodes remove', checked before
+ * anything is connected to: "" (the whole head), a mode name (letters,
+ * digits and _ . - + @ :, as modes/mode.c allows them) or a mode spec.
+ * Exit code (the error printed). */
+static int check_mode_arg(const char *arg)
+{
+        struct vmodes_spec spec;
+        struct vmodes_mode mode;
+        struct vmodes_error err = { "" };
+        size_t len = strlen(arg);
+
+        static const char name_chars[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-+@:";
+
+        if (len < VMODES_NAME_MAX && strspn(arg, name_chars) == len)
+                return CLI_EXIT_OK;
+        if (vmodes_spec_parse(arg, &spec, &err) == 0 && vmodes_spec_to_mode(&spec, &mode, &err) == 0)
+                return CLI_EXIT_OK;
+        cli_error("'%s' is neither a mode name (1 to %d letters, digits and _ . - + @ :) nor a mode spec: %s",
+                  cli_arg(arg), VMODES_NAME_MAX - 1, err.msg);
+        return CLI_EXIT_USAGE;
+}
+
 int cli_remove(int argc, char **argv)
 {
         struct change_options co;
@@ -1058,13 +1082,13 @@ int cli_remove(int argc, char **argv)
                 cli_error("give HEAD and optionally a mode (try 'vmodes remove --help')");
                 return CLI_EXIT_USAGE;
         }
-        if (!head_name_valid(argv[optind])) {
-                char b[200];
-                cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number",
-                          shown(argv[optind], b, sizeof(b)));
-                return CLI_EXIT_USAGE;
-        }
+        ex = check_head_name(argv[optind]);
+        if (ex != CLI_EXIT_OK)
+                return ex;
         job.mode = argc - optind == 2 ? argv[optind + 1] : "";
+        ex = check_mode_arg(job.mode);
+        if (ex != CLI_EXIT_OK)
+                return ex;
         snprintf(job.head, sizeof(job.head), "%s", argv[optind]);
         ex = store_open_for(&st, co.no_store, co.dry_run, "remove");
         if (ex != CLI_EXIT_OK)
@@ -1107,9 +1131,8 @@ int cli_remove(int argc, char **argv)
                         }
                 }
                 if (!found && (vmodes_spec_parse(arg, &spec, &err) < 0 || vmodes_spec_to_mode(&spec, &drop.mode, &err) < 0)) {
-                        char b[200];
                         cli_error("%s offers no mode named '%s', and it is no mode spec: %s", o->name,
-                                  shown(arg, b, sizeof(b)), err.msg);
+                                  cli_arg(arg), err.msg);
                         ex = CLI_EXIT_USAGE;
                         goto out;
                 }
@@ -1217,8 +1240,7 @@ int cli_list(int argc, char **argv)
                         list_help(stdout);
                         return CLI_EXIT_OK;
                 default: {
-                        char b[200];
-                        cli_error("unknown option '%s' (try 'vmodes list --help')", shown(argv[optind - 1], b, sizeof(b)));
+                        cli_error("unknown option '%s' (try 'vmodes list --help')", cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 }
                 }
@@ -1372,15 +1394,17 @@ static void apply_help(FILE *f)
                 "given and none stored, or a layout that cannot fit.\n");
 }
 
-/* "HEAD SPEC [placement] [primary]" -> h. Exit code. */
+/* "HEAD SPEC [placement] [primary]" -> h, with the heads resolved in the
+ * session s, or (s NULL) only checked: every argument is checked so before
+ * vmodes connects to X or vmodesd. Exit code. */
 static int parse_head_arg(const struct cli_heads_session *s, const char *arg, struct vmodes_head_config *h)
 {
-        char buf[512], *save = NULL, *w, b[200];
+        char buf[512], *save = NULL, *w;
         int ex;
 
         if (strlen(arg) >= sizeof(buf) || strpbrk(arg, "\n\r\t\"'")) {
                 cli_error("bad head description '%s': give 'HEAD SPEC [right-of HEAD] [primary]'",
-                          shown(arg, b, sizeof(b)));
+                          cli_arg(arg));
                 return CLI_EXIT_USAGE;
         }
         snprintf(buf, sizeof(buf), "%s", arg);
@@ -1396,7 +1420,7 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
                 return ex;
         w = strtok_r(NULL, " ", &save);
         if (!w) {
-                cli_error("'%s': give a mode spec or 'off' after the head", arg);
+                cli_error("'%s': give a mode spec or 'off' after the head", cli_arg(arg));
                 return CLI_EXIT_USAGE;
         }
         if (!strcmp(w, "off"))
@@ -1413,14 +1437,14 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
                 else if (!strcmp(w, "pos")) {
                         const char *v = strtok_r(NULL, " ", &save);
                         if (!v || !parse_pos(v, &h->x, &h->y)) {
-                                cli_error("'%s': pos needs XxY, two numbers from 0 to 32767", arg);
+                                cli_error("'%s': pos needs XxY, two numbers from 0 to 32767", cli_arg(arg));
                                 return CLI_EXIT_USAGE;
                         }
                         h->relation = VMODES_REL_POS;
                 } else if (relation_word(w, &h->relation)) {
                         const char *v = strtok_r(NULL, " ", &save);
                         if (!v) {
-                                cli_error("'%s': %s needs a head", arg, w);
+                                cli_error("'%s': %s needs a head", cli_arg(arg), w);
                                 return CLI_EXIT_USAGE;
                         }
                         ex = set_relative(s, h, v);
@@ -1428,12 +1452,12 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
                                 return ex;
                 } else {
                         cli_error("'%s': unknown word '%s' (right-of, left-of, above, below, same-as, pos, primary)",
-                                  arg, shown(w, b, sizeof(b)));
+                                  cli_arg(arg), cli_arg(w));
                         return CLI_EXIT_USAGE;
                 }
         }
         if (!h->enabled && (h->primary || h->relation != VMODES_REL_AUTO)) {
-                cli_error("'%s': a head that is off has no place and cannot be primary", arg);
+                cli_error("'%s': a head that is off has no place and cannot be primary", cli_arg(arg));
                 return CLI_EXIT_USAGE;
         }
         return CLI_EXIT_OK;
@@ -1561,6 +1585,17 @@ int cli_apply(int argc, char **argv)
                 cli_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
+        /* every head description first: bad input needs neither X nor vmodesd */
+        for (int i = optind; i < argc; i++) {
+                ex = parse_head_arg(NULL, argv[i], &cfg->heads[0]);
+                if (ex != CLI_EXIT_OK)
+                        return ex;
+        }
+        if (optind < argc && !(getenv("DISPLAY") && *getenv("DISPLAY"))) {
+                cli_error("a layout given as arguments needs the X display it is for ($DISPLAY is not set); "
+                          "'vmodes add' stores single heads without one");
+                return CLI_EXIT_USAGE;
+        }
         if (optind == argc) {
                 /* the stored layout */
                 struct vmodes_error err = { "" };
@@ -1584,12 +1619,8 @@ int cli_apply(int argc, char **argv)
         if (ex != CLI_EXIT_OK)
                 return ex;
         if (!st.live) {
-                if (optind < argc) {
-                        cli_error("a layout given as arguments needs the X display it is for ($DISPLAY is not "
-                                  "set); 'vmodes add' stores single heads without one");
-                        ex = CLI_EXIT_USAGE;
-                } else
-                        ex = save_apply(&st, NULL, &job);
+                /* the stored layout: vmodesd alone (a layout argument needs a display, see above) */
+                ex = save_apply(&st, NULL, &job);
                 goto out;
         }
         ex = cli_heads_session_open(&s, true);

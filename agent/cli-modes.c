@@ -59,7 +59,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
                 if (s->only_positional || a[0] != '-' || a[1] == 0 || (a[1] >= '0' && a[1] <= '9') ||
                     a[1] == '.') {
                         if (s->npos == s->max_pos) {
-                                cli_error("too many arguments: '%s' (expected %s)", a, s->expected);
+                                cli_error("too many arguments: '%s' (expected %s)", cli_arg(a), s->expected);
                                 return -2;
                         }
                         s->pos[s->npos++] = a;
@@ -91,7 +91,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
         found:
                 if (o->has_value) {
                         if (s->i >= s->argc) {
-                                cli_error("option '%s' needs a value", a);
+                                cli_error("option '%s' needs a value", cli_arg(a));
                                 return -2;
                         }
                         *value = s->argv[s->i++];
@@ -100,7 +100,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
                 }
                 return o->id;
         }
-        cli_error("unknown option '%s' (try '%s --help')", a, s->argv[0]);
+        cli_error("unknown option '%s' (try 'vmodes %s --help')", cli_arg(a), s->argv[0]);
         return -2;
 }
 
@@ -113,11 +113,11 @@ static int parse_int_arg(const char *what, const char *text, long min, long max,
         errno = 0;
         v = strtol(text, &end, 10);
         if (end == text || *end || text[0] == ' ' || text[0] == '+') {
-                cli_error("%s '%s' is not a whole number (%ld to %ld)", what, text, min, max);
+                cli_error("%s '%s' is not a whole number (%ld to %ld)", what, cli_arg(text), min, max);
                 return -EINVAL;
         }
         if (errno == ERANGE || v < min || v > max) {
-                cli_error("%s %s is out of range (%ld to %ld)", what, text, min, max);
+                cli_error("%s %s is out of range (%ld to %ld)", what, cli_arg(text), min, max);
                 return -ERANGE;
         }
         *out = (int)v;
@@ -131,19 +131,19 @@ static int parse_refresh_arg(const char *text, double *out)
         double v;
 
         if (strspn(text, "0123456789.-") != strlen(text) || !*text) {
-                cli_error("refresh rate '%s' is not a number of Hz (%g to %g)", text, VMODES_REFRESH_MIN,
+                cli_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -EINVAL;
         }
         errno = 0;
         v = strtod(text, &end);
         if (end == text || *end) {
-                cli_error("refresh rate '%s' is not a number of Hz (%g to %g)", text, VMODES_REFRESH_MIN,
+                cli_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -EINVAL;
         }
         if (errno == ERANGE || !(v >= VMODES_REFRESH_MIN && v <= VMODES_REFRESH_MAX)) {
-                cli_error("refresh rate %s Hz is out of range (%g to %g Hz)", text, VMODES_REFRESH_MIN,
+                cli_error("refresh rate %s Hz is out of range (%g to %g Hz)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -ERANGE;
         }
@@ -166,7 +166,8 @@ static int parse_format(const char *text, bool allow_fbset, enum format *out)
                         *out = names[i].f;
                         return 0;
                 }
-        cli_error("unknown format '%s' (accepted: cvt, xorg, xrandr, json%s)", text, allow_fbset ? ", fbset" : "");
+        cli_error("unknown format '%s' (accepted: cvt, xorg, xrandr, json%s)", cli_arg(text),
+                  allow_fbset ? ", fbset" : "");
         return -EINVAL;
 }
 
@@ -406,7 +407,7 @@ int cli_cvt(int argc, char **argv)
                         break;
                 case OPT_COMPAT:
                         if (strcmp(v, "xcvt-0.1.2") && strcmp(v, "xcvt") && strcmp(v, "cvt")) {
-                                cli_error("unknown compatibility target '%s' (accepted: xcvt-0.1.2)", v);
+                                cli_error("unknown compatibility target '%s' (accepted: xcvt-0.1.2)", cli_arg(v));
                                 return CLI_EXIT_USAGE;
                         }
                         compat = VMODES_CVT_XCVT_0_1_2;
@@ -564,7 +565,7 @@ int cli_gtf(int argc, char **argv)
                         break;
                 case OPT_COMPAT:
                         if (strcmp(v, "xserver-gtf") && strcmp(v, "gtf")) {
-                                cli_error("unknown compatibility target '%s' (accepted: xserver-gtf)", v);
+                                cli_error("unknown compatibility target '%s' (accepted: xserver-gtf)", cli_arg(v));
                                 return CLI_EXIT_USAGE;
                         }
                         compat = VMODES_GTF_XSERVER;
@@ -695,13 +696,19 @@ int cli_dmt(int argc, char **argv)
         if (strchr(arg, 'x') && strncmp(arg, "0x", 2)) {
                 struct vmodes_spec spec;
                 struct vmodes_error err;
-                char text[80];
                 size_t n = strlen(arg);
                 bool rb = n > 0 && (arg[n - 1] == 'R' || arg[n - 1] == 'r');
+                char *text = strndup(arg, rb ? n - 1 : n);
+                int r;
 
-                snprintf(text, sizeof(text), "%.*s", (int)(rb ? n - 1 : n), arg);
-                if (vmodes_spec_parse(text, &spec, &err) < 0 || spec.method != VMODES_METHOD_CVT || spec.interlaced) {
-                        cli_error("'%s' is not WIDTHxHEIGHT[@REFRESH][R]%s%s", arg, err.msg[0] ? ": " : "",
+                if (!text) {
+                        cli_error("out of memory");
+                        return CLI_EXIT_FAILURE;
+                }
+                r = vmodes_spec_parse(text, &spec, &err);
+                free(text);
+                if (r < 0 || spec.method != VMODES_METHOD_CVT || spec.interlaced) {
+                        cli_error("'%s' is not WIDTHxHEIGHT[@REFRESH][R]%s%s", cli_arg(arg), err.msg[0] ? ": " : "",
                                   err.msg[0] ? err.msg : "");
                         return CLI_EXIT_USAGE;
                 }
@@ -718,7 +725,7 @@ int cli_dmt(int argc, char **argv)
                 errno = 0;
                 n = strtol(arg, &end, 0);
                 if (end == arg || *end || errno || n < 1 || n > 0xff) {
-                        cli_error("DMT id '%s' is not a number from 0x01 to 0x58", arg);
+                        cli_error("DMT id '%s' is not a number from 0x01 to 0x58", cli_arg(arg));
                         return CLI_EXIT_USAGE;
                 }
                 d = vmodes_dmt_by_id((unsigned)n);

@@ -1018,18 +1018,20 @@ int cli_status(int argc, char **argv)
                         help();
                         return STATUS_OK;
                 case ':':
-                        cli_error("status: option '%s' needs a value (try 'vmodes status --help')", argv[optind - 1]);
+                        cli_error("status: option '%s' needs a value (try 'vmodes status --help')", cli_arg(argv[optind - 1]));
                         return STATUS_USAGE;
                 default:
                         if (optopt > 0 && optopt < 0x100)
-                                cli_error("status: unknown option '-%c' (try 'vmodes status --help')", optopt);
+                                cli_error("status: unknown option '-%s' (try 'vmodes status --help')",
+                                          cli_arg((char[]){ (char)optopt, 0 }));
                         else
-                                cli_error("status: unknown option '%s' (try 'vmodes status --help')", argv[optind - 1]);
+                                cli_error("status: unknown option '%s' (try 'vmodes status --help')",
+                                          cli_arg(argv[optind - 1]));
                         return STATUS_USAGE;
                 }
         }
         if (optind < argc) {
-                cli_error("status: unexpected argument '%s' (try 'vmodes status --help')", argv[optind]);
+                cli_error("status: unexpected argument '%s' (try 'vmodes status --help')", cli_arg(argv[optind]));
                 return STATUS_USAGE;
         }
         if ((o.force || o.dry_run) && !o.load) {
@@ -1037,11 +1039,13 @@ int cli_status(int argc, char **argv)
                 return STATUS_USAGE;
         }
         if (o.root && (!*o.root || access(o.root, F_OK) < 0)) {
-                cli_error("status: --root '%s': %s", o.root, *o.root ? strerror(errno) : "empty path");
+                const char *why = *o.root ? strerror(errno) : "empty path";
+                cli_error("status: --root '%s': %s", cli_arg(o.root), why);
                 return STATUS_USAGE;
         }
-        if (o.kernel && (!*o.kernel || strchr(o.kernel, '/'))) {
-                cli_error("status: --kernel '%s' is not a kernel release", o.kernel);
+        if (o.kernel && (!*o.kernel || strchr(o.kernel, '/') || strlen(o.kernel) > 64)) {
+                cli_error("status: --kernel '%s' is not a kernel release (1 to 64 characters, no '/')",
+                          cli_arg(o.kernel));
                 return STATUS_USAGE;
         }
 

@@ -31,3 +31,13 @@ int cli_config(int argc, char **argv);
 
 /* "vmodes: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* How much of an argument a message quotes (characters, then "..."). */
+#define CLI_ARG_SHOWN_MAX 60
+
+/* Untrusted text (an argument, a value from a file) as a message quotes
+ * it: at most CLI_ARG_SHOWN_MAX characters, then "..."; control
+ * characters, quotes, backslashes and non-ASCII bytes as \xNN. The result
+ * lives in one of four rotating static buffers, so one message can quote
+ * up to four arguments. */
+const char *cli_arg(const char *s);

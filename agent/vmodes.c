@@ -32,6 +32,31 @@ void cli_error(const char *fmt, ...)
         fputc('\n', stderr);
 }
 
+const char *cli_arg(const char *s)
+{
+        /* each shown character takes at most 4 bytes (\xNN) */
+        static char bufs[4][CLI_ARG_SHOWN_MAX * 4 + sizeof("...")];
+        static unsigned next;
+        char *buf = bufs[next++ % 4];
+        size_t n = 0;
+
+        for (size_t i = 0; s[i]; i++) {
+                unsigned char c = (unsigned char)s[i];
+
+                if (i == CLI_ARG_SHOWN_MAX) {
+                        memcpy(buf + n, "...", 3);
+                        n += 3;
+                        break;
+                }
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '\\')
+                        n += (size_t)sprintf(buf + n, "\\x%02x", c);
+                else
+                        buf[n++] = (char)c;
+        }
+        buf[n] = 0;
+        return buf;
+}
+
 static void usage(FILE *f)
 {
         fprintf(f,
@@ -70,6 +95,6 @@ int main(int argc, char **argv)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);
 
-        cli_error("unknown command '%s' (try 'vmodes --help')", argv[1]);
+        cli_error("unknown command '%s' (try 'vmodes --help')", cli_arg(argv[1]));
         return CLI_EXIT_USAGE;
 }

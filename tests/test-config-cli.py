@@ -98,6 +98,13 @@ rc, out, err = run('check', big)
 check('check: a file over 64 KiB', rc == 1 and 'larger than 65536 bytes' in err, err)
 rc, out, err = run('frobnicate')
 check('unknown action: usage error', rc == 2 and "unknown action 'frobnicate'" in err, err)
+for args, action in ((['check', ''], 'check'), (['xorg', ''], 'xorg'), (['show', '--file='], 'show')):
+    rc, out, err = run(*args)
+    check('%s: an empty file name is named as such' % ' '.join(args),
+          (rc, out, err) == (2, '', 'vmodes: config %s: empty file name\n' % action), repr((rc, out, err)))
+rc, out, err = run('check', '/' + 'a' * 5000)
+check('check: a file name longer than PATH_MAX', rc == 2 and 'file name of 5001 characters is too long' in err
+      and len(err) < 200, repr((rc, err)))
 rc, out, err = run('--help')
 check('--help', rc == 0 and 'vmodes.conf(5)' in out, out)
 rc, out, err = run('show')
