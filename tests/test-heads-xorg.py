@@ -4,8 +4,9 @@
 xf86Crtc/RandR 1.2 code, 16 outputs): modes, placement, 4 and 16 heads, the
 VideoRam limit with the rollback, bad input, the display going away in the
 middle of an apply, and the server refusing an operation without an X error
-(a proxy rewrites its answer). Outputs are found by querying; results are
-checked with `xrandr --query`."""
+(a proxy rewrites its answer), also after re-using modes other heads offer
+(every output's mode list is as before). Outputs are found by querying;
+results are checked with `xrandr --query`."""
 import json
 import os
 import select
@@ -387,7 +388,56 @@ def silent_failure_server():
             check('%s: created modes removed' % case, left == [], 'left behind: %r' % left)
 
 
+def refused_reuse_server():
+    """A refused apply that re-uses modes other heads offer: each head gets
+    the mode another one shows (and one a new mode), and the server turns
+    down the n-th SetCrtcConfig (a proxy rewrites its answer). The rollback
+    takes every mode the apply added off every output it added it to and
+    destroys the one it created: each output's mode list is as before,
+    whichever step was refused."""
+    with XServer('xorg-dummy') as x:
+        names = [o['name'] for o in x.query()['outputs']]
+        h1, h2, h3, h4 = names[:4]
+        # the dummy connects an output (and gives it its own modes) when it
+        # is first lit: light all four once, so that a refused step that the
+        # server did carry out does not change their mode lists by itself
+        rc, out, err = x.vmodes('apply', '--no-store', '%s 1024x768 pos 0x0' % h1,
+                                *['%s 1024x768 right-of %s' % (b, a) for a, b in ((h1, h2), (h2, h3), (h3, h4))])
+        check('reuse: all heads lit once', rc == 0, out + err)
+        base = ['%s 1600x900@60 pos 0x0' % h1, '%s 1280x800@60 right-of %s' % (h2, h1), '%s off' % h3, '%s off' % h4]
+        # h1 and h2 swap modes, h3 takes h1's, h4 a new one
+        target = ['%s 1280x800@60 pos 0x0' % h1, '%s 1600x900@60 right-of %s' % (h2, h1),
+                  '%s 1600x900@60 right-of %s' % (h3, h2), '%s 1024x768@44 right-of %s' % (h4, h3)]
+
+        def failed(reply):
+            reply[1] = 3  # RRSetConfigFailed
+
+        for nth in (1, 2, 3, 4):
+            case = 'reuse: SetCrtcConfig %d refused' % nth
+            rc, out, err = x.vmodes('apply', '--no-store', *base)
+            check('%s: base' % case, rc == 0, out + err)
+            before = x.query()
+            proxy = TamperProxy(x.number, 21, nth, failed)
+            try:
+                rc, out, err = x.vmodes('apply', '--no-store', *target, display=proxy.display)
+            finally:
+                proxy.stop()
+            check('%s: answer rewritten' % case, proxy.tampered == 1, 'rewrote %d answers' % proxy.tampered)
+            one_line_error(case, rc, out, err, 1, 'failed to show', 'the previous layout is back')
+            after = x.query()
+            for b, a in zip(before['outputs'], after['outputs']):
+                check('%s: %s modes' % (case, b['name']), a['modes'] == b['modes'],
+                      'added %r, lost %r' % ([m for m in a['modes'] if m not in b['modes']],
+                                             [m for m in b['modes'] if m not in a['modes']]))
+            check('%s: layout back' % case, [(o['name'], o['geometry'], o['current']) for o in after['outputs']] ==
+                  [(o['name'], o['geometry'], o['current']) for o in before['outputs']], 'layout changed: %r' % after)
+            # the mode it created is gone from the server, not only from the outputs
+            rc, out, err = x.xrandr('--verbose')
+            check('%s: created mode destroyed' % case, '1024x768_44.00' not in out, 'left on the server')
+
+
 main_server()
 videoram_server()
 silent_failure_server()
+refused_reuse_server()
 t.finish()

@@ -262,6 +262,11 @@ def parse_xrandr(text):
                    'current': None}
             res['outputs'].append(out)
             continue
+        if re.match(r'  \S', line):
+            # a mode no output offers: xrandr lists those after the
+            # outputs, each with h: and v: lines
+            out = None
+            continue
         if out is not None and line.startswith('   '):
             words = line.split()
             name = words[0]
