@@ -18,8 +18,19 @@
 #include <systemd/sd-daemon.h>
 
 #include "agent/daemon.h"
+#include "agent/kcmdline.h"
 
 typedef int (*op_fn)(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e);
+
+/* What a change request would do, computed before anything is written. */
+struct change {
+        struct vmodes_config config; /* the config after the request */
+        bool reply_names;            /* AddMode: reply (head, mode name) */
+        char head[VMODES_HEAD_NAME_MAX];
+        char mode_name[VMODES_NAME_MAX];
+};
+/* Reads the arguments and fills ch; no side effects. */
+typedef int (*build_fn)(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e);
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
@@ -102,13 +113,19 @@ static int prop_config(sd_bus *bus, const char *path, const char *iface, const c
                        void *userdata, sd_bus_error *e)
 {
         struct vmodes_daemon *d = userdata;
-        _cleanup_(freep) char *text = NULL;
+        _cleanup_(freep) char *text = NULL, *clean = NULL;
+        size_t size;
         int r;
 
         r = vmodes_config_format(&d->config, &text);
         if (r < 0)
                 return r;
-        return sd_bus_message_append(reply, "s", text);
+        size = strlen(text) * 4 + 1;
+        clean = malloc(size);
+        if (!clean)
+                return -ENOMEM;
+        vmodes_daemon_utf8(clean, size, text, true);
+        return sd_bus_message_append(reply, "s", clean);
 }
 
 static int prop_string(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
@@ -118,8 +135,10 @@ static int prop_string(sd_bus *bus, const char *path, const char *iface, const c
         const char *v = !strcmp(prop, "ConfigPath") ? d->opt.config_path
                         : !strcmp(prop, "XConfigPath") ? d->opt.xorg_path
                         : !strcmp(prop, "ConfigError") ? d->config_error : "";
+        char clean[4 * 4096 + 1];
 
-        return sd_bus_message_append(reply, "s", v ? v : "");
+        vmodes_daemon_utf8(clean, sizeof(clean), v ? v : "", false);
+        return sd_bus_message_append(reply, "s", clean);
 }
 
 static int prop_bool(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
@@ -136,17 +155,16 @@ static int prop_bool(sd_bus *bus, const char *path, const char *iface, const cha
 static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...)
 {
-        char msg[512];
+        char msg[1024], clean[1024];
         va_list ap;
 
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        /* messages may quote what a caller sent: keep them one printable line */
-        for (char *p = msg; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
-        return sd_bus_error_set(e, name, msg);
+        /* messages may quote what a caller or a file sent: one line of
+         * valid UTF-8 (sd-bus refuses anything else) */
+        vmodes_daemon_utf8(clean, sizeof(clean), msg, false);
+        return sd_bus_error_set(e, name, clean);
 }
 
 static int resolve_head(struct vmodes_daemon *d, const char *name, char canon[VMODES_HEAD_NAME_MAX],
@@ -264,21 +282,6 @@ static int read_options(sd_bus_message *m, struct opt *opts, size_t n, sd_bus_er
         return sd_bus_message_exit_container(m);
 }
 
-static int commit(struct vmodes_daemon *d, const struct vmodes_config *c, sd_bus_error *e)
-{
-        struct vmodes_error err;
-        int r;
-
-        r = vmodes_daemon_commit(d, c, &err);
-        if (r == -EINVAL)
-                return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "%s", err.msg);
-        if (r == -ESTALE)
-                return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s", err.msg);
-        if (r < 0)
-                return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
-        return 0;
-}
-
 static void set_primary(struct vmodes_config *c, struct vmodes_head_config *h, bool primary)
 {
         if (primary)
@@ -289,10 +292,10 @@ static void set_primary(struct vmodes_config *c, struct vmodes_head_config *h, b
 
 /* ---- methods (called once the caller is authorized) ------------------------ */
 
-static int op_add_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+static int build_add_mode(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
         struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' }, { "default", 'b' } };
-        _cleanup_(freep) struct vmodes_config *c = NULL;
+        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX];
         struct vmodes_head_mode hm;
         struct vmodes_head_config *h;
@@ -318,9 +321,6 @@ static int op_add_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error 
         if (opts[3].set)
                 make_default = opts[3].b;
 
-        c = malloc(sizeof(*c));
-        if (!c)
-                return -ENOMEM;
         *c = d->config;
         h = vmodes_config_find_head(c, canon);
         if (!h) {
@@ -354,15 +354,15 @@ static int op_add_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error 
                 h->enabled = opts[2].b;
         if (opts[0].set)
                 set_primary(c, h, opts[0].b);
-        r = commit(d, c, e);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(m, "ss", canon, hm.mode.name);
+        ch->reply_names = true;
+        snprintf(ch->head, sizeof(ch->head), "%s", canon);
+        snprintf(ch->mode_name, sizeof(ch->mode_name), "%s", hm.mode.name);
+        return 0;
 }
 
-static int op_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+static int build_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
-        _cleanup_(freep) struct vmodes_config *c = NULL;
+        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX];
         struct vmodes_head_config *h;
         const char *head, *spec;
@@ -376,9 +376,6 @@ static int op_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_err
                 return r;
         if (strlen(spec) > VMODES_DAEMON_ARG_MAX)
                 return arg_error(e, VMODES_ERROR_INVALID_MODE, "mode of %zu bytes is too long", strlen(spec));
-        c = malloc(sizeof(*c));
-        if (!c)
-                return -ENOMEM;
         *c = d->config;
         h = vmodes_config_find_head(c, canon);
         if (!h)
@@ -412,15 +409,12 @@ static int op_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_err
                         c->n_heads--;
                 }
         }
-        r = commit(d, c, e);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(m, "");
+        return 0;
 }
 
-static int op_set_layout(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+static int build_set_layout(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
-        _cleanup_(freep) struct vmodes_config *c = NULL;
+        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX] = "";
         struct vmodes_head_config *h;
         const char *head, *relation, *other_name;
@@ -450,9 +444,6 @@ static int op_set_layout(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_erro
                         return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s cannot be %s itself", canon,
                                          relation);
         }
-        c = malloc(sizeof(*c));
-        if (!c)
-                return -ENOMEM;
         *c = d->config;
         h = vmodes_config_find_head(c, canon);
         if (!h)
@@ -467,16 +458,13 @@ static int op_set_layout(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_erro
         } else if (rel != VMODES_REL_AUTO)
                 snprintf(h->relative_to, sizeof(h->relative_to), "%s", other);
         set_primary(c, h, primary);
-        r = commit(d, c, e);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(m, "");
+        return 0;
 }
 
-static int op_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+static int build_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
         struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' } };
-        _cleanup_(freep) struct vmodes_config *c = NULL;
+        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX];
         struct vmodes_head_config *h;
         const char *head;
@@ -491,9 +479,6 @@ static int op_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bu
         r = resolve_head(d, head, canon, e);
         if (r < 0)
                 return r;
-        c = malloc(sizeof(*c));
-        if (!c)
-                return -ENOMEM;
         *c = d->config;
         h = vmodes_config_find_head(c, canon);
         if (!h && opts[2].set && !opts[2].b && c->n_heads < VMODES_CONFIG_HEADS_MAX) {
@@ -511,26 +496,20 @@ static int op_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bu
                 h->enabled = opts[2].b;
         if (opts[0].set)
                 set_primary(c, h, opts[0].b);
-        r = commit(d, c, e);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(m, "");
+        return 0;
 }
 
-static int op_set_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
+static int build_set_options(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
         struct opt opts[] = { { "auto-fit", 'b' }, { "auto-fit-refresh", 'd' }, { "auto-fit-blanking", 's' },
                               { "kernel-cmdline", 'b' } };
         static const char *const blanking[] = { "standard", "rb1", "rb2", "rb3" };
-        _cleanup_(freep) struct vmodes_config *c = NULL;
+        struct vmodes_config *c = &ch->config;
         int r;
 
         r = read_options(m, opts, 4, e);
         if (r < 0)
                 return r;
-        c = malloc(sizeof(*c));
-        if (!c)
-                return -ENOMEM;
         *c = d->config;
         if (opts[0].set)
                 c->auto_fit = opts[0].b;
@@ -554,19 +533,18 @@ static int op_set_options(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_err
         }
         if (opts[3].set)
                 c->kernel_cmdline = opts[3].b;
-        r = commit(d, c, e);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(m, "");
+        return 0;
 }
 
 static int op_apply(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
 {
         struct vmodes_error err;
+        int r;
 
         vmodes_daemon_scan(d);
-        if (vmodes_daemon_write_outputs(d, &err) < 0)
-                return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
+        r = vmodes_daemon_write_outputs(d, &err);
+        if (r < 0)
+                return arg_error(e, r == -ESTALE ? VMODES_ERROR_INVALID_CONFIG : VMODES_ERROR_FAILED, "%s", err.msg);
         vmodes_daemon_bus_config_changed(d);
         return sd_bus_reply_method_return(m, "");
 }
@@ -576,23 +554,109 @@ static int op_reload(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e
         struct vmodes_error err;
         int r;
 
-        r = vmodes_daemon_load_config(d, &err);
+        r = vmodes_daemon_load_config(d, false, &err);
         if (r < 0) {
                 vmodes_daemon_bus_config_changed(d); /* ConfigError changed */
-                return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s (the previous config stays in use)", err.msg);
+                return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s", d->config_error);
         }
-        if (vmodes_daemon_write_outputs(d, &err) < 0)
+        if (vmodes_daemon_write_outputs(d, &err) < 0) {
+                vmodes_daemon_bus_config_changed(d);
                 return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
+        }
+        vmodes_daemon_log(SD_INFO, "reloaded %s", d->opt.config_path);
         vmodes_daemon_bus_config_changed(d);
         return sd_bus_reply_method_return(m, "");
 }
 
 /* ---- authorization ---------------------------------------------------------- */
 
+static bool any_enabled(const struct vmodes_config *c)
+{
+        for (unsigned i = 0; i < c->n_heads; i++)
+                if (c->heads[i].enabled)
+                        return true;
+        return false;
+}
+
+/* Whether going from old to new changes how the machine boots: the kernel
+ * command line (switched, or its video= arguments), or every configured
+ * head off (the login screen and the console could stay blank). */
+static bool affects_boot(const struct vmodes_config *old, const struct vmodes_config *new)
+{
+        _cleanup_(freep) char *a = NULL, *b = NULL;
+
+        if (old->kernel_cmdline != new->kernel_cmdline)
+                return true;
+        if (new->n_heads > 0 && !any_enabled(new))
+                return true;
+        if (!new->kernel_cmdline)
+                return false;
+        if (vmodes_kcmdline_args(old, &a) < 0 || vmodes_kcmdline_args(new, &b) < 0)
+                return true;
+        return strcmp(a, b) != 0;
+}
+
+/* The polkit action a request needs (an invalid one: the plain action; it
+ * is refused after authorization). */
+static const char *request_action(struct vmodes_daemon *d, sd_bus_message *m, build_fn build)
+{
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        struct change *ch;
+        bool boot = false;
+
+        if (!build || sd_bus_message_rewind(m, true) < 0)
+                return VMODES_POLKIT_ACTION;
+        ch = calloc(1, sizeof(*ch));
+        if (ch && build(d, m, ch, &e) >= 0)
+                boot = affects_boot(&d->config, &ch->config);
+        sd_bus_error_free(&e);
+        free(ch);
+        return boot ? VMODES_POLKIT_ACTION_BOOT : VMODES_POLKIT_ACTION;
+}
+
+static int ask_polkit(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn op, const char *action,
+                      sd_bus_error *e);
+
+/* Make the request; granted is the polkit action the caller holds (NULL:
+ * root). A change that needs more than granted asks polkit again. */
+static int run(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn op, const char *granted,
+               sd_bus_error *e)
+{
+        struct vmodes_error err;
+        _cleanup_(freep) struct change *ch = NULL;
+        int r;
+
+        if (op)
+                return op(d, m, e);
+        r = sd_bus_message_rewind(m, true);
+        if (r < 0)
+                return r;
+        ch = calloc(1, sizeof(*ch));
+        if (!ch)
+                return -ENOMEM;
+        r = build(d, m, ch, e);
+        if (r < 0)
+                return r;
+        if (granted && strcmp(granted, VMODES_POLKIT_ACTION_BOOT) && affects_boot(&d->config, &ch->config))
+                return ask_polkit(d, m, build, op, VMODES_POLKIT_ACTION_BOOT, e);
+        r = vmodes_daemon_commit(d, &ch->config, &err);
+        if (r == -EINVAL)
+                return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "%s", err.msg);
+        if (r == -ESTALE)
+                return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s", err.msg);
+        if (r < 0)
+                return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
+        if (ch->reply_names)
+                return sd_bus_reply_method_return(m, "ss", ch->head, ch->mode_name);
+        return sd_bus_reply_method_return(m, "");
+}
+
 struct pending {
         struct vmodes_daemon *d;
         sd_bus_message *m;
+        build_fn build;
         op_fn op;
+        const char *action;
 };
 
 static void pending_done(struct pending *p, int r, sd_bus_error *e)
@@ -616,7 +680,7 @@ static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         int authorized = 0, challenge = 0, r;
 
         if (perr) {
-                fprintf(stderr, SD_WARNING "polkit: %s: %s\n", perr->name, perr->message);
+                vmodes_daemon_log(SD_WARNING, "polkit: %s: %s", perr->name, perr->message);
                 r = arg_error(&e, VMODES_ERROR_ACCESS_DENIED,
                               "not authorized: only root may change the display config, and polkit could not be "
                               "asked (%s)", perr->name);
@@ -631,34 +695,24 @@ static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         }
         if (!authorized) {
                 r = arg_error(&e, VMODES_ERROR_ACCESS_DENIED,
-                              "not authorized to change the display config (polkit action %s%s)",
-                              VMODES_POLKIT_ACTION, challenge ? ", authentication needed" : "");
+                              "not authorized to %s (polkit action %s%s)",
+                              strcmp(p->action, VMODES_POLKIT_ACTION_BOOT) ? "change the display config"
+                                                                           : "change how the machine boots",
+                              p->action, challenge ? ", authentication needed" : "");
                 goto out;
         }
-        r = p->op(p->d, p->m, &e);
+        r = run(p->d, p->m, p->build, p->op, p->action, &e);
 out:
         pending_done(p, r, &e);
         sd_bus_error_free(&e);
         return 0;
 }
 
-static int authorize(sd_bus_message *m, struct vmodes_daemon *d, op_fn op, sd_bus_error *e)
+static int ask_polkit(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn op, const char *action,
+                      sd_bus_error *e)
 {
-        sd_bus_creds *creds = NULL;
         struct pending *p;
-        uid_t uid = (uid_t)-1;
         int r;
-
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
-        if (r >= 0) {
-                r = sd_bus_creds_get_euid(creds, &uid);
-                sd_bus_creds_unref(creds);
-        }
-        if (r < 0)
-                return arg_error(e, VMODES_ERROR_ACCESS_DENIED, "not authorized: cannot tell who is calling (%s)",
-                                 strerror(-r));
-        if (uid == 0)
-                return op(d, m, e);
 
         if (d->n_pending >= VMODES_DAEMON_PENDING_MAX)
                 return arg_error(e, VMODES_ERROR_BUSY, "too many requests waiting for authorization; try again");
@@ -667,11 +721,13 @@ static int authorize(sd_bus_message *m, struct vmodes_daemon *d, op_fn op, sd_bu
                 return -ENOMEM;
         p->d = d;
         p->m = sd_bus_message_ref(m);
+        p->build = build;
         p->op = op;
+        p->action = action;
         r = sd_bus_call_method_async(sd_bus_message_get_bus(m), NULL, "org.freedesktop.PolicyKit1",
                                      "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
                                      "CheckAuthorization", polkit_reply, p, "(sa{sv})sa{ss}us", "system-bus-name", 1,
-                                     "name", "s", sd_bus_message_get_sender(m), VMODES_POLKIT_ACTION, 0,
+                                     "name", "s", sd_bus_message_get_sender(m), action, 0,
                                      (uint32_t)(sd_bus_message_get_allow_interactive_authorization(m) > 0 ? 1 : 0),
                                      "");
         if (r < 0) {
@@ -684,18 +740,39 @@ static int authorize(sd_bus_message *m, struct vmodes_daemon *d, op_fn op, sd_bu
         return 1; /* the reply follows */
 }
 
-#define METHOD(name, op)                                                                          \
+static int authorize(sd_bus_message *m, struct vmodes_daemon *d, build_fn build, op_fn op, sd_bus_error *e)
+{
+        sd_bus_creds *creds = NULL;
+        uid_t uid = (uid_t)-1;
+        int r;
+
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
+        if (r >= 0) {
+                r = sd_bus_creds_get_euid(creds, &uid);
+                sd_bus_creds_unref(creds);
+        }
+        if (r < 0)
+                return arg_error(e, VMODES_ERROR_ACCESS_DENIED, "not authorized: cannot tell who is calling (%s)",
+                                 strerror(-r));
+        if (uid == 0)
+                return run(d, m, build, op, NULL, e);
+        if (d->n_pending >= VMODES_DAEMON_PENDING_MAX)
+                return arg_error(e, VMODES_ERROR_BUSY, "too many requests waiting for authorization; try again");
+        return ask_polkit(d, m, build, op, request_action(d, m, build), e);
+}
+
+#define METHOD(name, build, op)                                                                   \
         static int method_##name(sd_bus_message *m, void *userdata, sd_bus_error *e)             \
         {                                                                                         \
-                return authorize(m, userdata, op, e);                                             \
+                return authorize(m, userdata, build, op, e);                                      \
         }
-METHOD(add_mode, op_add_mode)
-METHOD(remove_mode, op_remove_mode)
-METHOD(set_layout, op_set_layout)
-METHOD(set_head_options, op_set_head_options)
-METHOD(set_options, op_set_options)
-METHOD(apply, op_apply)
-METHOD(reload, op_reload)
+METHOD(add_mode, build_add_mode, NULL)
+METHOD(remove_mode, build_remove_mode, NULL)
+METHOD(set_layout, build_set_layout, NULL)
+METHOD(set_head_options, build_set_head_options, NULL)
+METHOD(set_options, build_set_options, NULL)
+METHOD(apply, NULL, op_apply)
+METHOD(reload, NULL, op_reload)
 
 static const sd_bus_vtable daemon_vtable[] = {
         SD_BUS_VTABLE_START(0),

@@ -22,11 +22,11 @@ static void on_device_event(struct vmodes_monitor *m, const struct vmodes_event 
         struct vmodes_daemon *d = userdata;
         struct vmodes_error err;
 
-        fprintf(stderr, SD_INFO "device event: %s %s (%s)\n", ev->action, ev->sysname, ev->subsystem);
+        vmodes_daemon_log(SD_INFO, "device event: %s %s (%s)", ev->action, ev->sysname, ev->subsystem);
         if (vmodes_daemon_scan(d) < 0)
                 return;
-        if (ev->type == VMODES_EVENT_DEVICE_ADD && vmodes_daemon_write_outputs(d, &err) < 0)
-                fprintf(stderr, SD_ERR "%s\n", err.msg);
+        if (ev->type == VMODES_EVENT_DEVICE_ADD && !d->config_error[0] && vmodes_daemon_write_outputs(d, &err) < 0)
+                vmodes_daemon_log(SD_ERR, "%s", err.msg);
         vmodes_daemon_bus_devices_changed(d);
 }
 
@@ -47,7 +47,7 @@ int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_opt
         if (opt->monitor) {
                 r = vmodes_monitor_new(&d->monitor, on_device_event, d);
                 if (r < 0) {
-                        fprintf(stderr, SD_ERR "cannot listen to udev events: %s\n", strerror(-r));
+                        vmodes_daemon_log(SD_ERR, "cannot listen to udev events: %s", strerror(-r));
                         goto fail;
                 }
                 r = vmodes_monitor_attach(d->monitor, event, 0);
@@ -72,29 +72,179 @@ void vmodes_daemon_free(struct vmodes_daemon *d)
         free(d);
 }
 
-int vmodes_daemon_load_config(struct vmodes_daemon *d, struct vmodes_error *err)
+/* ---- text that leaves the daemon ------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
 {
-        struct vmodes_config *c;
-        struct vmodes_error e;
+        size_t k;
+        unsigned cp;
+
+        if (p[0] < 0x80)
+                return 1;
+        if (p[0] >= 0xc2 && p[0] <= 0xdf)
+                k = 2, cp = p[0] & 0x1f;
+        else if (p[0] >= 0xe0 && p[0] <= 0xef)
+                k = 3, cp = p[0] & 0x0f;
+        else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+                k = 4, cp = p[0] & 0x07;
+        else
+                return 0;
+        if (k > n)
+                return 0;
+        for (size_t i = 1; i < k; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+                return 0;
+        return k;
+}
+
+void vmodes_daemon_utf8(char *dst, size_t size, const char *src, bool multiline)
+{
+        const unsigned char *p = (const unsigned char *)src;
+        size_t n = strlen(src), o = 0;
+
+        if (!size)
+                return;
+        while (*p) {
+                size_t k = utf8_len(p, n);
+                bool keep = k > 1 || (k == 1 && *p >= 0x20 && *p != 0x7f) ||
+                            (k == 1 && multiline && (*p == '\n' || *p == '\t'));
+
+                if (keep) {
+                        if (o + k >= size)
+                                break;
+                        memcpy(dst + o, p, k);
+                        o += k;
+                } else {
+                        /* a byte that is not text: \xHH */
+                        k = 1;
+                        if (o + 4 >= size)
+                                break;
+                        snprintf(dst + o, size - o, "\\x%02x", *p);
+                        o += 4;
+                }
+                p += k;
+                n -= k;
+        }
+        dst[o] = '\0';
+}
+
+void vmodes_daemon_log(const char *prio, const char *fmt, ...)
+{
+        char msg[1024], clean[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        vmodes_daemon_utf8(clean, sizeof(clean), msg, false);
+        fprintf(stderr, "%s%s\n", prio, clean);
+}
+
+static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...)
+{
+        char msg[sizeof(d->config_error)];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        vmodes_daemon_utf8(d->config_error, sizeof(d->config_error), msg, false);
+}
+
+/* ---- the config file ------------------------------------------------------ */
+
+/* Read and parse a config file: 0, -ENOENT (none), -ENODATA (empty file) or
+ * another error with a message. Never follows a symlink or blocks on a
+ * FIFO; a NUL byte (what a power loss leaves) is damage, never the end. */
+static int load_file(const char *path, struct vmodes_config *c, struct vmodes_error *err)
+{
+        char *text = NULL, *nul;
+        size_t len = 0;
         int r;
 
+        r = vmodes_atomic_read_file(path, VMODES_CONFIG_FILE_MAX, VMODES_ATOMIC_NOFOLLOW, &text, &len);
+        if (r == -ENOENT)
+                return r;
+        if (r == -EFBIG)
+                return vmodes_error_set(err, r, "%s: larger than %d bytes", path, VMODES_CONFIG_FILE_MAX);
+        if (r == -EINVAL || r == -EISDIR || r == -ELOOP)
+                return vmodes_error_set(err, -EINVAL, "%s: not a regular file (%s)", path,
+                                        r == -ELOOP ? "a symbolic link" : r == -EISDIR ? "a folder" : "a FIFO, socket or device");
+        if (r < 0)
+                return vmodes_error_set(err, r, "%s: %s", path, strerror(-r));
+        nul = memchr(text, '\0', len);
+        if (len == 0)
+                r = -ENODATA;
+        else if (nul) {
+                unsigned line = 1;
+                for (const char *p = text; p < nul; p++)
+                        line += *p == '\n';
+                r = vmodes_error_set(err, -EINVAL, "%s:%u: NUL byte at offset %zu (a damaged file?)", path, line,
+                                     (size_t)(nul - text));
+        } else
+                r = vmodes_config_parse(text, path, c, err);
+        free(text);
+        return r;
+}
+
+/* The previous version (.old, kept by every save) when it parses. */
+static int load_old(struct vmodes_daemon *d, struct vmodes_config *c, struct vmodes_error *err)
+{
+        char oldpath[4096];
+
+        if ((size_t)snprintf(oldpath, sizeof(oldpath), "%s.old", d->opt.config_path) >= sizeof(oldpath))
+                return vmodes_error_set(err, -ENAMETOOLONG, "%s.old: name too long", d->opt.config_path);
+        return load_file(oldpath, c, err);
+}
+
+int vmodes_daemon_load_config(struct vmodes_daemon *d, bool at_start, struct vmodes_error *err)
+{
+        struct vmodes_config *c, *old;
+        struct vmodes_error e, eo;
+        int r, ro;
+
         c = malloc(sizeof(*c));
-        if (!c)
+        old = malloc(sizeof(*old));
+        if (!c || !old) {
+                free(c);
+                free(old);
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
-        r = vmodes_config_load(d->opt.config_path, c, &e);
-        if (r == -ENOENT) {
-                /* no file yet: nothing configured */
+        }
+        r = load_file(d->opt.config_path, c, &e);
+        ro = r == 0 || r == -ENOENT ? -ENOENT : load_old(d, old, &eo);
+        if (r == -ENODATA && ro == 0)
+                r = vmodes_error_set(&e, -EINVAL, "%s: empty file (vmodesd never writes one: a damaged file?)",
+                                     d->opt.config_path);
+        if (r == -ENOENT || r == -ENODATA) {
+                /* no file (or an empty one and no .old): nothing configured */
                 vmodes_config_init(c);
                 r = 0;
         }
         if (r == 0) {
                 d->config = *c;
                 d->config_error[0] = '\0';
-        } else {
-                snprintf(d->config_error, sizeof(d->config_error), "%s", e.msg);
+        } else if (at_start && ro == 0) {
+                d->config = *old;
+                set_config_error(d, "%s; serving the last good config from %s.old; changes are refused until "
+                                 "the file is fixed (or restored from .old) and reloaded", e.msg, d->opt.config_path);
+        } else if (at_start)
+                set_config_error(d, "%s; no usable %s.old either; %s is left as it is and changes are refused "
+                                 "until the file is fixed and reloaded", e.msg, d->opt.config_path, d->opt.xorg_path);
+        else
+                set_config_error(d, "%s; the previous config stays in use and changes are refused until the "
+                                 "file is fixed and reloaded", e.msg);
+        if (r < 0) {
+                vmodes_daemon_log(SD_ERR, "%s", d->config_error);
                 vmodes_error_set(err, r, "%s", e.msg);
         }
         free(c);
+        free(old);
         return r;
 }
 
@@ -105,7 +255,7 @@ static bool is_virtual_with_heads(const struct vmodes_device *dev)
 
 static void log_step(void *userdata, const char *step)
 {
-        fprintf(stderr, SD_INFO "%s\n", step);
+        vmodes_daemon_log(SD_INFO, "%s", step);
 }
 
 static void load_modules(struct vmodes_daemon *d)
@@ -121,23 +271,23 @@ static void load_modules(struct vmodes_daemon *d)
                 if (!dev->type || dev->driver)
                         continue;
                 if (!k && (r = vmodes_kmod_new(&k, NULL)) < 0) {
-                        fprintf(stderr, SD_ERR "libkmod: %s\n", strerror(-r));
+                        vmodes_daemon_log(SD_ERR, "libkmod: %s", strerror(-r));
                         return;
                 }
                 r = vmodes_kmod_inspect(k, dev, &info);
                 if (r < 0) {
-                        fprintf(stderr, SD_ERR "%s: cannot inspect its driver module: %s\n", dev->slot, strerror(-r));
+                        vmodes_daemon_log(SD_ERR, "%s: cannot inspect its driver module: %s", dev->slot, strerror(-r));
                         continue;
                 }
                 if (info->action == VMODES_ACTION_LOAD) {
-                        fprintf(stderr, SD_NOTICE "%s (%s): loading module %s\n", dev->slot, dev->type->name,
+                        vmodes_daemon_log(SD_NOTICE, "%s (%s): loading module %s", dev->slot, dev->type->name,
                                 info->name);
                         r = vmodes_kmod_load(k, dev, 0, log_step, NULL);
                         if (r < 0)
-                                fprintf(stderr, SD_ERR "%s: loading %s failed: %s\n", dev->slot, info->name,
+                                vmodes_daemon_log(SD_ERR, "%s: loading %s failed: %s", dev->slot, info->name,
                                         strerror(-r));
                 } else if (info->action != VMODES_ACTION_NONE)
-                        fprintf(stderr, SD_WARNING "%s (%s): module %s not loaded (%s)\n", dev->slot,
+                        vmodes_daemon_log(SD_WARNING, "%s (%s): module %s not loaded (%s)", dev->slot,
                                 dev->type->name, info->name, vmodes_module_action_to_string(info->action));
                 vmodes_module_info_free(info);
         }
@@ -151,7 +301,7 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
 
         r = vmodes_discovery_scan(d->discovery);
         if (r < 0) {
-                fprintf(stderr, SD_ERR "device discovery failed: %s\n", strerror(-r));
+                vmodes_daemon_log(SD_ERR, "device discovery failed: %s", strerror(-r));
                 return r;
         }
         if (d->opt.load_modules) {
@@ -173,73 +323,185 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
                 }
         }
         for (size_t i = 0; i < vmodes_discovery_get_n_errors(d->discovery); i++)
-                fprintf(stderr, SD_WARNING "%s\n", vmodes_discovery_get_error(d->discovery, i));
+                vmodes_daemon_log(SD_WARNING, "%s", vmodes_discovery_get_error(d->discovery, i));
         return 0;
 }
 
-static int write_if_changed(const char *path, const char *text)
+/* Stage path with text unless it holds that already: 1 staged, 0 same. */
+static int stage_if_changed(struct vmodes_atomic_txn *t, const char *path, const char *text)
 {
-        char *old = NULL;
+        char *cur = NULL;
         int r;
 
-        if (vmodes_atomic_read(path, 1 << 20, &old, NULL) == 0 && !strcmp(old, text)) {
-                free(old);
+        if (vmodes_atomic_read_file(path, 1 << 20, VMODES_ATOMIC_NOFOLLOW, &cur, NULL) == 0 && !strcmp(cur, text)) {
+                free(cur);
                 return 0;
         }
-        free(old);
-        r = vmodes_atomic_write(path, text, strlen(text), 0644, false);
+        free(cur);
+        r = vmodes_atomic_txn_write(t, path, text, strlen(text), 0644, false);
         return r < 0 ? r : 1;
 }
 
-int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *err)
+/* Debian ships no /etc/X11/xorg.conf.d: create that one folder. */
+static int make_parent(const char *path)
+{
+        char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+        int r = -ENOENT;
+
+        if (slash && slash != dir) {
+                *slash = '\0';
+                r = mkdir(dir, 0755) < 0 ? -errno : 0;
+        }
+        free(dir);
+        return r;
+}
+
+/* What a commit changes besides vmodes.conf. */
+struct outputs {
+        bool xorg, grub;
+};
+
+static int stage_xorg(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
+                      struct outputs *o, struct vmodes_error *err)
 {
         char *text = NULL;
         int r;
 
-        r = vmodes_xorgconf_format(&d->config, d->scheme, d->opt.config_path, &text);
+        r = vmodes_xorgconf_format(c, d->scheme, d->opt.config_path, &text);
         if (r < 0)
                 return vmodes_error_set(err, r, "cannot generate the X configuration: %s", strerror(-r));
-        r = write_if_changed(d->opt.xorg_path, text);
-        if (r == -ENOENT) {
-                /* Debian ships no /etc/X11/xorg.conf.d: create that one folder */
-                char *dir = strdup(d->opt.xorg_path), *slash = dir ? strrchr(dir, '/') : NULL;
-                if (slash && slash != dir) {
-                        *slash = '\0';
-                        if (mkdir(dir, 0755) == 0)
-                                r = write_if_changed(d->opt.xorg_path, text);
-                }
-                free(dir);
-        }
+        r = stage_if_changed(t, d->opt.xorg_path, text);
+        if (r == -ENOENT && make_parent(d->opt.xorg_path) == 0)
+                r = stage_if_changed(t, d->opt.xorg_path, text);
         free(text);
         if (r < 0)
                 return vmodes_error_set(err, r, "cannot write %s: %s", d->opt.xorg_path, strerror(-r));
-        if (r > 0)
-                fprintf(stderr, SD_INFO "wrote %s\n", d->opt.xorg_path);
-
-        if (d->opt.grub_path && *d->opt.grub_path) {
-                r = vmodes_kcmdline_write(d->opt.grub_path, &d->config);
-                if (r == -ENOENT && d->config.kernel_cmdline)
-                        fprintf(stderr, SD_WARNING "kernel-cmdline: no boot loader drop-in folder for %s "
-                                "(GRUB's /etc/default/grub.d); add the video= options by hand\n",
-                                d->opt.grub_path);
-                else if (r < 0)
-                        return vmodes_error_set(err, r, "cannot write %s: %s", d->opt.grub_path, strerror(-r));
-                else if (r > 0)
-                        fprintf(stderr, SD_NOTICE "%s %s; run update-grub to use it at the next boot\n",
-                                d->config.kernel_cmdline ? "wrote" : "removed", d->opt.grub_path);
-        }
+        o->xorg = r > 0;
         return 0;
+}
+
+static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
+                      struct outputs *o, struct vmodes_error *err)
+{
+        const char *path = d->opt.grub_path;
+        char *cur = NULL, *text = NULL;
+        int r;
+
+        if (!path || !*path)
+                return 0;
+        r = vmodes_atomic_read_file(path, 65536, VMODES_ATOMIC_NOFOLLOW, &cur, NULL);
+        if (!c->kernel_cmdline) {
+                /* only a drop-in vmodesd wrote goes; anything else stays */
+                if (r == 0 && vmodes_kcmdline_is_ours(cur))
+                        r = vmodes_atomic_txn_remove(t, path);
+                else if (r == 0)
+                        vmodes_daemon_log(SD_NOTICE, "%s was not written by vmodesd: left as it is", path);
+                o->grub = r == 0 && vmodes_kcmdline_is_ours(cur);
+                free(cur);
+                return r < 0 && r != -ENOENT ? vmodes_error_set(err, r, "cannot remove %s: %s", path, strerror(-r))
+                                             : 0;
+        }
+        r = vmodes_kcmdline_format(c, &text);
+        if (r == 0 && !(cur && !strcmp(cur, text))) {
+                r = vmodes_atomic_txn_write(t, path, text, strlen(text), 0644, false);
+                if (r == 0)
+                        r = 1;
+        }
+        free(cur);
+        free(text);
+        if (r == -ENOENT) {
+                vmodes_daemon_log(SD_WARNING, "kernel-cmdline: no boot loader drop-in folder for %s (GRUB's "
+                                  "/etc/default/grub.d); add the video= options by hand", path);
+                return 0;
+        }
+        if (r < 0)
+                return vmodes_error_set(err, r, "cannot write %s: %s", path, strerror(-r));
+        o->grub = r > 0;
+        return 0;
+}
+
+static void log_outputs(struct vmodes_daemon *d, const struct vmodes_config *c, const struct outputs *o)
+{
+        if (o->xorg)
+                vmodes_daemon_log(SD_INFO, "wrote %s", d->opt.xorg_path);
+        if (o->grub)
+                vmodes_daemon_log(SD_NOTICE, "%s %s; run update-grub to use it at the next boot",
+                                  c->kernel_cmdline ? "wrote" : "removed", d->opt.grub_path);
+}
+
+/* Stage the X config and the kernel drop-in of c (and, with config_text,
+ * vmodes.conf first), then make them all or none. */
+static int write_all(struct vmodes_daemon *d, const struct vmodes_config *c, const char *config_text,
+                     struct vmodes_error *err)
+{
+        struct vmodes_atomic_txn *t = NULL;
+        struct outputs o = { 0 };
+        const char *failed = NULL;
+        int r;
+
+        r = vmodes_atomic_txn_new(&t);
+        if (r < 0)
+                return vmodes_error_set(err, r, "out of memory");
+        if (config_text) {
+                r = vmodes_atomic_txn_write(t, d->opt.config_path, config_text, strlen(config_text), 0644, true);
+                if (r < 0)
+                        vmodes_error_set(err, r, "cannot write %s: %s", d->opt.config_path, strerror(-r));
+        }
+        if (r == 0)
+                r = stage_xorg(d, c, t, &o, err);
+        if (r == 0)
+                r = stage_grub(d, c, t, &o, err);
+        if (r == 0) {
+                r = vmodes_atomic_txn_commit(t, &failed);
+                if (r < 0)
+                        vmodes_error_set(err, r, "cannot write %s: %s (nothing was changed)",
+                                         failed ? failed : d->opt.config_path, strerror(-r));
+        }
+        vmodes_atomic_txn_free(t);
+        if (r == 0)
+                log_outputs(d, c, &o);
+        return r;
+}
+
+int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *err)
+{
+        if (d->config_error[0])
+                return vmodes_error_set(err, -ESTALE, "%s", d->config_error);
+        return write_all(d, &d->config, NULL, err);
+}
+
+/* The file on disk must be one that loads: a damaged one is never rotated
+ * over a good .old (it became damaged after it was loaded). */
+static int check_file_on_disk(struct vmodes_daemon *d, struct vmodes_error *err)
+{
+        struct vmodes_config *c = malloc(sizeof(*c));
+        struct vmodes_error e;
+        int r;
+
+        if (!c)
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
+        r = load_file(d->opt.config_path, c, &e);
+        free(c);
+        if (r == 0 || r == -ENOENT)
+                return 0;
+        if (r == -ENODATA)
+                vmodes_error_set(&e, r, "%s: empty file (a damaged file?)", d->opt.config_path);
+        set_config_error(d, "%s (changed on disk since it was loaded); changes are refused until the file is "
+                         "fixed and reloaded", e.msg);
+        vmodes_daemon_log(SD_ERR, "%s", d->config_error);
+        vmodes_daemon_bus_config_changed(d);
+        return vmodes_error_set(err, -ESTALE, "%s", d->config_error);
 }
 
 int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_error *err)
 {
         struct vmodes_error e;
         struct vmodes_config *copy;
+        char *text = NULL;
         int r;
 
         if (d->config_error[0])
-                return vmodes_error_set(err, -ESTALE, "%s (fix the file and reload before changing the config)",
-                            d->config_error);
+                return vmodes_error_set(err, -ESTALE, "%s", d->config_error);
         copy = malloc(sizeof(*copy));
         if (!copy)
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
@@ -251,16 +513,21 @@ int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c,
                 free(copy);
                 return vmodes_error_set(err, -EINVAL, "%s", e.msg);
         }
-        r = vmodes_config_save(d->opt.config_path, copy);
-        if (r < 0) {
-                free(copy);
-                return vmodes_error_set(err, r, "cannot write %s: %s", d->opt.config_path, strerror(-r));
+        r = check_file_on_disk(d, err);
+        if (r == 0) {
+                r = vmodes_config_format(copy, &text);
+                if (r < 0)
+                        vmodes_error_set(err, r, "cannot format the config: %s", strerror(-r));
         }
-        d->config = *copy;
+        if (r == 0)
+                r = write_all(d, copy, text, err);
+        free(text);
+        if (r == 0) {
+                d->config = *copy;
+                vmodes_daemon_log(SD_INFO, "wrote %s", d->opt.config_path);
+                vmodes_daemon_bus_config_changed(d);
+        }
         free(copy);
-        fprintf(stderr, SD_INFO "wrote %s\n", d->opt.config_path);
-        r = vmodes_daemon_write_outputs(d, err);
-        vmodes_daemon_bus_config_changed(d);
         return r;
 }
 

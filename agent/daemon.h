@@ -20,7 +20,10 @@
 #define VMODES_BUS_NAME "org.vmodes.Daemon1"
 #define VMODES_BUS_PATH "/org/vmodes/Daemon1"
 #define VMODES_BUS_INTERFACE "org.vmodes.Daemon1"
+/* polkit actions: modes and layout; what changes how the machine boots
+ * (kernel-cmdline, every head off) needs the second one */
 #define VMODES_POLKIT_ACTION "org.vmodes.configure"
+#define VMODES_POLKIT_ACTION_BOOT "org.vmodes.configure-boot"
 
 #define VMODES_ERROR_INVALID_HEAD "org.vmodes.Error.InvalidHead"
 #define VMODES_ERROR_INVALID_MODE "org.vmodes.Error.InvalidMode"
@@ -49,22 +52,36 @@ struct vmodes_daemon {
         struct vmodes_discovery *discovery;
         enum vmodes_head_scheme scheme;  /* X output names of the X driver in use */
         struct vmodes_config config;     /* the last good config */
-        char config_error[300];          /* why the file on disk is not in use, "" if it is */
+        /* why the file on disk is not in use, "" if it is; while set, the
+         * daemon is read-only (changes refused, no file written) */
+        char config_error[1024];
         unsigned n_pending;              /* authorization checks in flight */
 };
 
 int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_options *opt, sd_event *event);
 void vmodes_daemon_free(struct vmodes_daemon *d);
 
-/* Load the config file; on failure keep the current config (at start: the
- * .old version when it parses, else none) and remember why. */
-int vmodes_daemon_load_config(struct vmodes_daemon *d, struct vmodes_error *err);
+/* Every string that leaves the daemon (errors, properties, log lines) is
+ * valid UTF-8: src copied to dst with each byte that is not (and control
+ * characters, except newline and tab when multiline) written as \xHH. */
+void vmodes_daemon_utf8(char *dst, size_t size, const char *src, bool multiline);
+/* One log line for the journal: prio is an SD_* prefix. */
+void vmodes_daemon_log(const char *prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Load the config file. A damaged file (unreadable, not a regular file, a
+ * NUL byte, empty while .old is good, a parse error) sets config_error and
+ * makes the daemon read-only; the config in use stays (at start: .old when
+ * it parses, else none). */
+int vmodes_daemon_load_config(struct vmodes_daemon *d, bool at_start, struct vmodes_error *err);
 /* Discovery, module loading, X output naming. */
 int vmodes_daemon_scan(struct vmodes_daemon *d);
 /* Write the X config (and the kernel drop-in) for the current config when
- * their content differs from what is on disk. */
+ * their content differs from what is on disk, both or neither; -ESTALE
+ * while read-only. */
 int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *err);
-/* Validate, save atomically, write the outputs, swap in. */
+/* Validate, then write vmodes.conf (the replaced version kept as .old), the
+ * X config and the kernel drop-in as one transaction, swap in and signal;
+ * on failure nothing changed (files, memory) and err names the file. */
 int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_error *err);
 
 /* Head name given by a caller -> canonical head name (connector name). */

@@ -44,7 +44,8 @@ static void help(void)
                "  --version           show the version\n"
                "\n"
                "Signals: SIGHUP re-reads the config file (a broken file is reported with\n"
-               "FILE:LINE and the previous config stays in use); SIGTERM stops.\n",
+               "FILE:LINE, the previous config stays in use and changes are refused until\n"
+               "the file is fixed and reloaded); SIGTERM stops.\n",
                VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, DEFAULT_GRUB);
 }
 
@@ -55,48 +56,18 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
         if (si->ssi_signo == SIGHUP) {
                 sd_notify(0, "RELOADING=1");
-                if (vmodes_daemon_load_config(d, &err) < 0)
-                        fprintf(stderr, SD_ERR "%s; the previous config stays in use\n", err.msg);
+                if (vmodes_daemon_load_config(d, false, &err) < 0)
+                        ; /* logged, ConfigError set: read-only */
                 else if (vmodes_daemon_write_outputs(d, &err) < 0)
-                        fprintf(stderr, SD_ERR "%s\n", err.msg);
+                        vmodes_daemon_log(SD_ERR, "%s", err.msg);
                 else
-                        fprintf(stderr, SD_INFO "reloaded %s\n", d->opt.config_path);
+                        vmodes_daemon_log(SD_INFO, "reloaded %s", d->opt.config_path);
                 vmodes_daemon_bus_config_changed(d);
                 sd_notify(0, "READY=1");
                 return 0;
         }
-        fprintf(stderr, SD_INFO "stopping (%s)\n", strsignal((int)si->ssi_signo));
+        vmodes_daemon_log(SD_INFO, "stopping (%s)", strsignal((int)si->ssi_signo));
         return sd_event_exit(sd_event_source_get_event(s), 0);
-}
-
-/* At start: a broken file is reported and the previous version (.old, kept
- * by every save) is used when it parses; otherwise the X config on disk is
- * left as it is. */
-static int load_initial_config(struct vmodes_daemon *d)
-{
-        struct vmodes_config *old;
-        struct vmodes_error err, e2;
-        char oldpath[4096];
-        int r;
-
-        r = vmodes_daemon_load_config(d, &err);
-        if (r == 0)
-                return 0;
-        fprintf(stderr, SD_ERR "%s\n", err.msg);
-        old = malloc(sizeof(*old));
-        if (!old)
-                return -ENOMEM;
-        snprintf(oldpath, sizeof(oldpath), "%s.old", d->opt.config_path);
-        r = vmodes_config_load(oldpath, old, &e2);
-        if (r == 0) {
-                d->config = *old;
-                fprintf(stderr, SD_WARNING "using the last good config %s until %s is fixed\n", oldpath,
-                        d->opt.config_path);
-        } else
-                fprintf(stderr, SD_WARNING "no usable previous config (%s); leaving %s as it is until %s is "
-                        "fixed\n", e2.msg, d->opt.xorg_path, d->opt.config_path);
-        free(old);
-        return r == 0 ? 0 : -ENOENT;
 }
 
 int main(int argc, char **argv)
@@ -180,7 +151,7 @@ int main(int argc, char **argv)
         else
                 r = vmodes_bus_open(address, &bus);
         if (r < 0) {
-                fprintf(stderr, SD_ERR "cannot connect to the %s bus: %s\n", address ? address : bus_kind,
+                vmodes_daemon_log(SD_ERR, "cannot connect to the %s bus: %s", address ? address : bus_kind,
                         strerror(-r));
                 goto fail;
         }
@@ -192,20 +163,23 @@ int main(int argc, char **argv)
                 goto fail;
         r = sd_bus_request_name(bus, VMODES_BUS_NAME, 0);
         if (r < 0) {
-                fprintf(stderr, SD_ERR "cannot own %s: %s (is another vmodesd running?)\n", VMODES_BUS_NAME,
+                vmodes_daemon_log(SD_ERR, "cannot own %s: %s (is another vmodesd running?)", VMODES_BUS_NAME,
                         strerror(-r));
                 goto fail;
         }
 
         vmodes_daemon_scan(d);
-        if (load_initial_config(d) == 0 && vmodes_daemon_write_outputs(d, &err) < 0)
-                fprintf(stderr, SD_ERR "%s\n", err.msg);
+        /* a damaged config leaves the X config as it is (read-only) */
+        if (vmodes_daemon_load_config(d, true, &err) < 0)
+                ; /* logged, ConfigError set: read-only */
+        else if (vmodes_daemon_write_outputs(d, &err) < 0)
+                vmodes_daemon_log(SD_ERR, "%s", err.msg);
 
         sd_notify(0, "READY=1\nSTATUS=Serving " VMODES_BUS_NAME);
         r = sd_event_loop(event);
 fail:
         if (r < 0)
-                fprintf(stderr, SD_ERR "vmodesd: %s\n", strerror(-r));
+                vmodes_daemon_log(SD_ERR, "vmodesd: %s", strerror(-r));
         vmodes_daemon_free(d);
         sd_bus_flush_close_unref(bus);
         sd_event_unref(event);

@@ -129,6 +129,45 @@ try:
             eq('Virtual-2' in env.read(env.config), False, 'removed')
         s.check('polkit says yes: the change is made', t_polkit_yes)
 
+        def asked():
+            return [c[1][1] for c in env.polkit_call('GetMethodCalls', 's', ('CheckAuthorization',))[0]]
+
+        def t_boot_action():
+            env.polkit_call('ClearCalls')
+            env.polkit_call('SetAllowed', 'as', (['org.vmodes.configure'],))
+            before = env.files()
+            for what, m in (('kernel-cmdline on', ('SetOptions', 'a{sv}',
+                                                   "({'kernel-cmdline': GLib.Variant('b', True)},)")),
+                            ('the last lit head off', ('SetHeadOptions', 'sa{sv}',
+                                                       "('Virtual-1', {'enabled': GLib.Variant('b', False)})"))):
+                ok, name, msg = D.call_as(USER, env.address, *m)
+                eq((ok, name), (False, 'org.vmodes.Error.AccessDenied'), what + ' with org.vmodes.configure only')
+                has(msg, 'polkit action org.vmodes.configure-boot')
+            eq(env.files(), before, 'files')
+            eq(asked(), ['org.vmodes.configure-boot'] * 2, 'actions asked')
+            # modes and layout stay org.vmodes.configure
+            env.polkit_call('ClearCalls')
+            ok, out, msg = D.call_as(USER, env.address, *ADD)
+            eq(ok, True, 'AddMode with org.vmodes.configure: ' + out + ' ' + msg)
+            eq(asked(), ['org.vmodes.configure'], 'action asked for AddMode')
+            env.polkit_call('SetAllowed', 'as', (['org.vmodes.configure-boot'],))
+            ok, name, _ = D.call_as(USER, env.address, 'RemoveMode', 'ss', "('Virtual-2', '')")
+            eq((ok, name), (False, 'org.vmodes.Error.AccessDenied'), 'RemoveMode with configure-boot only')
+            env.polkit_call('SetAllowed', 'as', (['org.vmodes.configure', 'org.vmodes.configure-boot'],))
+            ok, out, msg = D.call_as(USER, env.address, 'SetOptions', 'a{sv}',
+                                     "({'kernel-cmdline': GLib.Variant('b', True)},)")
+            eq(ok, True, 'kernel-cmdline with org.vmodes.configure-boot: ' + out + ' ' + msg)
+            eq(env.get('KernelCmdline'), True, 'KernelCmdline')
+            # while it is on, a mode change changes the kernel command line too
+            env.polkit_call('SetAllowed', 'as', (['org.vmodes.configure'],))
+            ok, name, msg = D.call_as(USER, env.address, 'AddMode', 'ssa{sv}', "('Virtual-1', '1280x720', {})")
+            eq((ok, name), (False, 'org.vmodes.Error.AccessDenied'), 'AddMode with kernel-cmdline on')
+            has(msg, 'org.vmodes.configure-boot')
+            env.call('SetOptions', 'a{sv}', ({'kernel-cmdline': D.GLib.Variant('b', False)},))
+            env.call('RemoveMode', 'ss', ('Virtual-2', ''))
+        s.check('kernel-cmdline and turning every head off need org.vmodes.configure-boot; modes do not',
+                t_boot_action)
+
         def t_pending_capped():
             env.polkit_call('SimulateHang', 'b', (True,))
             n = 40

@@ -99,7 +99,8 @@ try:
             break
         seen[state] = seen.get(state, 0) + 1
         leftovers = [n for n in os.listdir(os.path.dirname(env.config)) if n not in
-                     ('vmodes.conf', 'vmodes.conf.old', '.vmodes.conf.tmp', '.vmodes.conf.old.tmp')]
+                     ('vmodes.conf', 'vmodes.conf.old', '.vmodes.conf.tmp', '.vmodes.conf.prev.tmp',
+                      '.vmodes.conf.old.prev.tmp')]
         if leftovers:
             problems.append('iteration %d: unexpected files %r' % (i, leftovers))
 

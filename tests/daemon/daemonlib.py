@@ -179,11 +179,14 @@ class Env:
         return call(self.conn, 'NameHasOwner', 's', (name,), iface='org.freedesktop.DBus',
                     dest='org.freedesktop.DBus', path='/org/freedesktop/DBus')[0]
 
-    def start_daemon(self, extra=(), wait=True, monitor=False):
+    def start_daemon(self, extra=(), wait=True, monitor=False, testbed=True):
+        """testbed=False: without umockdev (the machine's own devices), for
+        arguments umockdev-run refuses (bytes that are not UTF-8)."""
         assert self.daemon is None
-        cmd = ['umockdev-run', '-d', self.testbed, '--', VMODESD, '--address=' + self.address,
-               '--config=' + self.config, '--xorg-config=' + self.xorg, '--grub-dropin=' + self.grub,
-               '--no-load-modules'] + ([] if monitor else ['--no-monitor']) + list(extra)
+        cmd = ([VMODESD] if not testbed else ['umockdev-run', '-d', self.testbed, '--', VMODESD]) + [
+            '--address=' + self.address,
+            '--config=' + self.config, '--xorg-config=' + self.xorg, '--grub-dropin=' + self.grub,
+            '--no-load-modules'] + ([] if monitor else ['--no-monitor']) + list(extra)
         self.pid = None
         self.log = open(self.daemon_log, 'a')
         self.daemon = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env(),
