@@ -45,6 +45,9 @@ check('unit: writable are the config, X config and grub.d folders only',
       len(svc.get('ReadWritePaths', '').split()) == 3
       and all(p.endswith(('/vmodes', '/xorg.conf.d', '/default/grub.d')) for p in svc['ReadWritePaths'].split()),
       svc.get('ReadWritePaths'))
+xdir = [p.lstrip('-') for p in svc.get('ReadWritePaths', '').split() if p.endswith('/xorg.conf.d')]
+check('unit: the X config folder is created before the sandbox (a missing ReadWritePaths= folder is dropped)',
+      xdir and svc.get('ExecStartPre', '').split() == ['-+/bin/mkdir', '-p', xdir[0]], svc.get('ExecStartPre'))
 
 a = configparser.ConfigParser(interpolation=None)
 a.optionxform = str
@@ -69,6 +72,10 @@ d = act.find('defaults') if act is not None else None
 check('polkit action org.vmodes.configure: active yes, others admin',
       d is not None and d.findtext('allow_active') == 'yes' and d.findtext('allow_any').startswith('auth_admin')
       and d.findtext('allow_inactive').startswith('auth_admin'))
+act = pk.find("action[@id='org.vmodes.configure-boot']")
+d = act.find('defaults') if act is not None else None
+check('polkit action org.vmodes.configure-boot (kernel command line, every head off): admin everywhere',
+      d is not None and all(d.findtext(k) == 'auth_admin_keep' for k in ('allow_any', 'allow_inactive', 'allow_active')))
 
 if not shutil.which('systemd-analyze'):
     print('# systemd-analyze not installed: verify/security skipped')

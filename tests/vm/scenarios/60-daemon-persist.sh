@@ -6,6 +6,8 @@
 # session agent runs (host-side screendump). Then, in that running X
 # session, `vmodes add 2 1920x1080@60 --right-of 1` stores the second head
 # and lights it at once (4480x1440); after the next reboot X starts so.
+# Then xorg.conf.d is deleted and vmodesd restarted: the folder and the
+# file come back, and a change is written there.
 # vm-device: qxl
 # vm-outputs: 4
 # vm-boot: real
@@ -87,6 +89,15 @@ case $VM_BOOT in
 3)
 	vm_daemon_up
 	vm_expect_x_starts_at persist-two-heads 4480x1440 2560x1440
+	# a deleted xorg.conf.d comes back (the unit creates it before its
+	# ProtectSystem=strict sandbox, which would drop a missing folder)
+	rm -rf /etc/X11/xorg.conf.d
+	systemctl restart vmodesd.service
+	vm_daemon_up
+	[ -f "$XCONF" ] || vm_fail "$XCONF not re-created at start: $(journalctl -b --no-pager -u vmodesd.service | tail -n 5)"
+	out=$(env -u DISPLAY vmodes add Virtual-3 1280x720 2>&1) || vm_fail "vmodes add after rm -rf xorg.conf.d: $out"
+	grep -q 'Identifier "Virtual-3"' "$XCONF" || vm_fail "$XCONF lacks Virtual-3: $(cat "$XCONF")"
+	vm_log "xorg.conf.d deleted, vmodesd restarted: $XCONF re-created and written"
 	;;
 *)
 	vm_fail "unexpected boot number $VM_BOOT"
