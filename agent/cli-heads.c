@@ -65,8 +65,12 @@ static int check_head_name(const char *name)
 
 void cli_heads_session_close(struct cli_heads_session *s)
 {
-        if (s->randr)
+        if (s->randr) {
+                /* closing waits for the server to take the last requests */
+                cli_x_deadline(CLI_X_ANSWER, vmodes_randr_display_name(s->randr));
                 vmodes_randr_free(s->randr);
+                cli_x_deadline_clear();
+        }
         if (s->disc)
                 vmodes_discovery_free(s->disc);
         free(s->state);
@@ -103,7 +107,12 @@ int cli_heads_session_open(struct cli_heads_session *s, bool lock)
                 cli_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
+        /* a server that accepts and never answers must not hang the command */
+        r = cli_x_deadline(CLI_X_CONNECT, NULL);
+        if (r != CLI_EXIT_OK)
+                return r;
         r = vmodes_randr_open(NULL, &s->randr, &err);
+        cli_x_deadline_clear();
         if (r < 0) {
                 cli_error("%s", err.msg);
                 return CLI_EXIT_FAILURE;
@@ -119,7 +128,9 @@ int cli_heads_session_open(struct cli_heads_session *s, bool lock)
         /* from here to the last request of the plan no other client changes the screen */
         if (lock)
                 vmodes_randr_lock(s->randr);
+        cli_x_deadline(CLI_X_QUERY, vmodes_randr_display_name(s->randr));
         r = cli_heads_session_query(s, &err);
+        cli_x_deadline_clear();
         if (r < 0) {
                 cli_error("%s", err.msg);
                 return CLI_EXIT_FAILURE;
@@ -518,14 +529,18 @@ static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg
         if (!dry_run) {
                 struct vmodes_randr_stats stats;
 
+                cli_x_deadline(CLI_X_CHANGE, vmodes_randr_display_name(s->randr));
                 r = vmodes_randr_execute(s->randr, s->state, plan, &err);
+                cli_x_deadline_clear();
                 if (r < 0) {
                         cli_error("%s", err.msg);
                         return CLI_EXIT_FAILURE;
                 }
                 vmodes_randr_get_stats(s->randr, &stats);
                 if (plan->n_ops > 0 && !s->provider[0]) {
+                        cli_x_deadline(CLI_X_ANSWER, vmodes_randr_display_name(s->randr));
                         r = verify(s, plan);
+                        cli_x_deadline_clear();
                         if (r != CLI_EXIT_OK)
                                 return r;
                 }

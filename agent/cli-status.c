@@ -221,7 +221,16 @@ static json_object *query_x(const struct options *o)
                 return x;
         }
         vmodes_randr_set_io_error_exit("vmodes", STATUS_NOT_WORKING);
+        cli_x_deadline_set_exit(STATUS_NOT_WORKING);
+        /* bounded (vmodes(1), VMODES_X_TIMEOUT): the caller clears the
+         * bound once r is closed, which waits for the server too */
+        if (cli_x_deadline(CLI_X_CONNECT, display) != CLI_EXIT_OK) {
+                add_bool(x, "reachable", false);
+                add_str(x, "reason", "VMODES_X_TIMEOUT is not valid");
+                return x;
+        }
         ret = vmodes_randr_open(display, &r, &err);
+        cli_x_deadline(CLI_X_QUERY, display);
         if (ret == -ENXIO || ret == -ENOMEM) {
                 add_bool(x, "reachable", false);
                 add_str(x, "reason", "cannot open the display");
@@ -756,6 +765,7 @@ static json_object *build_report(const struct options *o, struct vmodes_kmod *k,
         json_object_object_add(report, "devices", devices);
 
         x = query_x(o);
+        cli_x_deadline_clear();
         x_names_for_outputs(x, disc);
         json_object_object_add(report, "x", x);
 

@@ -78,7 +78,7 @@ static _Noreturn void connection_lost(void)
                 _exit(io_exit_status); /* the caller has said why already */
         fprintf(stderr, "%s%s: lost the connection to the X display %s (the X server went away or closed it)\n",
                 getenv("JOURNAL_STREAM") && io_exit_status == 0 ? "<6>" : "", io_who,
-                display_name_for_io[0] ? display_name_for_io : "");
+                display_name_for_io[0] ? display_name_for_io : "(unknown)");
         fflush(stderr);
         _exit(io_exit_status);
 }
@@ -112,6 +112,9 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
         /* vmodes reads no keyboard input: without this Xlib sets up XKB
          * at connection time, two round trips for nothing */
         XkbIgnoreExtension(True);
+        /* XOpenDisplay makes requests of its own once connected: losing the
+         * connection there must name the display too */
+        snprintf(display_name_for_io, sizeof(display_name_for_io), "%s", name);
         r->dpy = XOpenDisplay(name);
         if (!r->dpy) {
                 free(r);

@@ -305,14 +305,52 @@ def bind_free_display(first, last):
     raise RuntimeError('no free display number for the proxy')
 
 
+class SilentDisplay:
+    """A local X display that accepts connections and never answers (an X
+    server that is stopped or hung)."""
+
+    def __init__(self):
+        self.sock, self.path, self.display = bind_free_display(400, 600)
+        self.clients = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.clients.append(client)
+
+    def stop(self):
+        self.sock.close()
+        for c in self.clients:
+            c.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 class CutProxy:
     """A local X display that forwards to another one and cuts every
     connection after `limit` bytes from the client (None: never): the X
-    server "goes away" in the middle of whatever the client was doing."""
+    server "goes away" in the middle of whatever the client was doing.
+    With mute set it keeps the connection open instead and forwards nothing
+    more from the client: the server "hangs" there (answers what it got,
+    never the rest)."""
 
-    def __init__(self, target_number):
+    def __init__(self, target_number, mute=False):
         self.target = '/tmp/.X11-unix/X%d' % target_number
         self.limit = None
+        self.mute = mute
         self.forwarded = 0
         self.sock, self.path, self.display = bind_free_display(200, 400)
         self.stopping = False
@@ -334,6 +372,7 @@ class CutProxy:
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         server.connect(self.target)
         sent = 0
+        muted = False
         try:
             while True:
                 r, _, _ = select.select([client, server], [], [], 30)
@@ -343,11 +382,17 @@ class CutProxy:
                     data = client.recv(65536)
                     if not data:
                         break
+                    if muted:
+                        continue
                     if self.limit is not None and sent + len(data) > self.limit:
                         data = data[:self.limit - sent]
                         if data:
                             server.sendall(data)
-                        break
+                        sent += len(data)
+                        if not self.mute:
+                            break
+                        muted = True
+                        continue
                     sent += len(data)
                     server.sendall(data)
                 if server in r:
