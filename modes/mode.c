@@ -10,6 +10,93 @@
 #include "modes/modes.h"
 #include "modes/util.h"
 
+size_t vmodes_utf8_valid_prefix(const char *s, size_t len)
+{
+        const unsigned char *u = (const unsigned char *)s;
+        size_t i = 0;
+
+        while (i < len) {
+                unsigned char c = u[i];
+                unsigned char lo = 0x80, hi = 0xbf;
+                size_t n;
+
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                }
+                if (c >= 0xc2 && c <= 0xdf)
+                        n = 1;
+                else if (c >= 0xe0 && c <= 0xef) {
+                        n = 2;
+                        lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlong forms */
+                        hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
+                } else if (c >= 0xf0 && c <= 0xf4) {
+                        n = 3;
+                        lo = c == 0xf0 ? 0x90 : 0x80;
+                        hi = c == 0xf4 ? 0x8f : 0xbf; /* up to U+10FFFF */
+                } else
+                        return i;
+                if (len - i <= n || u[i + 1] < lo || u[i + 1] > hi)
+                        return i;
+                for (size_t k = 2; k <= n; k++)
+                        if (u[i + k] < 0x80 || u[i + k] > 0xbf)
+                                return i;
+                i += n + 1;
+        }
+        return len;
+}
+
+const char *vmodes_excerpt(char *buf, size_t size, const char *text, size_t len)
+{
+        static const char hex[] = "0123456789abcdef";
+        size_t n = 0, total = 0;
+        bool cut;
+
+        for (size_t i = 0; i < len; i++)
+                total += text[i] >= 0x20 && text[i] < 0x7f && text[i] != '\\' ? 1 : 4;
+        cut = total + 1 > size;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)text[i];
+                bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+                size_t need = plain ? 1 : 4;
+
+                /* when cut, leave room for "..." */
+                if (cut && n + need + 3 + 1 > size) {
+                        memcpy(buf + n, "...", 3);
+                        n += 3;
+                        break;
+                }
+                if (plain)
+                        buf[n++] = (char)c;
+                else {
+                        buf[n++] = '\\';
+                        buf[n++] = 'x';
+                        buf[n++] = hex[c >> 4];
+                        buf[n++] = hex[c & 15];
+                }
+        }
+        buf[n] = 0;
+        return buf;
+}
+
+/* Make msg one line of valid UTF-8: control bytes, invalid sequences and a
+ * sequence cut by truncation become '?'. */
+static void sanitize(char *msg)
+{
+        size_t len = strlen(msg), i = 0;
+
+        while (i < len) {
+                size_t ok = vmodes_utf8_valid_prefix(msg + i, len - i);
+
+                for (size_t k = i; k < i + ok; k++)
+                        if ((unsigned char)msg[k] < 0x20 || msg[k] == 0x7f)
+                                msg[k] = '?';
+                i += ok;
+                if (i < len)
+                        msg[i++] = '?';
+        }
+}
+
 int vmodes_error_set(struct vmodes_error *err, int r, const char *fmt, ...)
 {
         va_list ap;
@@ -18,6 +105,7 @@ int vmodes_error_set(struct vmodes_error *err, int r, const char *fmt, ...)
                 va_start(ap, fmt);
                 vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
                 va_end(ap);
+                sanitize(err->msg);
         }
         return r;
 }
@@ -43,6 +131,17 @@ int vmodes_error_clock(struct vmodes_error *err, int width, int height, double r
 {
         char clock[32];
 
+        if (clock_hz < VMODES_CLOCK_HZ_MIN) {
+                /* "0.00" would read like a rounding artefact of the message */
+                if (clock_hz == 0)
+                        snprintf(clock, sizeof(clock), "0");
+                else
+                        vmodes_format_clock(clock, sizeof(clock), clock_hz);
+                return vmodes_error_set(err, -ERANGE,
+                                        "%dx%d at %g Hz gives a pixel clock of %s MHz, below the 0.001 MHz a mode "
+                                        "needs at least (0.001 to 4294.967 MHz); choose a larger size or rate",
+                                        width, height, refresh, clock);
+        }
         vmodes_format_clock(clock, sizeof(clock), clock_hz);
         return vmodes_error_set(err, -ERANGE,
                                 "%dx%d at %g Hz needs a pixel clock of %s MHz, outside what a mode can carry "
@@ -189,10 +288,13 @@ int vmodes_mode_validate(const struct vmodes_mode *m, struct vmodes_error *err)
                 return vmodes_error_set(err, -EINVAL, "mode name must have 1 to %zu characters",
                                         sizeof(m->name) - 1);
         for (size_t i = 0; i < len; i++)
-                if (!name_char_ok(m->name[i]))
+                if (!name_char_ok(m->name[i])) {
+                        char q[80];
+
                         return vmodes_error_set(err, -EINVAL,
                                                 "mode name '%s' has a character other than letters, digits and _ . - + @ :",
-                                                m->name);
+                                                vmodes_excerpt(q, sizeof(q), m->name, len));
+                }
         return vmodes_mode_validate_timings(m, err);
 }
 

@@ -59,12 +59,54 @@ static bool is_number(const char *tok, int len)
         return len > 0;
 }
 
+static bool is_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A modeline that ends after its name. When that "name" is a mode spec with
+ * blanks around it ("1024x768 "), the caller meant the spec: say what is
+ * wrong with it rather than that a pixel clock is missing. */
+static int clock_missing(const char *text, struct vmodes_error *err)
+{
+        const char *s = text, *e;
+        char spec[VMODES_NAME_MAX], q[64], b[32];
+        struct vmodes_spec unused;
+        size_t n;
+
+        while (is_space(*s))
+                s++;
+        for (e = s; *e && !is_space(*e); e++)
+                ;
+        n = (size_t)(e - s);
+        if (n > 0 && n < sizeof(spec)) {
+                memcpy(spec, s, n);
+                spec[n] = 0;
+                /* "1024x99999 ": the spec's own error says more */
+                if (*s >= '0' && *s <= '9' && strpbrk(spec, "xX") && vmodes_spec_parse(spec, &unused, err) < 0)
+                        return -EINVAL;
+                if (vmodes_spec_parse(spec, &unused, NULL) == 0) {
+                        bool after = *e != 0;
+                        const char *blank = after ? e : text;
+                        size_t bn = after ? strlen(e) : (size_t)(s - text);
+
+                        return vmodes_error_set(err, -EINVAL,
+                                                "mode spec '%s': unexpected '%s' %s the spec (remove it; a modeline "
+                                                "needs a pixel clock and 8 timings)",
+                                                vmodes_excerpt(q, sizeof(q), text, strlen(text)),
+                                                vmodes_excerpt(b, sizeof(b), blank, bn), after ? "after" : "before");
+                }
+        }
+        return vmodes_error_set(err, -EINVAL, "modeline: the pixel clock is missing (expected %s)", MODELINE_SYNTAX);
+}
+
 int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmodes_error *err)
 {
         struct vmodes_mode m = { .method = VMODES_METHOD_CUSTOM };
         uint16_t *fields[8] = { &m.hdisplay, &m.hsync_start, &m.hsync_end, &m.htotal,
                                 &m.vdisplay, &m.vsync_start, &m.vsync_end, &m.vtotal };
         const char *p = text, *tok, *end;
+        char q[64];
         bool have_name = false;
         uint64_t v;
         int len, r;
@@ -100,12 +142,11 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
         }
 
         if (len <= 0)
-                return vmodes_error_set(err, -EINVAL, "modeline: the pixel clock is missing (expected %s)",
-                                        MODELINE_SYNTAX);
+                return clock_missing(text, err);
         if (vmodes_parse_decimal(tok, &end, 4, 6, &v) < 0 || end != tok + len)
                 return vmodes_error_set(err, -EINVAL,
-                                        "modeline: pixel clock '%.*s' is not a number of MHz (0.001 to 4294.967, at most 6 decimals)",
-                                        len, tok);
+                                        "modeline: pixel clock '%s' is not a number of MHz (0.001 to 4294.967, at most 6 decimals)",
+                                        vmodes_excerpt(q, sizeof(q), tok, (size_t)len));
         m.clock_hz = v;
 
         for (int i = 0; i < 8; i++) {
@@ -115,8 +156,8 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
                                                 MODELINE_SYNTAX);
                 if (vmodes_parse_decimal(tok, &end, 5, 0, &v) < 0 || end != tok + len || v > VMODES_TIMING_MAX)
                         return vmodes_error_set(err, -EINVAL,
-                                                "modeline: %s '%.*s' is not a whole number from 0 to %d", timing_names[i],
-                                                len, tok, VMODES_TIMING_MAX);
+                                                "modeline: %s '%s' is not a whole number from 0 to %d", timing_names[i],
+                                                vmodes_excerpt(q, sizeof(q), tok, (size_t)len), VMODES_TIMING_MAX);
                 *fields[i] = (uint16_t)v;
         }
 
@@ -129,8 +170,8 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
                                 break;
                 if (i == sizeof(flag_names) / sizeof(flag_names[0]))
                         return vmodes_error_set(err, -EINVAL,
-                                                "modeline: unknown flag '%.*s' (accepted: +hsync -hsync +vsync -vsync interlace doublescan)",
-                                                len, tok);
+                                                "modeline: unknown flag '%s' (accepted: +hsync -hsync +vsync -vsync interlace doublescan)",
+                                                vmodes_excerpt(q, sizeof(q), tok, (size_t)len));
                 m.flags |= flag_names[i].flag;
         }
         if (len < 0)

@@ -68,8 +68,21 @@ struct vmodes_error {
 };
 
 /* Fill err (if any) with a formatted one-line message; return r. For
- * callers that report their own errors through struct vmodes_error. */
+ * callers that report their own errors through struct vmodes_error. The
+ * message is always valid UTF-8 on one line: a control byte or a byte that
+ * is not part of valid UTF-8 becomes '?' (quote outside text with
+ * vmodes_excerpt() first, which says what the bytes were). */
 int vmodes_error_set(struct vmodes_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Outside text made safe to quote in a message: the len bytes at text
+ * (which may hold NULs) with printable ASCII kept and every other byte,
+ * and the backslash, written as \xHH; cut with "..." so that it fits in
+ * size bytes (size >= 8). Returns buf. */
+const char *vmodes_excerpt(char *buf, size_t size, const char *text, size_t len);
+/* The length of the longest prefix of the len bytes at s that is valid
+ * UTF-8 (strict: no overlong forms, no surrogates, nothing above
+ * U+10FFFF); len when all of it is. */
+size_t vmodes_utf8_valid_prefix(const char *s, size_t len);
 
 /* ---- mode.c: derived values, names, output formats ------------------------ */
 
@@ -188,6 +201,11 @@ struct vmodes_spec {
 };
 
 int vmodes_spec_parse(const char *text, struct vmodes_spec *out, struct vmodes_error *err);
+/* A refresh rate as specs write it, the whole text: a decimal number of Hz
+ * with at most 3 decimals ("44", "59.94"; no sign, exponent, hex or
+ * spaces), VMODES_REFRESH_MIN to VMODES_REFRESH_MAX. *hz is only written on
+ * success. */
+int vmodes_rate_parse(const char *text, double *hz, struct vmodes_error *err);
 /* Compute the mode a spec describes (CVT/GTF/DMT). */
 int vmodes_spec_to_mode(const struct vmodes_spec *spec, struct vmodes_mode *out, struct vmodes_error *err);
 /* Canonical text of a spec, e.g. "2560x1440R2@44". */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* User mode specs: WIDTHxHEIGHT[METHOD][@RATE][i] (grammar in modes.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,21 +21,80 @@ static const struct {
         { "D", VMODES_METHOD_DMT },
 };
 
+/* A quoted piece of a spec in a message: escaped, and short. */
+#define QUOTE_SIZE 100
+static const char *quote(char *buf, const char *text)
+{
+        return vmodes_excerpt(buf, QUOTE_SIZE, text, strlen(text));
+}
+
 static int parse_size(const char *text, const char **p, const char *what, long min, long max, long *out,
                       struct vmodes_error *err)
 {
         const char *s = *p;
+        char q[QUOTE_SIZE], qs[QUOTE_SIZE];
         uint64_t v;
 
         if (vmodes_parse_decimal(s, p, 6, 0, &v) < 0 || (**p == '.')) {
                 size_t n = strcspn(s, "xX@");
-                return vmodes_error_set(err, -EINVAL, "mode spec '%s': %s '%.*s' is not a whole number (%ld to %ld)",
-                                        text, what, (int)(n ? n : strlen(s)), s, min, max);
+                return vmodes_error_set(err, -EINVAL, "mode spec '%s': %s '%s' is not a whole number (%ld to %ld)",
+                                        quote(q, text), what, vmodes_excerpt(qs, sizeof(qs), s, n ? n : strlen(s)),
+                                        min, max);
         }
         if ((long)v < min || (long)v > max)
-                return vmodes_error_set(err, -EINVAL, "mode spec '%s': %s %lu is out of range (%ld to %ld)", text,
-                                        what, (unsigned long)v, min, max);
+                return vmodes_error_set(err, -EINVAL, "mode spec '%s': %s %lu is out of range (%ld to %ld)",
+                                        quote(q, text), what, (unsigned long)v, min, max);
         *out = (long)v;
+        return 0;
+}
+
+/* Does a rate read up to s go on like a number in another notation
+ * ("1e2", "0x3c", "60,5", "60.0.0")? Then it is not our number at all. */
+static bool number_goes_on(const char *start, const char *s)
+{
+        if ((*s == 'e' || *s == 'E') && (s[1] == '+' || s[1] == '-' || (s[1] >= '0' && s[1] <= '9')))
+                return true;
+        if ((*s == 'x' || *s == 'X') && s - start == 1 && *start == '0')
+                return true;
+        return *s == '.' || *s == ',' || (*s >= '0' && *s <= '9');
+}
+
+/* The rate at s (up to 3 decimals, in range); *end points past it. */
+static int rate_at(const char *s, const char **end, double *hz, struct vmodes_error *err)
+{
+        char q[QUOTE_SIZE];
+        uint64_t milli;
+        double v;
+
+        if (vmodes_parse_decimal(s, end, 9, 3, &milli) < 0 || number_goes_on(s, *end))
+                return vmodes_error_set(err, -EINVAL,
+                                        "refresh rate '%s' is not a number of Hz with at most 3 decimals (%g to %g)",
+                                        quote(q, s), VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+        v = (double)milli / 1000.0;
+        if (vmodes_check_refresh(NULL, v) < 0)
+                return vmodes_error_set(err, -EINVAL, "refresh rate %.*s Hz is out of range (%g to %g Hz)",
+                                        (int)(*end - s), s, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+        *hz = v;
+        return 0;
+}
+
+int vmodes_rate_parse(const char *text, double *hz, struct vmodes_error *err)
+{
+        const char *end;
+        char q[QUOTE_SIZE];
+        double v;
+        int r;
+
+        if (!text)
+                return vmodes_error_set(err, -EINVAL, "no refresh rate given");
+        r = rate_at(text, &end, &v, err);
+        if (r < 0)
+                return r;
+        if (*end)
+                return vmodes_error_set(err, -EINVAL,
+                                        "refresh rate '%s' is not a number of Hz with at most 3 decimals (%g to %g)",
+                                        quote(q, text), VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+        *hz = v;
         return 0;
 }
 
@@ -42,6 +102,7 @@ int vmodes_spec_parse(const char *text, struct vmodes_spec *out, struct vmodes_e
 {
         struct vmodes_spec spec = { .method = VMODES_METHOD_CVT };
         const char *p = text;
+        char q[QUOTE_SIZE], qp[QUOTE_SIZE];
         long w, h;
         int r;
 
@@ -56,7 +117,7 @@ int vmodes_spec_parse(const char *text, struct vmodes_spec *out, struct vmodes_e
                 return r;
         if (*p != 'x' && *p != 'X')
                 return vmodes_error_set(err, -EINVAL, "mode spec '%s': expected 'x' after the width, not '%s' (%s)",
-                                        text, *p ? p : "the end", SPEC_SYNTAX);
+                                        quote(q, text), *p ? quote(qp, p) : "the end", SPEC_SYNTAX);
         p++;
         r = parse_size(text, &p, "height", VMODES_HEIGHT_MIN, VMODES_HEIGHT_MAX, &h, err);
         if (r < 0)
@@ -74,31 +135,24 @@ int vmodes_spec_parse(const char *text, struct vmodes_spec *out, struct vmodes_e
         }
 
         if (*p == '@') {
-                const char *rate = ++p;
-                uint64_t milli;
+                struct vmodes_error e;
 
-                if (vmodes_parse_decimal(p, &p, 4, 3, &milli) < 0)
-                        return vmodes_error_set(err, -EINVAL,
-                                                "mode spec '%s': refresh rate '%s' is not a number of Hz with at most 3 decimals (%g to %g)",
-                                                text, rate, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
-                spec.refresh = (double)milli / 1000.0;
-                r = vmodes_check_refresh(NULL, spec.refresh);
+                r = rate_at(++p, &p, &spec.refresh, &e);
                 if (r < 0)
-                        return vmodes_error_set(err, r, "mode spec '%s': refresh rate %.*s Hz is out of range (%g to %g Hz)",
-                                                text, (int)(p - rate), rate, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+                        return vmodes_error_set(err, r, "mode spec '%s': %s", quote(q, text), e.msg);
         }
         if (*p == 'i' || *p == 'I') {
                 spec.interlaced = true;
                 p++;
         }
         if (*p)
-                return vmodes_error_set(err, -EINVAL, "mode spec '%s': unexpected '%s' (expected %s)", text, p,
-                                        SPEC_SYNTAX);
+                return vmodes_error_set(err, -EINVAL, "mode spec '%s': unexpected '%s' after '%.*s' (expected %s)",
+                                        quote(q, text), quote(qp, p), (int)(p - text), text, SPEC_SYNTAX);
         if (spec.interlaced && spec.method != VMODES_METHOD_CVT && spec.method != VMODES_METHOD_CVT_RB1 &&
             spec.method != VMODES_METHOD_DMT)
                 return vmodes_error_set(err, -EINVAL,
                                         "mode spec '%s': interlace exists for CVT (M), reduced blanking v1 (R) and DMT (D) only",
-                                        text);
+                                        quote(q, text));
         *out = spec;
         return 0;
 }

@@ -173,6 +173,145 @@ static void test_dmt(void)
         }
 }
 
+/* The one rate notation of specs, also used for auto-fit-refresh. */
+static void test_rate_parse(void)
+{
+        static const struct {
+                const char *text;
+                double hz; /* 0: refused */
+                const char *msg;
+        } t[] = {
+                { "44", 44, NULL },
+                { "59.94", 59.94, NULL },
+                { "44.555", 44.555, NULL },
+                { "10", 10, NULL },
+                { "1000", 1000, NULL },
+                { "1000.000", 1000, NULL },
+                { "44.5555", 0, "refresh rate '44.5555' is not a number of Hz with at most 3 decimals (10 to 1000)" },
+                { "1e2", 0, "refresh rate '1e2' is not a number of Hz with at most 3 decimals (10 to 1000)" },
+                { "0x3c", 0, "refresh rate '0x3c' is not a number" },
+                { "+60", 0, "refresh rate '+60' is not a number" },
+                { "-60", 0, "refresh rate '-60' is not a number" },
+                { "60 ", 0, "refresh rate '60 ' is not a number" },
+                { " 60", 0, "refresh rate ' 60' is not a number" },
+                { "60.", 0, "refresh rate '60.' is not a number" },
+                { "nan", 0, "refresh rate 'nan' is not a number" },
+                { "", 0, "refresh rate '' is not a number" },
+                { "0", 0, "refresh rate 0 Hz is out of range (10 to 1000 Hz)" },
+                { "9.999", 0, "refresh rate 9.999 Hz is out of range (10 to 1000 Hz)" },
+                { "1000.001", 0, "refresh rate 1000.001 Hz is out of range" },
+                { "60\xff", 0, "refresh rate '60\\xff' is not a number" },
+        };
+
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+                struct vmodes_error err = { "" };
+                double hz = -1;
+                int r = vmodes_rate_parse(t[i].text, &hz, &err);
+
+                if (t[i].hz > 0)
+                        CHECK(r == 0 && hz == t[i].hz, "rate '%s': %d %g %s", t[i].text, r, hz, err.msg);
+                else
+                        CHECK(r < 0 && hz == -1 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)),
+                              "rate '%s': %d '%s', want '%s'", t[i].text, r, err.msg, t[i].msg);
+        }
+}
+
+/* Messages name the bad part precisely and quote outside text escaped. */
+static void test_spec_messages(void)
+{
+        static const struct {
+                const char *spec, *msg;
+        } t[] = {
+                { "1024x768@1e2", "mode spec '1024x768@1e2': refresh rate '1e2' is not a number of Hz with at most 3 decimals" },
+                { "1024x768@0x3c", "mode spec '1024x768@0x3c': refresh rate '0x3c' is not a number" },
+                { "1024x768@60.0.0", "mode spec '1024x768@60.0.0': refresh rate '60.0.0' is not a number" },
+                { "1024x768 ", "mode spec '1024x768 ': unexpected ' ' after '1024x768' (expected" },
+                { "1024x768@60 ", "mode spec '1024x768@60 ': unexpected ' ' after '1024x768@60' (expected" },
+                { "1024x768\xff", "mode spec '1024x768\\xff': unexpected '\\xff' after '1024x768'" },
+                { "1024x768\n", "mode spec '1024x768\\x0a': unexpected '\\x0a'" },
+                { "1024\\x768", "mode spec '1024\\x5cx768': expected 'x' after the width, not '\\x5cx768'" },
+                { "64x48@10", "64x48 at 10 Hz gives a pixel clock of 0 MHz, below the 0.001 MHz a mode needs at least" },
+        };
+
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+                struct vmodes_error err = { "" };
+                struct vmodes_spec s;
+                struct vmodes_mode m;
+                int r = vmodes_spec_parse(t[i].spec, &s, &err);
+
+                if (r == 0)
+                        r = vmodes_spec_to_mode(&s, &m, &err);
+                CHECK(r < 0 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)), "spec '%s': '%s', want '%s'", t[i].spec,
+                      err.msg, t[i].msg);
+        }
+}
+
+/* Text taken for a modeline because of a blank is still a spec. */
+static void test_modeline_messages(void)
+{
+        static const struct {
+                const char *text, *msg;
+        } t[] = {
+                { "1024x768 ", "mode spec '1024x768 ': unexpected ' ' after the spec" },
+                { "\t1024x768@60", "mode spec '\\x091024x768@60': unexpected '\\x09' before the spec" },
+                { "1024x99999 ", "mode spec '1024x99999': height 99999 is out of range" },
+                { "Modeline \"x\"", "modeline: the pixel clock is missing" },
+                { "abc ", "modeline: the pixel clock is missing" },
+                { "\"a\xff\x01\" 148.5 1920 2008 2052 2200 1080 1084 1089 1125",
+                  "mode name 'a\\xff\\x01' has a character other than" },
+                { "148.5 19\xc3\xa9" "20 2008 2052 2200 1080 1084 1089 1125",
+                  "modeline: width '19\\xc3\\xa920' is not a whole number" },
+                { "148.5 1920 2008 2052 2200 1080 1084 1089 1125 +\xffsync", "modeline: unknown flag '+\\xffsync'" },
+        };
+
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+                struct vmodes_error err = { "" };
+                struct vmodes_mode m;
+                int r = vmodes_modeline_parse(t[i].text, &m, &err);
+
+                CHECK(r < 0 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)), "modeline '%s': '%s', want '%s'",
+                      t[i].text, err.msg, t[i].msg);
+        }
+}
+
+static void test_text_helpers(void)
+{
+        static const struct {
+                const char *text;
+                size_t len, valid;
+        } u[] = {
+                { "plain", 5, 5 },
+                { "caf\xc3\xa9", 5, 5 },
+                { "\xe2\x82\xac\xf0\x9f\x98\x80", 7, 7 }, /* euro sign, emoji */
+                { "a\xff", 2, 1 },
+                { "a\xc3", 2, 1 },             /* cut sequence */
+                { "\xc0\x80", 2, 0 },         /* overlong NUL */
+                { "\xe0\x80\x80", 3, 0 },     /* overlong */
+                { "\xed\xa0\x80", 3, 0 },     /* surrogate U+D800 */
+                { "\xf4\x90\x80\x80", 4, 0 }, /* above U+10FFFF */
+                { "ab\0cd", 5, 5 },             /* NUL is valid UTF-8; the config parser refuses it itself */
+        };
+        struct vmodes_error err;
+        char buf[16];
+
+        for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+                CHECK(vmodes_utf8_valid_prefix(u[i].text, u[i].len) == u[i].valid, "utf8 case %zu: %zu, want %zu", i,
+                      vmodes_utf8_valid_prefix(u[i].text, u[i].len), u[i].valid);
+
+        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "a\0b\\", 4), "a\\x00b\\x5c"), "excerpt '%s'", buf);
+        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "0123456789abcdefghij", 20), "0123456789ab..."), "cut '%s'",
+              buf);
+        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "0123456789abcde", 15), "0123456789abcde"), "fits '%s'", buf);
+        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "\xff\xff\xff\xff\xff", 5), "\\xff\\xff\\xff..."),
+              "cut escapes '%s'", buf);
+        /* the error setter never lets a message carry invalid UTF-8 or a line break */
+        vmodes_error_set(&err, -EINVAL, "x '%s' y\nz \xc3\xa9", "\xff");
+        CHECK(!strcmp(err.msg, "x '?' y?z \xc3\xa9"), "sanitized '%s'", err.msg);
+        memset(buf, 'a', sizeof(buf));
+        vmodes_error_set(&err, -EINVAL, "%0254d\xc3\xa9", 0); /* the 2-byte character is cut */
+        CHECK(strlen(err.msg) == 255 && err.msg[254] == '?', "cut character: '%s'", err.msg + 250);
+}
+
 int main(void)
 {
         test_spec_roundtrip();
@@ -180,6 +319,10 @@ int main(void)
         test_modeline();
         test_clock_and_names();
         test_dmt();
+        test_rate_parse();
+        test_spec_messages();
+        test_modeline_messages();
+        test_text_helpers();
         printf("modes unit tests: %d passed, %d failed\n", passed, failed);
         return failed ? 1 : 0;
 }
