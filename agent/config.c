@@ -18,6 +18,10 @@
 
 #define LINE_MAX_BYTES 199 /* inih reads lines of at most 200 bytes incl. the newline */
 
+/* File text quoted in a message: escaped and short (vmodes_excerpt). */
+#define EXCERPT_SIZE 48
+#define EX(buf, text) vmodes_excerpt((buf), sizeof(buf), (text), strlen(text))
+
 static const char *const relation_names[] = {
         [VMODES_REL_AUTO] = "auto",         [VMODES_REL_RIGHT_OF] = "right-of", [VMODES_REL_LEFT_OF] = "left-of",
         [VMODES_REL_ABOVE] = "above",       [VMODES_REL_BELOW] = "below",       [VMODES_REL_SAME_AS] = "same-as",
@@ -136,6 +140,190 @@ int vmodes_config_resolve(struct vmodes_config *c, struct vmodes_error *err)
         return 0;
 }
 
+/* ---- the stored layout as the planner (agent/layout.c, place()) sees it ----
+ * From the config alone: relations between configured heads, each head's
+ * size from its first mode (rotation 0). A head placed relative to a head
+ * that is not configured hangs on a live output, and the first enabled head
+ * with position = auto keeps its live position: their positions are unknown
+ * here, and so are those of the heads placed relative to them. */
+
+#define COORD_MAX 32767 /* the largest X screen */
+
+struct layout_walk {
+        int dep[VMODES_CONFIG_HEADS_MAX];     /* head it is placed from, -1 for none */
+        int root[VMODES_CONFIG_HEADS_MAX];    /* the fixed-position head it hangs on, -1 if unknown */
+        bool placed[VMODES_CONFIG_HEADS_MAX];
+        int x[VMODES_CONFIG_HEADS_MAX], y[VMODES_CONFIG_HEADS_MAX];
+};
+
+static int head_index(const struct vmodes_config *c, const char *name)
+{
+        for (unsigned i = 0; i < c->n_heads; i++)
+                if (!strcmp(c->heads[i].head, name))
+                        return (int)i;
+        return -1;
+}
+
+/* How head i relates to dep, for messages: "right-of Virtual-1". */
+static void describe_dep(const struct vmodes_config *c, unsigned i, int dep, char *buf, size_t size)
+{
+        const struct vmodes_head_config *h = &c->heads[i];
+
+        if (h->relation == VMODES_REL_AUTO)
+                snprintf(buf, size, "%s is auto (right of the head before it, %s)", h->head, c->heads[dep].head);
+        else
+                snprintf(buf, size, "%s is %s %s", h->head, vmodes_relation_to_string(h->relation), h->relative_to);
+}
+
+/* Which head each enabled head is placed from; refuses a relation to a head
+ * the config turns off. */
+static int layout_deps(const struct vmodes_config *c, struct layout_walk *w, struct vmodes_error *err)
+{
+        int last = -1;
+
+        for (unsigned i = 0; i < c->n_heads; i++) {
+                const struct vmodes_head_config *h = &c->heads[i];
+                int k;
+
+                w->dep[i] = w->root[i] = -1;
+                w->placed[i] = !h->enabled;
+                w->x[i] = w->y[i] = 0;
+                if (!h->enabled)
+                        continue;
+                if (h->relation == VMODES_REL_AUTO)
+                        w->dep[i] = last;
+                else if (h->relation != VMODES_REL_POS) {
+                        k = head_index(c, h->relative_to);
+                        if (k >= 0 && !c->heads[k].enabled)
+                                return vmodes_error_set(err, -EINVAL,
+                                            "head %s is placed %s %s, which is off (enabled = false): turn %s on, or "
+                                            "place %s elsewhere", h->head, vmodes_relation_to_string(h->relation),
+                                            h->relative_to, h->relative_to, h->head);
+                        w->dep[i] = k;
+                }
+                last = (int)i;
+        }
+        return 0;
+}
+
+/* Place head i from its dependency, as place() does. */
+static void layout_place_one(const struct vmodes_config *c, struct layout_walk *w, unsigned i)
+{
+        const struct vmodes_head_config *h = &c->heads[i];
+        const struct vmodes_mode *m = &h->modes[0].mode;
+        int d = w->dep[i];
+
+        w->placed[i] = true;
+        if (h->relation == VMODES_REL_POS) {
+                w->root[i] = (int)i;
+                w->x[i] = h->x;
+                w->y[i] = h->y;
+                return;
+        }
+        if (d < 0 || w->root[d] < 0)
+                return; /* hangs on a live output or a live position: unknown */
+        {
+                const struct vmodes_mode *r = &c->heads[d].modes[0].mode;
+                int rx = w->x[d], ry = w->y[d];
+
+                w->root[i] = w->root[d];
+                w->x[i] = rx;
+                w->y[i] = ry;
+                switch (h->relation) {
+                case VMODES_REL_AUTO:
+                case VMODES_REL_RIGHT_OF:
+                        w->x[i] = rx + r->hdisplay;
+                        break;
+                case VMODES_REL_LEFT_OF:
+                        w->x[i] = rx - m->hdisplay;
+                        break;
+                case VMODES_REL_ABOVE:
+                        w->y[i] = ry - m->vdisplay;
+                        break;
+                case VMODES_REL_BELOW:
+                        w->y[i] = ry + r->vdisplay;
+                        break;
+                default: /* same-as */
+                        break;
+                }
+        }
+}
+
+/* Names the heads of a cycle reached from head i. */
+static int layout_cycle_error(const struct vmodes_config *c, const struct layout_walk *w, unsigned i,
+                              struct vmodes_error *err)
+{
+        char text[200] = "", one[96];
+        bool seen[VMODES_CONFIG_HEADS_MAX] = { false };
+        int k = (int)i, start;
+        size_t len = 0;
+
+        while (!seen[k]) { /* walk until a head repeats: it is on the cycle */
+                seen[k] = true;
+                k = w->dep[k];
+        }
+        start = k;
+        do {
+                describe_dep(c, (unsigned)k, w->dep[k], one, sizeof(one));
+                len += (size_t)snprintf(text + len, len < sizeof(text) ? sizeof(text) - len : 0, "%s%s",
+                                        k == start ? "" : ", ", one);
+                k = w->dep[k];
+        } while (k != start && len < sizeof(text));
+        return vmodes_error_set(err, -EINVAL,
+                    "the head relations form a cycle (%s): give one of them a fixed position "
+                    "(position = X,Y) or place it relative to a head outside the cycle", text);
+}
+
+/* A cycle, a head on a head that is off, or a layout reaching left of or
+ * above 0,0 around a fixed position: what the planner would refuse on
+ * every machine. */
+static int check_layout(const struct vmodes_config *c, struct vmodes_error *err)
+{
+        struct layout_walk w;
+        unsigned todo = 0;
+        int r;
+
+        r = layout_deps(c, &w, err);
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; i < c->n_heads; i++)
+                todo += !w.placed[i];
+        while (todo > 0) {
+                unsigned progress = 0;
+
+                for (unsigned i = 0; i < c->n_heads; i++)
+                        if (!w.placed[i] && (w.dep[i] < 0 || c->heads[i].relation == VMODES_REL_POS || w.placed[w.dep[i]])) {
+                                layout_place_one(c, &w, i);
+                                progress++;
+                        }
+                if (!progress)
+                        for (unsigned i = 0; i < c->n_heads; i++)
+                                if (!w.placed[i])
+                                        return layout_cycle_error(c, &w, i, err);
+                todo -= progress;
+        }
+        for (unsigned i = 0; i < c->n_heads; i++) {
+                const struct vmodes_head_config *h = &c->heads[i], *root;
+
+                if (!h->enabled || w.root[i] < 0)
+                        continue;
+                root = &c->heads[w.root[i]];
+                if (w.x[i] < 0 || w.y[i] < 0)
+                        return vmodes_error_set(err, -EINVAL,
+                                    "head %s would sit left of or above 0,0 (at %d,%d) while head %s has the fixed "
+                                    "position %d,%d: move %s (position = X,Y) or place %s elsewhere",
+                                    h->head, w.x[i], w.y[i], root->head, root->x, root->y, root->head, h->head);
+                if (w.x[i] + h->modes[0].mode.hdisplay > COORD_MAX || w.y[i] + h->modes[0].mode.vdisplay > COORD_MAX)
+                        return vmodes_error_set(err, -EINVAL,
+                                    "head %s would reach %d,%d, beyond %d,%d, the largest X screen: move %s "
+                                    "(position = X,Y)%s%s%s", h->head,
+                                    w.x[i] + h->modes[0].mode.hdisplay, w.y[i] + h->modes[0].mode.vdisplay,
+                                    COORD_MAX, COORD_MAX, root->head, root == h ? "" : " or place ",
+                                    root == h ? "" : h->head, root == h ? "" : " elsewhere");
+        }
+        return 0;
+}
+
 int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *err)
 {
         const struct vmodes_head_config *primary = NULL;
@@ -147,6 +335,8 @@ int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *e
             !(c->auto_fit_refresh >= VMODES_REFRESH_MIN && c->auto_fit_refresh <= VMODES_REFRESH_MAX))
                 return vmodes_error_set(err, -EINVAL, "auto-fit-refresh %g is out of range (0 or %g to %g Hz)",
                             c->auto_fit_refresh, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+        if (fabs(c->auto_fit_refresh * 1000.0 - round(c->auto_fit_refresh * 1000.0)) > 1e-6)
+                return vmodes_error_set(err, -EINVAL, "auto-fit-refresh %g has more than 3 decimals", c->auto_fit_refresh);
         if (c->auto_fit_reduced < 0 || c->auto_fit_reduced > 3)
                 return vmodes_error_set(err, -EINVAL, "auto-fit blanking %d is out of range (0 standard, 1 to 3)",
                             c->auto_fit_reduced);
@@ -198,7 +388,7 @@ int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *e
                         primary = h;
                 }
         }
-        return 0;
+        return check_layout(c, err);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -244,21 +434,14 @@ static int parse_int(const char *v, long min, long max, long *out)
         return 0;
 }
 
-static int parse_rate(const char *v, double *out)
+/* auto-fit-refresh: a rate as mode specs write it, or 0 for 60 Hz. */
+static int parse_rate(const char *v, double *out, struct vmodes_error *err)
 {
-        char *end;
-        double d;
-
-        if (!*v || !((*v >= '0' && *v <= '9')))
-                return -EINVAL;
-        errno = 0;
-        d = strtod(v, &end);
-        if (errno || *end || !isfinite(d))
-                return -EINVAL;
-        if (d != 0.0 && (d < VMODES_REFRESH_MIN || d > VMODES_REFRESH_MAX))
-                return -ERANGE;
-        *out = round(d * 1000.0) / 1000.0; /* Hz with 3 decimals, as written back */
-        return 0;
+        if (!strcmp(v, "0")) {
+                *out = 0.0;
+                return 0;
+        }
+        return vmodes_rate_parse(v, out, err);
 }
 
 static int set_once(bool *seen, const char *key, struct vmodes_error *err)
@@ -272,21 +455,23 @@ static int set_once(bool *seen, const char *key, struct vmodes_error *err)
 static int handle_general(struct parse_ctx *p, const char *name, const char *value)
 {
         struct vmodes_config *c = &p->c;
+        struct vmodes_error e;
+        char q[EXCERPT_SIZE];
         long n;
 
         if (!strcmp(name, "auto-fit")) {
                 if (set_once(&p->seen_general[0], name, &p->err) < 0)
                         return -1;
                 if (parse_bool(value, &c->auto_fit) < 0)
-                        return vmodes_error_set(&p->err, -1, "auto-fit: '%s' is not a boolean (true or false)", value);
+                        return vmodes_error_set(&p->err, -1, "auto-fit: '%s' is not a boolean (true or false)",
+                                    EX(q, value));
         } else if (!strcmp(name, "auto-fit-refresh")) {
                 int r;
                 if (set_once(&p->seen_general[1], name, &p->err) < 0)
                         return -1;
-                r = parse_rate(value, &c->auto_fit_refresh);
+                r = parse_rate(value, &c->auto_fit_refresh, &e);
                 if (r < 0)
-                        return vmodes_error_set(&p->err, -1, "auto-fit-refresh: '%s' is not a rate in Hz (0 or %g to %g)",
-                                    value, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+                        return vmodes_error_set(&p->err, -1, "auto-fit-refresh: %s, or 0 for 60 Hz", e.msg);
         } else if (!strcmp(name, "auto-fit-blanking")) {
                 static const char *const names[] = { "standard", "rb1", "rb2", "rb3" };
                 bool found = false;
@@ -303,21 +488,23 @@ static int handle_general(struct parse_ctx *p, const char *name, const char *val
                 }
                 if (!found)
                         return vmodes_error_set(&p->err, -1, "auto-fit-blanking: '%s' is not one of standard, rb1, rb2, rb3",
-                                    value);
+                                    EX(q, value));
         } else if (!strcmp(name, "kernel-cmdline")) {
                 if (set_once(&p->seen_general[3], name, &p->err) < 0)
                         return -1;
                 if (parse_bool(value, &c->kernel_cmdline) < 0)
-                        return vmodes_error_set(&p->err, -1, "kernel-cmdline: '%s' is not a boolean (true or false)", value);
+                        return vmodes_error_set(&p->err, -1, "kernel-cmdline: '%s' is not a boolean (true or false)",
+                                    EX(q, value));
         } else
                 return vmodes_error_set(&p->err, -1,
-                            "unknown key '%.40s' in [general] (known: auto-fit, auto-fit-refresh, "
-                            "auto-fit-blanking, kernel-cmdline)", name);
+                            "unknown key '%s' in [general] (known: auto-fit, auto-fit-refresh, "
+                            "auto-fit-blanking, kernel-cmdline)", EX(q, name));
         return 0;
 }
 
 static int parse_position(const char *value, struct vmodes_head_config *h, struct vmodes_error *err)
 {
+        char q[EXCERPT_SIZE];
         static const char *const rel[] = { "right-of", "left-of", "above", "below", "same-as" };
         static const enum vmodes_relation rv[] = { VMODES_REL_RIGHT_OF, VMODES_REL_LEFT_OF, VMODES_REL_ABOVE,
                                                    VMODES_REL_BELOW, VMODES_REL_SAME_AS };
@@ -357,8 +544,8 @@ static int parse_position(const char *value, struct vmodes_head_config *h, struc
                 }
         }
         return vmodes_error_set(err, -EINVAL,
-                    "position: '%.60s' is not auto, right-of|left-of|above|below|same-as HEAD, or X,Y "
-                    "(0 to 32767)", value);
+                    "position: '%s' is not auto, right-of|left-of|above|below|same-as HEAD, or X,Y "
+                    "(0 to 32767)", EX(q, value));
 }
 
 static int handle_head(struct parse_ctx *p, const char *head, const char *name, const char *value)
@@ -366,10 +553,11 @@ static int handle_head(struct parse_ctx *p, const char *head, const char *name, 
         struct vmodes_config *c = &p->c;
         struct vmodes_head_config *h;
         struct vmodes_error e;
+        char q[EXCERPT_SIZE];
         unsigned idx;
 
         if (vmodes_config_check_head_name(head, &e) < 0)
-                return vmodes_error_set(&p->err, -1, "section [head %.40s]: %s", head, e.msg);
+                return vmodes_error_set(&p->err, -1, "section [head %s]: %s", EX(q, head), e.msg);
         h = vmodes_config_find_head(c, head);
         if (!h) {
                 if (c->n_heads >= VMODES_CONFIG_HEADS_MAX)
@@ -410,17 +598,19 @@ static int handle_head(struct parse_ctx *p, const char *head, const char *name, 
                 if (set_once(&p->seen_head[idx][k], name, &p->err) < 0)
                         return -1;
                 if (parse_bool(value, field) < 0)
-                        return vmodes_error_set(&p->err, -1, "%s: '%.40s' is not a boolean (true or false)", name, value);
+                        return vmodes_error_set(&p->err, -1, "%s: '%s' is not a boolean (true or false)", name,
+                                    EX(q, value));
         } else
                 return vmodes_error_set(&p->err, -1,
-                            "unknown key '%.40s' in [head %s] (known: mode, modeline, position, primary, "
-                            "enabled, pinned)", name, head);
+                            "unknown key '%s' in [head %s] (known: mode, modeline, position, primary, "
+                            "enabled, pinned)", EX(q, name), head);
         return 0;
 }
 
 static int handle_line(void *user, const char *section, const char *name, const char *value)
 {
         struct parse_ctx *p = user;
+        char q[EXCERPT_SIZE];
         int r;
 
         if (p->failed)
@@ -430,9 +620,11 @@ static int handle_line(void *user, const char *section, const char *name, const 
         else if (!strncmp(section, "head ", 5))
                 r = handle_head(p, section + 5, name, value);
         else if (!*section)
-                r = vmodes_error_set(&p->err, -1, "'%.40s' is outside of a section ([general] or [head NAME])", name);
+                r = vmodes_error_set(&p->err, -1, "'%s' is outside of a section ([general] or [head NAME])",
+                                     EX(q, name));
         else
-                r = vmodes_error_set(&p->err, -1, "unknown section [%.40s] (expected [general] or [head NAME])", section);
+                r = vmodes_error_set(&p->err, -1, "unknown section [%s] (expected [general] or [head NAME])",
+                                     EX(q, section));
         if (r < 0) {
                 p->failed = true;
                 return 0;
@@ -440,46 +632,116 @@ static int handle_line(void *user, const char *section, const char *name, const 
         return 1;
 }
 
-/* What inih cannot report precisely: long lines, NUL bytes, indented keys
- * (inih would take them as continuation values), bad section headers. */
+/* The first byte that makes the text something other than UTF-8 text:
+ * a NUL, a byte outside valid UTF-8, a control character (tab excepted)
+ * or a CR that does not end a line. */
+static int check_bytes(const char *text, size_t len, const char *filename, struct vmodes_error *err)
+{
+        size_t valid = vmodes_utf8_valid_prefix(text, len);
+
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)text[i];
+                const char *what;
+                unsigned line = 1;
+
+                if (i == valid)
+                        what = "is not valid UTF-8 (the file must be UTF-8 text)";
+                else if (c == 0)
+                        what = "is a NUL byte (the file is damaged or not text)";
+                else if (c == '\r' && (i + 1 == len || text[i + 1] != '\n'))
+                        what = "is a carriage return that does not end a line (lines end in LF or CR LF)";
+                else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                        what = "is a control character (the file must be text)";
+                else
+                        continue;
+                for (size_t k = 0; k < i; k++)
+                        line += text[k] == '\n';
+                if (c == 0)
+                        return vmodes_error_set(err, -EINVAL, "%s:%u: NUL byte at offset %zu (the file is damaged or not text)",
+                                    filename, line, i);
+                return vmodes_error_set(err, -EINVAL, "%s:%u: byte 0x%02x at offset %zu %s", filename, line, c, i, what);
+        }
+        return 0;
+}
+
+/* "[general]" may be followed by blanks and a comment, nothing else. */
+static int check_section_line(const char *q, const char *e, const char *filename, unsigned line,
+                              struct vmodes_error *err)
+{
+        const char *close = memchr(q, ']', (size_t)(e - q)), *t;
+        char x[EXCERPT_SIZE];
+
+        if (!close)
+                return vmodes_error_set(err, -EINVAL, "%s:%u: section header without ']'", filename, line);
+        for (t = close + 1; t < e && (*t == ' ' || *t == '\t' || *t == '\r'); t++)
+                ;
+        if (t < e && *t != ';' && *t != '#')
+                return vmodes_error_set(err, -EINVAL, "%s:%u: text after ']' in a section header: '%s' (only a comment "
+                            "starting with ';' or '#' may follow)", filename, line,
+                            vmodes_excerpt(x, sizeof(x), t, (size_t)(e - t)));
+        return 0;
+}
+
+/* inih also takes "key: value"; vmodes.conf(5) has one separator, '='. */
+static int check_key_line(const char *q, const char *e, const char *filename, unsigned line,
+                          struct vmodes_error *err)
+{
+        const char *eq = memchr(q, '=', (size_t)(e - q));
+        const char *colon = memchr(q, ':', (size_t)((eq ? eq : e) - q));
+        char x[EXCERPT_SIZE];
+
+        if (colon)
+                return vmodes_error_set(err, -EINVAL, "%s:%u: '%s' uses ':' as a separator (write KEY = VALUE)",
+                            filename, line, vmodes_excerpt(x, sizeof(x), q, (size_t)(colon - q + 1)));
+        return 0;
+}
+
+/* What inih cannot report precisely or accepts silently: bytes that are not
+ * text, long lines, indented keys (inih would take them as continuation
+ * values), bad section headers, ':' separators. */
 static int prescan(const char *text, size_t len, const char *filename, struct vmodes_error *err)
 {
         unsigned line = 1;
         const char *p = text, *end = text + len;
+        int r;
 
+        r = check_bytes(text, len, filename, err);
+        if (r < 0)
+                return r;
         while (p < end) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
                 const char *e = nl ? nl : end;
                 size_t n = (size_t)(e - p);
-                const char *q = p;
+                const char *start = p, *q;
 
-                if (memchr(p, '\0', n))
-                        return vmodes_error_set(err, -EINVAL, "%s:%u: NUL byte in the file", filename, line);
                 if (n > LINE_MAX_BYTES)
                         return vmodes_error_set(err, -EINVAL, "%s:%u: line of %zu bytes is too long (at most %d)", filename,
                                     line, n, LINE_MAX_BYTES);
-                while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
-                        q++;
-                if (q > p && q < e && *q != '#' && *q != ';')
+                if (line == 1 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+                        start += 3; /* a UTF-8 byte order mark, which inih skips */
+                for (q = start; q < e && (*q == ' ' || *q == '\t' || *q == '\r'); q++)
+                        ;
+                if (q > start && q < e && *q != '#' && *q != ';')
                         return vmodes_error_set(err, -EINVAL, "%s:%u: indented line (keys and sections start in column 1)",
                                     filename, line);
-                if (q < e && *q == '[') {
-                        const char *close = memchr(q, ']', (size_t)(e - q));
-                        if (!close)
-                                return vmodes_error_set(err, -EINVAL, "%s:%u: section header without ']'", filename, line);
-                }
+                if (q < e && *q == '[')
+                        r = check_section_line(q, e, filename, line, err);
+                else if (q < e && *q != '#' && *q != ';')
+                        r = check_key_line(q, e, filename, line, err);
+                if (r < 0)
+                        return r;
                 line++;
                 p = nl ? nl + 1 : end;
         }
         return 0;
 }
 
-int vmodes_config_parse(const char *text, const char *filename, struct vmodes_config *out,
-                        struct vmodes_error *err)
+int vmodes_config_parse_n(const char *text, size_t len, const char *filename, struct vmodes_config *out,
+                          struct vmodes_error *err)
 {
         struct parse_ctx *p;
         struct vmodes_error e;
-        size_t len = strlen(text);
+        char *copy;
         int r;
 
         if (!filename)
@@ -491,10 +753,16 @@ int vmodes_config_parse(const char *text, const char *filename, struct vmodes_co
         if (r < 0)
                 return r;
         p = calloc(1, sizeof(*p));
-        if (!p)
+        copy = malloc(len + 1); /* inih wants a NUL-terminated string */
+        if (!p || !copy) {
+                free(p);
+                free(copy);
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
+        }
+        memcpy(copy, text, len);
+        copy[len] = 0;
         vmodes_config_init(&p->c);
-        r = ini_parse_string(text, handle_line, p);
+        r = ini_parse_string(copy, handle_line, p);
         if (r != 0) {
                 if (r < 0)
                         r = vmodes_error_set(err, -ENOMEM, "%s: cannot parse (out of memory)", filename);
@@ -514,21 +782,29 @@ int vmodes_config_parse(const char *text, const char *filename, struct vmodes_co
         }
         *out = p->c;
 out:
+        free(copy);
         free(p);
         return r;
+}
+
+int vmodes_config_parse(const char *text, const char *filename, struct vmodes_config *out,
+                        struct vmodes_error *err)
+{
+        return vmodes_config_parse_n(text, strlen(text), filename, out, err);
 }
 
 int vmodes_config_load(const char *path, struct vmodes_config *out, struct vmodes_error *err)
 {
         char *text = NULL;
+        size_t len = 0;
         int r;
 
-        r = vmodes_atomic_read(path, VMODES_CONFIG_FILE_MAX, &text, NULL);
+        r = vmodes_atomic_read(path, VMODES_CONFIG_FILE_MAX, &text, &len);
         if (r == -EFBIG)
                 return vmodes_error_set(err, r, "%s: larger than %d bytes", path, VMODES_CONFIG_FILE_MAX);
         if (r < 0)
                 return vmodes_error_set(err, r, "%s: %s", path, strerror(-r));
-        r = vmodes_config_parse(text, path, out, err);
+        r = vmodes_config_parse_n(text, len, path, out, err);
         free(text);
         return r;
 }

@@ -79,8 +79,17 @@ bool vmodes_config_equal(const struct vmodes_config *a, const struct vmodes_conf
 int vmodes_config_resolve(struct vmodes_config *c, struct vmodes_error *err);
 /* Everything a config must satisfy: names, limits, relations, one primary. */
 int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *err);
-/* Parse (complete, strict) and resolve; `filename` names the text in errors.
+/* Parse (complete, strict) and resolve the len bytes at text; `filename`
+ * names the text in errors. The text must be UTF-8 without NUL bytes or
+ * control characters; the first byte that is not is an error naming its
+ * line and byte offset ("FILE:LINE: NUL byte at offset 42 ..."). Messages
+ * quote file text escaped and cut short, so they are always valid UTF-8.
  * *out is only written on success. */
+int vmodes_config_parse_n(const char *text, size_t len, const char *filename, struct vmodes_config *out,
+                          struct vmodes_error *err);
+/* The same for a NUL-terminated string (text that cannot hold a NUL, such as
+ * a D-Bus string); text read from a file goes through vmodes_config_parse_n()
+ * with the length read, or vmodes_config_load(). */
 int vmodes_config_parse(const char *text, const char *filename, struct vmodes_config *out,
                         struct vmodes_error *err);
 /* Read and parse a file; -ENOENT when it does not exist. */

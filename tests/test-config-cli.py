@@ -111,6 +111,54 @@ rc, out, err = run('show')
 check('show without a daemon: says so, falls back to the file',
       'vmodesd is not running (start it with: systemctl start vmodesd)' in err, err)
 
+# Damaged and non-text files: FILE:LINE and the byte offset, exit 1, one
+# line of valid UTF-8 on stderr; a NUL does not end the file.
+def check_bytes_file(name, data, want):
+    p = os.path.join(d, name)
+    with open(p, 'wb') as f:
+        f.write(data)
+    r = subprocess.run([VMODES, 'config', 'check', p], capture_output=True, timeout=30,
+                       env=dict(os.environ, LC_ALL='C', VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus'))
+    try:
+        err = r.stderr.decode('utf-8')
+    except UnicodeDecodeError:
+        err = None
+    check('check: %s' % name, r.returncode == 1 and r.stdout == b'' and err is not None and
+          err.startswith('vmodes: %s:%s' % (p, want)) and err.count('\n') == 1, repr((r.returncode, r.stdout, r.stderr)))
+
+
+check_bytes_file('nul.conf', b'[head Virtual-1]\nmode = 1024x768\n\0[head Virtual-2]\nmode = 800x600\n',
+                 '3: NUL byte at offset 33')
+check_bytes_file('zeros.conf', b'\0' * 4096, '1: NUL byte at offset 0')
+check_bytes_file('latin1.conf', b'[head Virtual-1]\nmode = 1024x768\xff\n',
+                 '2: byte 0xff at offset 32 is not valid UTF-8')
+check_bytes_file('cr.conf', b'[general]\rauto-fit = true\r', '1: byte 0x0d at offset 9 is a carriage return')
+check_bytes_file('after-bracket.conf', b'[general] auto-fit = true\n', "1: text after ']' in a section header")
+check_bytes_file('colon.conf', b'[general]\nauto-fit: true\n', "2: 'auto-fit:' uses ':' as a separator")
+check_bytes_file('hex-rate.conf', b'[general]\nauto-fit-refresh = 0x3c\n',
+                 "2: auto-fit-refresh: refresh rate '0x3c' is not a number of Hz with at most 3 decimals")
+check_bytes_file('rounded-rate.conf', b'[general]\nauto-fit-refresh = 44.5555\n',
+                 "2: auto-fit-refresh: refresh rate '44.5555' is not a number")
+check_bytes_file('utf8-value.conf', b'[general]\nauto-fit = \xc3\xa9t\xc3\xa9\n',
+                 "2: auto-fit: '\\xc3\\xa9t\\xc3\\xa9' is not a boolean")
+# Layouts the planner would refuse on any machine are refused when checked.
+check_bytes_file('cycle.conf', b'[head Virtual-1]\nmode = 1024x768\nposition = right-of Virtual-2\n'
+                 b'[head Virtual-2]\nmode = 800x600\nposition = right-of Virtual-1\n',
+                 ' the head relations form a cycle (Virtual-1 is right-of Virtual-2, Virtual-2 is right-of Virtual-1)')
+check_bytes_file('cycle3.conf', b'[head A]\nmode = 800x600\nposition = right-of C\n[head B]\nmode = 800x600\n'
+                 b'position = right-of A\n[head C]\nmode = 800x600\nposition = right-of B\n',
+                 ' the head relations form a cycle (A is right-of C, C is right-of B, B is right-of A)')
+check_bytes_file('off.conf', b'[head Virtual-1]\nenabled = false\n[head Virtual-2]\nmode = 800x600\n'
+                 b'position = right-of Virtual-1\n',
+                 ' head Virtual-2 is placed right-of Virtual-1, which is off (enabled = false)')
+check_bytes_file('negative.conf', b'[head Virtual-1]\nmode = 1024x768\nposition = 0,0\n[head Virtual-2]\n'
+                 b'mode = 800x600\nposition = left-of Virtual-1\n',
+                 ' head Virtual-2 would sit left of or above 0,0 (at -800,0) while head Virtual-1 has the fixed '
+                 'position 0,0')
+live = write('live-head.conf', '[head Virtual-1]\nmode = 1024x768\nposition = right-of Virtual-3\n')
+rc, out, err = run('check', live)
+check('check: a head placed relative to one not in the config is fine', (rc, err) == (0, ''), repr((rc, out, err)))
+
 for n in os.listdir(d):
     os.unlink(os.path.join(d, n))
 os.rmdir(d)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ static void test_parse_errors(void)
                 { "[general]\nfoo = 1\n", "vmodes.conf:2: unknown key 'foo' in [general]" },
                 { "[gnrl]\nauto-fit = 1\n", "vmodes.conf:2: unknown section [gnrl]" },
                 { "auto-fit = 1\n", "vmodes.conf:1: 'auto-fit' is outside of a section" },
-                { "[general]\n\nauto-fit-refresh = 5\n", "vmodes.conf:3: auto-fit-refresh: '5' is not a rate" },
+                { "[general]\n\nauto-fit-refresh = 5\n", "vmodes.conf:3: auto-fit-refresh: refresh rate 5 Hz is out of range (10 to 1000 Hz), or 0 for 60 Hz" },
                 { "[general]\nauto-fit-refresh = nan\n", "vmodes.conf:2: auto-fit-refresh" },
                 { "[general]\nauto-fit-blanking = rb9\n", "vmodes.conf:2: auto-fit-blanking: 'rb9'" },
                 { "[head Virtual-1]\nmode = 2560x1440@4400\n", "vmodes.conf:2: mode: mode spec '2560x1440@4400'" },
@@ -171,6 +172,197 @@ static void test_parse_errors(void)
                 check(parse(big, &c, &e) < 0 && strstr(e.msg, "vmodes.conf:34: too many heads (at most 16)"),
                       "17 heads: %s", e.msg);
         }
+}
+
+/* A message is one line of valid UTF-8 without control characters. */
+static bool clean_message(const char *msg)
+{
+        size_t n = strlen(msg);
+
+        for (size_t i = 0; i < n; i++)
+                if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+                        return false;
+        return vmodes_utf8_valid_prefix(msg, n) == n;
+}
+
+/* The parser works on the bytes read: a NUL does not end the text, and
+ * bytes that are not UTF-8 text are refused with line and offset. */
+static void test_parse_bytes(void)
+{
+        static const char nul[] = "[head Virtual-1]\nmode = 1024x768\n\0[head Virtual-2]\nmode = 800x600\n";
+        static const struct {
+                const char *text;
+                size_t len; /* 0: strlen */
+                const char *error; /* NULL: accepted */
+        } cases[] = {
+                { nul, sizeof(nul) - 1, "vmodes.conf:3: NUL byte at offset 33" },
+                { "\0\0\0\0\0\0\0\0", 8, "vmodes.conf:1: NUL byte at offset 0" },
+                { "[general]\nauto-fit = true\n\0", 27, "vmodes.conf:3: NUL byte at offset 26" },
+                { "[head Virtual-1]\nmode = 1024x768\xff\n", 0,
+                  "vmodes.conf:2: byte 0xff at offset 32 is not valid UTF-8" },
+                { "# caf\xc3\n[general]\n", 0, "vmodes.conf:1: byte 0xc3 at offset 5 is not valid UTF-8" },
+                { "# \xed\xa0\x80 surrogate\n", 0, "vmodes.conf:1: byte 0xed at offset 2 is not valid UTF-8" },
+                { "[general]\nauto-fit = tr\x1bue\n", 0, "vmodes.conf:2: byte 0x1b at offset 23 is a control character" },
+                { "[general]\x7f\n", 0, "vmodes.conf:1: byte 0x7f at offset 9 is a control character" },
+                { "[general]\rauto-fit = true\r", 0,
+                  "vmodes.conf:1: byte 0x0d at offset 9 is a carriage return that does not end a line" },
+                { "[general] x\nauto-fit = true\n", 0, "vmodes.conf:1: text after ']' in a section header: 'x'" },
+                { "[head Virtual-1]]\nmode = 800x600\n", 0, "vmodes.conf:1: text after ']' in a section header: ']'" },
+                { "[general]\nauto-fit: true\n", 0, "vmodes.conf:2: 'auto-fit:' uses ':' as a separator (write KEY = VALUE)" },
+                { "[general]\nauto-fit:x = true\n", 0, "vmodes.conf:2: 'auto-fit:' uses ':'" },
+                { "[general]\nauto-fit = \xc3\xa9t\xc3\xa9\n", 0,
+                  "vmodes.conf:2: auto-fit: '\\xc3\\xa9t\\xc3\\xa9' is not a boolean" },
+                { "[g\xc3\xa9n\xc3\xa9ral]\nauto-fit = true\n", 0, "vmodes.conf:2: unknown section [g\\xc3\\xa9n" },
+                /* accepted: CR LF, a byte order mark, UTF-8 comments, a comment after a section, ':' in a value */
+                { "[general]\r\nauto-fit = true\r\n", 0, NULL },
+                { "\xef\xbb\xbf[general]\nauto-fit = true\n", 0, NULL },
+                { "# r\xc3\xa9glages \xe2\x82\xac \xf0\x9f\x96\xa5\n[general]\nauto-fit = true\n", 0, NULL },
+                { "[general] ; the general keys\n[head Virtual-1] # one head\nmode = 800x600\n", 0, NULL },
+                { "[head Virtual-1]\nmodeline = \"a:b\" 148.5 1920 2008 2052 2200 1080 1084 1089 1125\n", 0, NULL },
+        };
+        struct vmodes_config c;
+        struct vmodes_error e;
+        char dir[] = "/tmp/vmodes-config-bytes-XXXXXX", path[64];
+        FILE *f;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+                int r;
+
+                memset(&e, 0, sizeof(e));
+                r = vmodes_config_parse_n(cases[i].text, len, "vmodes.conf", &c, &e);
+                if (!cases[i].error)
+                        check(r == 0, "bytes case %zu accepted (%s)", i + 1, e.msg);
+                else
+                        check(r < 0 && !strncmp(e.msg, cases[i].error, strlen(cases[i].error)) && clean_message(e.msg),
+                              "bytes case %zu: got '%s', expected '%s...'", i + 1, e.msg, cases[i].error);
+        }
+        /* the reproduction, through the file reader */
+        if (!mkdtemp(dir)) {
+                check(false, "mkdtemp: %s", strerror(errno));
+                return;
+        }
+        snprintf(path, sizeof(path), "%s/x.conf", dir);
+        f = fopen(path, "w");
+        check(f && fwrite(nul, 1, sizeof(nul) - 1, f) == sizeof(nul) - 1 && fclose(f) == 0, "write x.conf");
+        check(vmodes_config_load(path, &c, &e) == -EINVAL && strstr(e.msg, "x.conf:3: NUL byte at offset 33"),
+              "load: a NUL is an error, not the end of the file: %s", e.msg);
+        f = fopen(path, "w");
+        for (int i = 0; f && i < 4096; i++)
+                fputc(0, f);
+        check(f && fclose(f) == 0, "write a file of zeros");
+        check(vmodes_config_load(path, &c, &e) == -EINVAL && strstr(e.msg, "x.conf:1: NUL byte at offset 0"),
+              "load: a file of zeros is refused: %s", e.msg);
+        unlink(path);
+        rmdir(dir);
+}
+
+/* auto-fit-refresh reads rates as mode specs do (0 stays: 60 Hz). */
+static void test_refresh_numbers(void)
+{
+        static const struct {
+                const char *value;
+                double hz; /* < 0: refused */
+        } cases[] = {
+                { "0", 0 },     { "44", 44 },    { "59.94", 59.94 }, { "44.555", 44.555 }, { "1000", 1000 },
+                { "0x3c", -1 }, { "1e2", -1 },   { "44.5555", -1 },  { "+60", -1 },        { "60.", -1 },
+                { "inf", -1 },  { "-0", -1 },    { "0.0", -1 },      { "9", -1 },          { "1001", -1 },
+                { "60 Hz", -1 },
+        };
+        struct vmodes_config c;
+        struct vmodes_error e;
+        char text[128];
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                int r;
+
+                snprintf(text, sizeof(text), "[general]\nauto-fit-refresh = %s\n", cases[i].value);
+                memset(&e, 0, sizeof(e));
+                r = parse(text, &c, &e);
+                if (cases[i].hz >= 0)
+                        check(r == 0 && c.auto_fit_refresh == cases[i].hz, "auto-fit-refresh = %s: %g (%s)",
+                              cases[i].value, r == 0 ? c.auto_fit_refresh : -1, e.msg);
+                else
+                        check(r < 0 && strstr(e.msg, "vmodes.conf:2: auto-fit-refresh: refresh rate") &&
+                                      strstr(e.msg, "or 0 for 60 Hz"),
+                              "auto-fit-refresh = %s refused: %s", cases[i].value, e.msg);
+        }
+        vmodes_config_init(&c);
+        c.auto_fit_refresh = 44.5555;
+        check(vmodes_config_validate(&c, &e) < 0 && strstr(e.msg, "more than 3 decimals"),
+              "validate: a rate the file cannot hold: %s", e.msg);
+}
+
+/* The whole layout is checked where the parser, the daemon's commit and
+ * `vmodes config check` meet: vmodes_config_validate(). */
+static void test_layout(void)
+{
+        static const struct {
+                const char *text;
+                const char *error; /* NULL: accepted */
+        } cases[] = {
+                { "[head Virtual-1]\nmode = 1024x768\nposition = right-of Virtual-2\n"
+                  "[head Virtual-2]\nmode = 800x600\nposition = right-of Virtual-1\n",
+                  "vmodes.conf: the head relations form a cycle (Virtual-1 is right-of Virtual-2, Virtual-2 is "
+                  "right-of Virtual-1): give one of them a fixed position" },
+                { "[head A]\nmode = 800x600\nposition = 0,0\n"
+                  "[head B]\nmode = 800x600\nposition = right-of D\n[head C]\nmode = 800x600\nposition = below B\n"
+                  "[head D]\nmode = 800x600\nposition = left-of C\n",
+                  "vmodes.conf: the head relations form a cycle (B is right-of D, D is left-of C, C is below B)" },
+                { "[head A]\nmode = 800x600\nposition = same-as B\n[head B]\nmode = 800x600\n",
+                  "vmodes.conf: the head relations form a cycle (A is same-as B, B is auto (right of the head before "
+                  "it, A))" },
+                { "[head A]\nmode = 800x600\n[head B]\nenabled = false\n[head C]\nmode = 800x600\n"
+                  "position = below B\n",
+                  "vmodes.conf: head C is placed below B, which is off (enabled = false): turn B on, or place C "
+                  "elsewhere" },
+                { "[head A]\nmode = 1024x768\nposition = 0,0\n[head B]\nmode = 800x600\nposition = left-of A\n",
+                  "vmodes.conf: head B would sit left of or above 0,0 (at -800,0) while head A has the fixed "
+                  "position 0,0: move A (position = X,Y) or place B elsewhere" },
+                { "[head A]\nmode = 1024x768\nposition = 900,100\n[head B]\nmode = 800x600\nposition = left-of A\n"
+                  "[head C]\nmode = 640x480\nposition = above B\n",
+                  "vmodes.conf: head C would sit left of or above 0,0 (at 100,-380) while head A has the fixed "
+                  "position 900,100" },
+                { "[head A]\nmode = 1024x768\nposition = 32000,0\n",
+                  "vmodes.conf: head A would reach 33024,768, beyond 32767,32767, the largest X screen" },
+                /* accepted */
+                { "[head A]\nmode = 1024x768\nposition = 800,0\n[head B]\nmode = 800x600\nposition = left-of A\n"
+                  "[head C]\nmode = 800x600\nposition = below B\n", NULL },
+                /* the first auto head keeps its live position, so left of it may fit */
+                { "[head A]\nmode = 1024x768\n[head B]\nmode = 800x600\nposition = left-of A\n", NULL },
+                /* heads not in the config are placed from the live outputs */
+                { "[head A]\nmode = 1024x768\nposition = right-of Virtual-9\n[head B]\nmode = 800x600\n"
+                  "position = left-of A\n", NULL },
+                /* a head that is off may point anywhere; so may one relative to it that is off too */
+                { "[head A]\nmode = 800x600\n[head B]\nenabled = false\nposition = right-of C\n"
+                  "[head C]\nenabled = false\nposition = right-of B\n", NULL },
+                { "[head A]\nmode = 800x600\nposition = right-of B\n[head B]\nmode = 800x600\nposition = 0,0\n",
+                  NULL },
+        };
+        struct vmodes_config c;
+        struct vmodes_error e;
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                int r;
+
+                memset(&e, 0, sizeof(e));
+                r = parse(cases[i].text, &c, &e);
+                if (!cases[i].error)
+                        check(r == 0, "layout case %zu accepted (%s)", i + 1, e.msg);
+                else
+                        check(r < 0 && !strncmp(e.msg, cases[i].error, strlen(cases[i].error)),
+                              "layout case %zu: got '%s', expected '%s...'", i + 1, e.msg, cases[i].error);
+        }
+        /* the same check on a config built in memory (what a D-Bus method commits) */
+        check(parse(cases[7].text, &c, &e) == 0, "three heads parse");
+        c.heads[0].relation = VMODES_REL_BELOW;
+        snprintf(c.heads[0].relative_to, sizeof(c.heads[0].relative_to), "C");
+        check(vmodes_config_validate(&c, &e) < 0 && strstr(e.msg, "cycle (A is below C, C is below B, B is left-of A)"),
+              "validate: a cycle made in memory: %s", e.msg);
+        check(parse(cases[7].text, &c, &e) == 0, "three heads parse");
+        c.heads[0].enabled = false;
+        check(vmodes_config_validate(&c, &e) < 0 && strstr(e.msg, "head B is placed left-of A, which is off"),
+              "validate: turning off a head others hang on: %s", e.msg);
 }
 
 static void test_xorg(void)
@@ -288,6 +480,9 @@ int main(void)
 {
         test_parse_good();
         test_parse_errors();
+        test_parse_bytes();
+        test_refresh_numbers();
+        test_layout();
         test_xorg();
         test_kcmdline();
         test_atomic();
