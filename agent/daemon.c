@@ -392,14 +392,19 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
         r = vmodes_atomic_read_file(path, 65536, VMODES_ATOMIC_NOFOLLOW, &cur, NULL);
         if (!c->kernel_cmdline) {
                 /* only a drop-in vmodesd wrote goes; anything else stays */
-                if (r == 0 && vmodes_kcmdline_is_ours(cur))
-                        r = vmodes_atomic_txn_remove(t, path);
-                else if (r == 0)
-                        vmodes_daemon_log(SD_NOTICE, "%s was not written by vmodesd: left as it is", path);
-                o->grub = r == 0 && vmodes_kcmdline_is_ours(cur);
+                bool ours = r == 0 && vmodes_kcmdline_is_ours(cur);
+
                 free(cur);
-                return r < 0 && r != -ENOENT ? vmodes_error_set(err, r, "cannot remove %s: %s", path, strerror(-r))
-                                             : 0;
+                if (!ours) {
+                        if (r != -ENOENT)
+                                vmodes_daemon_log(SD_NOTICE, "%s was not written by vmodesd: left as it is", path);
+                        return 0;
+                }
+                r = vmodes_atomic_txn_remove(t, path);
+                if (r < 0)
+                        return vmodes_error_set(err, r, "cannot remove %s: %s", path, strerror(-r));
+                o->grub = true;
+                return 0;
         }
         r = vmodes_kcmdline_format(c, &text);
         if (r == 0 && !(cur && !strcmp(cur, text))) {

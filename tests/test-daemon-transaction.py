@@ -191,7 +191,13 @@ try:
         eq(snap(env.grub), mine, 'a drop-in vmodesd did not write is left alone')
         has(env.read_log(), env.grub + ' was not written by vmodesd: left as it is', 'journal')
         os.unlink(env.grub)
-    s.check('kernel-cmdline = false: a drop-in without vmodesd\'s marker is never removed', t_foreign_dropin_kept)
+        # nor is a symlink (or anything not a regular file), and changes still work
+        os.symlink(os.path.join(env.dir, 'elsewhere.cfg'), env.grub)
+        env.call('RemoveMode', 'ss', ('Virtual-4', '640x480'))
+        eq(os.readlink(env.grub), os.path.join(env.dir, 'elsewhere.cfg'), 'symlink left alone')
+        os.unlink(env.grub)
+    s.check('kernel-cmdline = false: a drop-in without vmodesd\'s marker (or a symlink) is never removed',
+            t_foreign_dropin_kept)
 
     def t_stale_temps():
         victim = os.path.join(env.dir, 'victim')
