@@ -756,8 +756,6 @@ static int authorize(sd_bus_message *m, struct vmodes_daemon *d, build_fn build,
                                  strerror(-r));
         if (uid == 0)
                 return run(d, m, build, op, NULL, e);
-        if (d->n_pending >= VMODES_DAEMON_PENDING_MAX)
-                return arg_error(e, VMODES_ERROR_BUSY, "too many requests waiting for authorization; try again");
         return ask_polkit(d, m, build, op, request_action(d, m, build), e);
 }
 
