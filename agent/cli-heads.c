@@ -877,9 +877,13 @@ int cli_add(int argc, char **argv)
         if (modeline) {
                 memset(&hm, 0, sizeof(hm));
                 struct vmodes_error err = { "" };
-                if (strlen(modeline) >= sizeof(job.mode) || vmodes_modeline_parse(modeline, &hm.mode, &err) < 0 ||
-                    vmodes_mode_validate(&hm.mode, &err) < 0) {
-                        cli_error("bad modeline: %s", err.msg[0] ? err.msg : "too long");
+                if (strlen(modeline) >= sizeof(job.mode)) {
+                        cli_error("bad modeline: %zu characters is too long (at most %zu)", strlen(modeline),
+                                  sizeof(job.mode) - 1);
+                        return CLI_EXIT_USAGE;
+                }
+                if (vmodes_modeline_parse(modeline, &hm.mode, &err) < 0 || vmodes_mode_validate(&hm.mode, &err) < 0) {
+                        cli_error("bad modeline: %s", err.msg);
                         return CLI_EXIT_USAGE;
                 }
                 hm.custom = true;

@@ -74,6 +74,9 @@ for display in (None, NO_DISPLAY):
     usage_error('add option without value' + where, ['add', 'Virtual-2', '1024x768', '--right-of'],
                 "option '--right-of' needs a value", display=display)
 
+usage_error('add modeline too long', ['add', 'Virtual-1', '--modeline', '1' * 600],
+            'bad modeline: 600 characters is too long (at most 511)')
+
 # Good arguments do reach for vmodesd (and fail there, exit 1): the checks
 # above refuse only bad input.
 rc, out, err = vmodes('remove', 'Virtual-1', '1024x768_60.00')
