@@ -161,10 +161,11 @@ static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...)
 
 /* Read and parse a config file: 0, -ENOENT (none), -ENODATA (empty file) or
  * another error with a message. Never follows a symlink or blocks on a
- * FIFO; a NUL byte (what a power loss leaves) is damage, never the end. */
+ * FIFO; the parser gets the length read, so a NUL byte (what a power loss
+ * leaves) is damage, never the end of the text. */
 static int load_file(const char *path, struct vmodes_config *c, struct vmodes_error *err)
 {
-        char *text = NULL, *nul;
+        char *text = NULL;
         size_t len = 0;
         int r;
 
@@ -178,17 +179,10 @@ static int load_file(const char *path, struct vmodes_config *c, struct vmodes_er
                                         r == -ELOOP ? "a symbolic link" : r == -EISDIR ? "a folder" : "a FIFO, socket or device");
         if (r < 0)
                 return vmodes_error_set(err, r, "%s: %s", path, strerror(-r));
-        nul = memchr(text, '\0', len);
         if (len == 0)
                 r = -ENODATA;
-        else if (nul) {
-                unsigned line = 1;
-                for (const char *p = text; p < nul; p++)
-                        line += *p == '\n';
-                r = vmodes_error_set(err, -EINVAL, "%s:%u: NUL byte at offset %zu (a damaged file?)", path, line,
-                                     (size_t)(nul - text));
-        } else
-                r = vmodes_config_parse(text, path, c, err);
+        else
+                r = vmodes_config_parse_n(text, len, path, c, err);
         free(text);
         return r;
 }

@@ -155,6 +155,25 @@ try:
         env.call('SetLayout', 'sssiib', ('Virtual-2', 'auto', '', 0, 0, False))
     s.check('SetLayout: below, pos + primary, left-of by alias, auto', t_set_layout)
 
+    def t_layout_relations():
+        for other in ('Virtual-9', 'HDMI-A-1', 'qxl-7'):
+            e = raises('org.vmodes.Error.InvalidHead', env.call, 'SetLayout', 'sssiib',
+                       ('Virtual-2', 'right-of', other, 0, 0, False))
+            has(e.message, "no head '%s'" % other)
+        env.call('SetLayout', 'sssiib', ('Virtual-2', 'pos', '', 0, 0, False))
+        env.call('SetLayout', 'sssiib', ('Virtual-1', 'right-of', 'Virtual-2', 0, 0, False))
+        files, config = env.files(), env.get('Config')
+        # the second half of a cycle is refused by the one validation path
+        e = raises('org.vmodes.Error.InvalidArgument', env.call, 'SetLayout', 'sssiib',
+                   ('Virtual-2', 'right-of', 'Virtual-1', 0, 0, False))
+        has(e.message, 'cycle')
+        eq(env.files(), files, 'files unchanged')
+        eq(env.get('Config'), config, 'Config unchanged')
+        env.call('SetLayout', 'sssiib', ('Virtual-1', 'auto', '', 0, 0, False))
+        env.call('SetLayout', 'sssiib', ('Virtual-2', 'auto', '', 0, 0, False))
+    s.check('SetLayout: the other head must be known (InvalidHead); a cycle is refused, nothing changes',
+            t_layout_relations)
+
     def t_set_head_options():
         env.call('SetHeadOptions', 'sa{sv}', ('Virtual-3', {'enabled': D.GLib.Variant('b', False)}))
         x = env.read(env.xorg)
