@@ -781,11 +781,15 @@ static void explain_status(char *buf, size_t size, const struct vmodes_layout_op
 
 /* Puts back what the executed part of the plan (ops before `done`) changed:
  * the CRTCs it set or turned off, the screen size, the primary output, the
- * modes it added to outputs, and removes the modes it created. Only what the plan touched: a server that
- * changes its own layout meanwhile (Xvnc, for its clients) keeps those
- * changes. Returns the number of steps that failed. */
+ * modes it added to outputs (every one of them, also modes other outputs
+ * offered before; not the ones whose addition the server refused: a request
+ * that fails changes nothing), and removes the modes it created. Only what
+ * the plan touched: a server that changes its own layout meanwhile (Xvnc,
+ * for its clients) keeps those changes. Returns the number of steps that
+ * failed. */
 static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state *s,
-                        const struct vmodes_layout_plan *plan, unsigned done, const uint32_t *created)
+                        const struct vmodes_layout_plan *plan, unsigned done, const uint32_t *created,
+                        const bool *refused)
 {
         unsigned failed = 0, needw = s->width, needh = s->height, n_seq = 0;
         bool touched[VMODES_LAYOUT_CRTCS_MAX] = { false }, size_changed = false, primary_changed = false;
@@ -877,7 +881,7 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
         for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
                 const struct vmodes_layout_op *op = &plan->ops[i];
                 uint32_t mode = op->ref.created >= 0 ? created[op->ref.created] : op->ref.id;
-                if (op->type == VMODES_OP_ADD_MODE && mode) {
+                if (op->type == VMODES_OP_ADD_MODE && mode && !refused[i]) {
                         kind[n_seq] = VOID;
                         seq[n_seq++] = xcb_randr_delete_output_mode_checked(r->c, op->output, mode).sequence;
                 }
@@ -916,6 +920,7 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
 {
         uint32_t *created;
         unsigned *seq;
+        bool *refused; /* the server turned that operation down */
         unsigned sent = 0, checked = 0;
         bool removing = false;
         int ret = 0, failed_op = -1;
@@ -930,9 +935,11 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                 return vmodes_error_set(err, -EINVAL, "no RandR query before executing a plan");
         created = calloc(plan->n_ops, sizeof(*created));
         seq = calloc(plan->n_ops, sizeof(*seq));
-        if (!created || !seq) {
+        refused = calloc(plan->n_ops, sizeof(*refused));
+        if (!created || !seq || !refused) {
                 free(created);
                 free(seq);
+                free(refused);
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
         }
 
@@ -953,6 +960,7 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                         for (; checked < sent; checked++) {
                                 uint8_t c = 0;
                                 int k = answer(r, &plan->ops[checked], seq[checked], &created[checked], &c);
+                                refused[checked] = k < 0;
                                 if (k < 0 && ret == 0) {
                                         ret = k;
                                         failed_op = (int)checked;
@@ -977,7 +985,7 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                         /* the layout itself is in place; only a removal failed */
                         vmodes_error_set(err, ret, "%s; the new layout is in place", why);
                 } else {
-                        unsigned bad = restore(r, s, plan, sent, created);
+                        unsigned bad = restore(r, s, plan, sent, created, refused);
                         if (bad)
                                 vmodes_error_set(err, ret, "%s; restoring the previous layout failed in %u step%s, check with "
                                      "'vmodes list'", why, bad, bad == 1 ? "" : "s");
@@ -989,5 +997,6 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
         vmodes_randr_unlock(r);
         free(created);
         free(seq);
+        free(refused);
         return ret;
 }

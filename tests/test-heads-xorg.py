@@ -229,12 +229,14 @@ def videoram_server():
 class TamperProxy:
     """A local X display that forwards to another one and rewrites the
     reply to the n-th RandR request of one minor opcode (1-based) with
-    edit(bytearray), as a server that fails without an X error would answer.
-    Little-endian clients only (the tests run vmodes on this machine)."""
+    edit(bytearray), as a server that fails without an X error would answer;
+    with request=True it rewrites that request itself instead (the server
+    then answers it with an X error). Little-endian clients only (the tests
+    run vmodes on this machine)."""
 
-    def __init__(self, target_number, minor, nth, edit):
+    def __init__(self, target_number, minor, nth, edit, request=False):
         self.target = '/tmp/.X11-unix/X%d' % target_number
-        self.minor, self.nth, self.edit = minor, nth, edit
+        self.minor, self.nth, self.edit, self.request = minor, nth, edit, request
         self.tampered = 0
         self.sock, self.path, self.display = bind_free_display(400, 600)
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -251,7 +253,7 @@ class TamperProxy:
     def _pipe(self, client):
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         server.connect(self.target)
-        up, down = b'', bytearray()
+        up, down = bytearray(), bytearray()
         setup_sent = setup_answered = False
         seq, randr, seen = 0, None, 0
         extensions, tamper = {}, set()
@@ -264,8 +266,8 @@ class TamperProxy:
                     data = client.recv(65536)
                     if not data:
                         return
-                    server.sendall(data)
                     up += data
+                    forward = bytearray()
                     while True:
                         if not setup_sent:
                             if len(up) < 12:
@@ -292,9 +294,15 @@ class TamperProxy:
                                 extensions[seq & 0xffff] = bytes(up[8:8 + n])
                             elif major == randr and minor == self.minor:
                                 seen += 1
-                                if seen == self.nth:
+                                if seen == self.nth and self.request:
+                                    self.edit(up)
+                                    self.tampered += 1
+                                elif seen == self.nth:
                                     tamper.add(seq & 0xffff)
-                        up = up[size:]
+                        forward += up[:size]
+                        del up[:size]
+                    if forward:
+                        server.sendall(bytes(forward))
                 if server in r:
                     data = server.recv(65536)
                     if not data:
@@ -434,6 +442,31 @@ def refused_reuse_server():
             # the mode it created is gone from the server, not only from the outputs
             rc, out, err = x.xrandr('--verbose')
             check('%s: created mode destroyed' % case, '1024x768_44.00' not in out, 'left on the server')
+
+        # the server refuses to add h1's mode to h3 (an X error: the proxy
+        # names a mode that does not exist): that addition made no change,
+        # so the rollback has nothing to take off h3 and says the previous
+        # layout is back, not that restoring it failed
+        def no_such_mode(request):
+            request[8:12] = struct.pack('<I', 0x1ffffff0)
+
+        case = 'reuse: AddOutputMode refused'
+        rc, out, err = x.vmodes('apply', '--no-store', *base)
+        check('%s: base' % case, rc == 0, out + err)
+        before = x.query()
+        proxy = TamperProxy(x.number, 18, 1, no_such_mode, request=True)
+        try:
+            rc, out, err = x.vmodes('apply', '--no-store', '%s 1600x900@60 right-of %s' % (h3, h2),
+                                    display=proxy.display)
+        finally:
+            proxy.stop()
+        check('%s: request rewritten' % case, proxy.tampered == 1, 'rewrote %d requests' % proxy.tampered)
+        one_line_error(case, rc, out, err, 1, '1600x900_60.00', 'the previous layout is back')
+        after = x.query()
+        check('%s: mode lists' % case, [o['modes'] for o in after['outputs']] == [o['modes'] for o in before['outputs']],
+              'changed: %r' % after)
+        check('%s: layout back' % case, [(o['name'], o['geometry'], o['current']) for o in after['outputs']] ==
+              [(o['name'], o['geometry'], o['current']) for o in before['outputs']], 'layout changed: %r' % after)
 
 
 main_server()
