@@ -196,9 +196,16 @@ vm_expect_current() {
 	vm_log "$1 is at $got, ${rate:-?} Hz"
 }
 
-# vm_check_install: every file of the vmodes installation the host made
-# (`make install DESTDIR=...`) is in place in the guest.
+# vm_check_install: vmodes is installed in the guest as this run put it
+# there.  From the package (run --deb): dpkg has it installed at the
+# version on the harness disk, every file `dpkg -L` lists is in place and
+# `dpkg --verify` finds no changed file.  From a build tree (run --builddir):
+# every file `make install DESTDIR=...` made is in place and unchanged.
 vm_check_install() {
+	if [ -n "${VM_DEB:-}" ]; then
+		vm_check_package
+		return
+	fi
 	local f n=0
 	[ -d /vmtest/install ] || { vm_log "no vmodes installation in this run"; return 0; }
 	while IFS= read -r f; do
@@ -208,6 +215,27 @@ vm_check_install() {
 	done < <(cd /vmtest/install && find . -type f | sed 's|^\./||')
 	vm_log "vmodes installation: $n files in place"
 }
+
+# vm_check_package: the package of this run (VM_DEB_PACKAGE, VM_DEB_VERSION)
+# is installed and intact.
+vm_check_package() {
+	local pkg=$VM_DEB_PACKAGE status version f n=0 bad
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null) || vm_fail "dpkg does not know $pkg"
+	[ "$status" = "ii " ] || vm_fail "$pkg is '$status' in dpkg, not installed (ii)"
+	version=$(dpkg-query -W -f='${Version}' "$pkg")
+	[ "$version" = "$VM_DEB_VERSION" ] || vm_fail "$pkg $version is installed, the run's package is $VM_DEB_VERSION"
+	while IFS= read -r f; do
+		[ -e "$f" ] || vm_fail "$f of package $pkg is missing"
+		[ -d "$f" ] || n=$((n + 1))
+	done < <(dpkg -L "$pkg")
+	bad=$(dpkg --verify "$pkg" 2>&1) || vm_fail "dpkg --verify $pkg: $bad"
+	[ -z "$bad" ] || vm_fail "dpkg --verify $pkg: $bad"
+	vm_log "package $pkg $version: $n files in place, dpkg --verify clean"
+}
+
+# vm_apt_get ARGS: apt-get as the harness installs the package: no
+# questions, no package sources (the guest has no network).
+vm_apt_get() { /vmtest/guest/apt-offline "$@"; }
 
 # vm_expect_x_head OUTPUT HEAD: `vmodes status --json` (with DISPLAY set)
 # maps the X output OUTPUT to head HEAD of a virtual GPU.
