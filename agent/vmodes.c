@@ -75,10 +75,11 @@ void cli_x_deadline_set_exit(int status)
 
 static void x_wait_expired(int sig)
 {
-        (void)sig;
         /* async-signal-safe: the message was formatted when the timer was armed */
-        if (write(STDERR_FILENO, x_wait_message, x_wait_message_len) < 0)
-                _exit(x_wait_exit);
+        ssize_t r = write(STDERR_FILENO, x_wait_message, x_wait_message_len);
+
+        (void)sig;
+        (void)r;
         _exit(x_wait_exit);
 }
 
