@@ -244,7 +244,11 @@ static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
                         hm->custom = true;
                         return CLI_EXIT_OK;
                 }
-                cli_error("bad modeline: %s", err2.msg);
+                /* a spec with stray blanks ("1024x768 ") is a bad spec, not a bad modeline */
+                if (!strncmp(err2.msg, "mode spec ", 10))
+                        cli_error("bad mode: %s", err2.msg);
+                else
+                        cli_error("bad modeline: %s", err2.msg);
                 return CLI_EXIT_USAGE;
         }
         cli_error("bad mode '%s': %s", cli_arg(spec), err.msg);

@@ -74,6 +74,8 @@ for display in (None, NO_DISPLAY):
     usage_error('add option without value' + where, ['add', 'Virtual-2', '1024x768', '--right-of'],
                 "option '--right-of' needs a value", display=display)
 
+usage_error('add spec with a trailing blank', ['add', 'Virtual-1', '1024x768 '],
+            "bad mode: mode spec '1024x768 ': unexpected ' ' after")
 usage_error('add modeline too long', ['add', 'Virtual-1', '--modeline', '1' * 600],
             'bad modeline: 600 characters is too long (at most 511)')
 
