@@ -15,6 +15,7 @@
 
 #include "agent/atomic.h"
 #include "agent/config.h"
+#include "agent/textbuf.h"
 
 #define LINE_MAX_BYTES 199 /* inih reads lines of at most 200 bytes incl. the newline */
 
@@ -819,15 +820,10 @@ static const char *yes_no(bool v)
 int vmodes_config_format(const struct vmodes_config *c, char **out)
 {
         static const char *const blanking[] = { "standard", "rb1", "rb2", "rb3" };
-        char *text = NULL, rate[32];
-        size_t len = 0;
-        int error = 0;
-        FILE *b = open_memstream(&text, &len);
+        struct vmodes_textbuf b = { 0 };
+        char rate[32];
 
-        if (!b)
-                return -errno;
-
-        fprintf(b, "# vmodes configuration: the display modes and layout of this machine's\n"
+        vmodes_textbuf_printf(&b, "# vmodes configuration: the display modes and layout of this machine's\n"
                     "# virtual heads. Written by vmodesd; hand edits are kept (comments are not).\n"
                     "# Format: vmodes.conf(5). Check a change with: vmodes config check\n"
                     "# Apply it with: systemctl reload vmodesd (or vmodes apply)\n"
@@ -840,14 +836,14 @@ int vmodes_config_format(const struct vmodes_config *c, char **out)
                 if (point)
                         break;
         }
-        fprintf(b, "auto-fit = %s\nauto-fit-refresh = %s\nauto-fit-blanking = %s\nkernel-cmdline = %s\n",
+        vmodes_textbuf_printf(&b, "auto-fit = %s\nauto-fit-refresh = %s\nauto-fit-blanking = %s\nkernel-cmdline = %s\n",
                 yes_no(c->auto_fit), rate,
                 blanking[c->auto_fit_reduced >= 0 && c->auto_fit_reduced <= 3 ? c->auto_fit_reduced : 0],
                 yes_no(c->kernel_cmdline));
         for (unsigned i = 0; i < c->n_heads && i < VMODES_CONFIG_HEADS_MAX; i++) {
                 const struct vmodes_head_config *h = &c->heads[i];
 
-                fprintf(b, "\n[head %s]\n", h->head);
+                vmodes_textbuf_printf(&b, "\n[head %s]\n", h->head);
                 for (unsigned k = 0; k < h->n_modes && k < VMODES_CONFIG_MODES_MAX; k++) {
                         char line[256];
                         int r;
@@ -855,41 +851,34 @@ int vmodes_config_format(const struct vmodes_config *c, char **out)
                         if (h->modes[k].custom) {
                                 r = vmodes_format_xorg(line, sizeof(line), &h->modes[k].mode);
                                 if (r < 0) {
-                                        error = r;
+                                        b.error = b.error ? b.error : r;
                                         break;
                                 }
-                                fprintf(b, "modeline = %s\n", line + strlen("Modeline "));
+                                vmodes_textbuf_printf(&b, "modeline = %s\n", line + strlen("Modeline "));
                         } else {
                                 r = vmodes_spec_format(line, sizeof(line), &h->modes[k].spec);
                                 if (r < 0) {
-                                        error = r;
+                                        b.error = b.error ? b.error : r;
                                         break;
                                 }
-                                fprintf(b, "mode = %s\n", line);
+                                vmodes_textbuf_printf(&b, "mode = %s\n", line);
                         }
                 }
                 switch (h->relation) {
                 case VMODES_REL_AUTO:
-                        fprintf(b, "position = auto\n");
+                        vmodes_textbuf_printf(&b, "position = auto\n");
                         break;
                 case VMODES_REL_POS:
-                        fprintf(b, "position = %d,%d\n", h->x, h->y);
+                        vmodes_textbuf_printf(&b, "position = %d,%d\n", h->x, h->y);
                         break;
                 default:
-                        fprintf(b, "position = %s %s\n", vmodes_relation_to_string(h->relation), h->relative_to);
+                        vmodes_textbuf_printf(&b, "position = %s %s\n", vmodes_relation_to_string(h->relation), h->relative_to);
                         break;
                 }
-                fprintf(b, "primary = %s\nenabled = %s\npinned = %s\n", yes_no(h->primary), yes_no(h->enabled),
+                vmodes_textbuf_printf(&b, "primary = %s\nenabled = %s\npinned = %s\n", yes_no(h->primary), yes_no(h->enabled),
                         yes_no(h->pinned));
         }
-        if (fclose(b) != 0 && !error)
-                error = -ENOMEM;
-        if (error) {
-                free(text);
-                return error;
-        }
-        *out = text;
-        return 0;
+        return vmodes_textbuf_steal(&b, out);
 }
 
 int vmodes_config_save(const char *path, const struct vmodes_config *c)

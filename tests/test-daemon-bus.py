@@ -338,6 +338,21 @@ try:
         has(env.read_log(), env.xorg + ' is left as it is')
     s.check('corrupt config and .old at start: X config left alone', t_corrupt_both_at_start)
 
+    def t_many_changes():
+        # One daemon process under umockdev, hundreds of changes and Config
+        # reads: an ASan build used to abort after about 230 of them, when
+        # the config text was built with open_memstream (umockdev's preloaded
+        # fclose bypasses ASan's bookkeeping of it).
+        with open(env.config, 'w') as f:
+            f.write('[head Virtual-1]\nmode = 1024x768\n')
+        env.call('Reload')
+        for i in range(300):
+            env.call('AddMode', 'ssa{sv}', ('Virtual-2', '%dx768' % (1024 + 8 * (i % 4)), {}))
+            has(env.get('Config'), 'mode = %dx768' % (1024 + 8 * (i % 4)))
+        env.call('RemoveMode', 'ss', ('Virtual-2', ''))
+        eq(env.get('ConfigError'), '', 'ConfigError')
+    s.check('300 changes and Config reads in one daemon process (umockdev testbed)', t_many_changes)
+
     def t_stop():
         eq(env.stop_daemon(), 0, 'SIGTERM exit status')
     s.check('SIGTERM: clean exit', t_stop)
