@@ -155,15 +155,14 @@ static int prop_bool(sd_bus *bus, const char *path, const char *iface, const cha
 static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...)
 {
-        char msg[1024], clean[1024];
+        char clean[1024];
         va_list ap;
 
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
         /* messages may quote what a caller or a file sent: one line of
          * valid UTF-8 (sd-bus refuses anything else) */
-        vmodes_daemon_utf8(clean, sizeof(clean), msg, false);
+        va_start(ap, fmt);
+        vmodes_daemon_vformat(clean, sizeof(clean), fmt, ap);
+        va_end(ap);
         return sd_bus_error_set(e, name, clean);
 }
 

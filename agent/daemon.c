@@ -74,87 +74,88 @@ void vmodes_daemon_free(struct vmodes_daemon *d)
 
 /* ---- text that leaves the daemon ------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+/* Bytes of the UTF-8 sequence a valid lead byte starts. */
+static size_t utf8_seq_len(unsigned char c)
 {
-        size_t k;
-        unsigned cp;
+        return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
 
-        if (p[0] < 0x80)
-                return 1;
-        if (p[0] >= 0xc2 && p[0] <= 0xdf)
-                k = 2, cp = p[0] & 0x1f;
-        else if (p[0] >= 0xe0 && p[0] <= 0xef)
-                k = 3, cp = p[0] & 0x0f;
-        else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-                k = 4, cp = p[0] & 0x07;
-        else
-                return 0;
-        if (k > n)
-                return 0;
-        for (size_t i = 1; i < k; i++) {
-                if ((p[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (p[i] & 0x3f);
+/* Append one character (k bytes) or, when it is not text, \xHH for its
+ * first byte; false when dst is full. */
+static bool put_char(char *dst, size_t size, size_t *o, const char *p, size_t k, bool text)
+{
+        if (text) {
+                if (*o + k >= size)
+                        return false;
+                memcpy(dst + *o, p, k);
+                *o += k;
+                return true;
         }
-        if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-                return 0;
-        return k;
+        if (*o + 4 >= size)
+                return false;
+        snprintf(dst + *o, size - *o, "\\x%02x", (unsigned char)*p);
+        *o += 4;
+        return true;
 }
 
 void vmodes_daemon_utf8(char *dst, size_t size, const char *src, bool multiline)
 {
-        const unsigned char *p = (const unsigned char *)src;
+        const char *p = src;
         size_t n = strlen(src), o = 0;
 
         if (!size)
                 return;
-        while (*p) {
-                size_t k = utf8_len(p, n);
-                bool keep = k > 1 || (k == 1 && *p >= 0x20 && *p != 0x7f) ||
-                            (k == 1 && multiline && (*p == '\n' || *p == '\t'));
+        while (n > 0) {
+                /* the valid text from here (the modes library's one UTF-8
+                 * rule), control characters escaped; then the byte where
+                 * it ends, escaped */
+                size_t valid = vmodes_utf8_valid_prefix(p, n), i = 0;
 
-                if (keep) {
-                        if (o + k >= size)
-                                break;
-                        memcpy(dst + o, p, k);
-                        o += k;
-                } else {
-                        /* a byte that is not text: \xHH */
-                        k = 1;
-                        if (o + 4 >= size)
-                                break;
-                        snprintf(dst + o, size - o, "\\x%02x", *p);
-                        o += 4;
+                while (i < valid) {
+                        unsigned char c = (unsigned char)p[i];
+                        size_t k = utf8_seq_len(c);
+                        bool text = k > 1 || (c >= 0x20 && c != 0x7f) || (multiline && (c == '\n' || c == '\t'));
+
+                        if (!put_char(dst, size, &o, p + i, text ? k : 1, text))
+                                goto out;
+                        i += text ? k : 1;
                 }
-                p += k;
-                n -= k;
+                if (valid < n && !put_char(dst, size, &o, p + valid, 1, false))
+                        break;
+                p += valid < n ? valid + 1 : valid;
+                n -= valid < n ? valid + 1 : valid;
         }
+out:
         dst[o] = '\0';
+}
+
+void vmodes_daemon_vformat(char *dst, size_t size, const char *fmt, va_list ap)
+{
+        char msg[1024];
+
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        vmodes_daemon_utf8(dst, size, msg, false);
 }
 
 void vmodes_daemon_log(const char *prio, const char *fmt, ...)
 {
-        char msg[1024], clean[1024];
+        char clean[1024];
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        vmodes_daemon_vformat(clean, sizeof(clean), fmt, ap);
         va_end(ap);
-        vmodes_daemon_utf8(clean, sizeof(clean), msg, false);
         fprintf(stderr, "%s%s\n", prio, clean);
 }
 
 static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...)
 {
-        char msg[sizeof(d->config_error)];
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        vmodes_daemon_vformat(d->config_error, sizeof(d->config_error), fmt, ap);
         va_end(ap);
-        vmodes_daemon_utf8(d->config_error, sizeof(d->config_error), msg, false);
 }
 
 /* ---- the config file ------------------------------------------------------ */

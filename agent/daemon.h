@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -65,6 +66,8 @@ void vmodes_daemon_free(struct vmodes_daemon *d);
  * valid UTF-8: src copied to dst with each byte that is not (and control
  * characters, except newline and tab when multiline) written as \xHH. */
 void vmodes_daemon_utf8(char *dst, size_t size, const char *src, bool multiline);
+/* printf into dst, then made valid UTF-8 on one line as above. */
+void vmodes_daemon_vformat(char *dst, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* One log line for the journal: prio is an SD_* prefix. */
 void vmodes_daemon_log(const char *prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
