@@ -600,46 +600,38 @@ static bool parse_pos(const char *v, int *x, int *y)
         return true;
 }
 
-/* Sets h->relative_to from a user head name: the X output it means, or
- * without a session (s NULL: arguments checked before connecting) the
- * name as given once its syntax is right. Exit code. */
-static int set_relative(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
+/* Fills dst (h->head or h->relative_to) from a user head name: the X
+ * output it means, or without a session (s NULL: arguments checked before
+ * connecting) the name as given once its syntax is right. Exit code. */
+static int set_name(const struct cli_heads_session *s, char dst[VMODES_HEAD_NAME_MAX], const char *name)
 {
         const struct vmodes_layout_output *o;
 
         if (!s) {
                 int ex = check_head_name(name);
                 if (ex == CLI_EXIT_OK)
-                        snprintf(h->relative_to, sizeof(h->relative_to), "%s", name);
+                        snprintf(dst, VMODES_HEAD_NAME_MAX, "%s", name);
                 return ex;
         }
         o = cli_heads_resolve(s, name, false);
         if (!o)
                 return CLI_EXIT_USAGE;
-        snprintf(h->relative_to, sizeof(h->relative_to), "%.*s", (int)sizeof(h->relative_to) - 1, o->name);
-        return CLI_EXIT_OK;
-}
-
-/* Sets h->head, as set_relative() does h->relative_to. Exit code. */
-static int set_head(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
-{
-        const struct vmodes_layout_output *o;
-
-        if (!s) {
-                int ex = check_head_name(name);
-                if (ex == CLI_EXIT_OK)
-                        snprintf(h->head, sizeof(h->head), "%s", name);
-                return ex;
-        }
-        o = cli_heads_resolve(s, name, false);
-        if (!o)
-                return CLI_EXIT_USAGE;
-        if (strlen(o->name) >= sizeof(h->head)) {
+        if (strlen(o->name) >= VMODES_HEAD_NAME_MAX) {
                 cli_error("the X output name %s is too long for vmodes", o->name);
                 return CLI_EXIT_FAILURE;
         }
-        snprintf(h->head, sizeof(h->head), "%s", o->name);
+        snprintf(dst, VMODES_HEAD_NAME_MAX, "%s", o->name);
         return CLI_EXIT_OK;
+}
+
+static int set_relative(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
+{
+        return set_name(s, h->relative_to, name);
+}
+
+static int set_head(const struct cli_heads_session *s, struct vmodes_head_config *h, const char *name)
+{
+        return set_name(s, h->head, name);
 }
 
 /* The timings a lit output shows now (for "offer, don't switch"). */
