@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "agent/atomic.h"
 #include "agent/kcmdline.h"
 
 /* The kernel computes CVT (M) and CVT reduced blanking v1 (MR) itself, with
@@ -79,35 +77,4 @@ int vmodes_kcmdline_format(const struct vmodes_config *c, char **out)
 bool vmodes_kcmdline_is_ours(const char *text)
 {
         return !strncmp(text, VMODES_KCMDLINE_MARKER, strlen(VMODES_KCMDLINE_MARKER));
-}
-
-int vmodes_kcmdline_write(const char *path, const struct vmodes_config *c)
-{
-        char *text = NULL, *old = NULL;
-        int r;
-
-        r = vmodes_atomic_read(path, 65536, &old, NULL);
-        if (!c->kernel_cmdline) {
-                /* only a file vmodesd wrote goes */
-                if (r < 0)
-                        return r == -ENOENT ? 0 : r;
-                r = vmodes_kcmdline_is_ours(old) ? (unlink(path) < 0 ? -errno : 1) : 0;
-                free(old);
-                return r;
-        }
-        r = vmodes_kcmdline_format(c, &text);
-        if (r < 0) {
-                free(old);
-                return r;
-        }
-        if (old && !strcmp(old, text))
-                r = 0;
-        else {
-                r = vmodes_atomic_write(path, text, strlen(text), 0644, false);
-                if (r == 0)
-                        r = 1;
-        }
-        free(old);
-        free(text);
-        return r;
 }

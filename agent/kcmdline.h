@@ -21,8 +21,3 @@ int vmodes_kcmdline_args(const struct vmodes_config *c, char **out);
 int vmodes_kcmdline_format(const struct vmodes_config *c, char **out);
 /* Whether a drop-in's text is one vmodesd wrote (its first line is the marker). */
 bool vmodes_kcmdline_is_ours(const char *text);
-/* With c->kernel_cmdline: write the drop-in at path (its folder must exist:
- * -ENOENT means the boot loader has no drop-in folder). Without: remove it
- * if it is one vmodesd wrote (else leave it).
- * Returns 1 when the file changed (the boot loader needs updating), 0 when not. */
-int vmodes_kcmdline_write(const char *path, const struct vmodes_config *c);

@@ -7,12 +7,10 @@
  * formatted by the timing library.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/atomic.h"
 #include "agent/textbuf.h"
 #include "agent/xorgconf.h"
 
@@ -133,19 +131,5 @@ int vmodes_xorgconf_format(const struct vmodes_config *c, enum vmodes_head_schem
         return vmodes_textbuf_steal(&b, out);
 fail:
         free(b.s);
-        return r;
-}
-
-int vmodes_xorgconf_write(const char *path, const struct vmodes_config *c, enum vmodes_head_scheme scheme,
-                          const char *config_path)
-{
-        char *text = NULL;
-        int r;
-
-        r = vmodes_xorgconf_format(c, scheme, config_path, &text);
-        if (r < 0)
-                return r;
-        r = vmodes_atomic_write(path, text, strlen(text), 0644, false);
-        free(text);
         return r;
 }

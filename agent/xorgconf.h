@@ -18,6 +18,3 @@ int vmodes_xorgconf_output_name(const char *head, enum vmodes_head_scheme scheme
 /* The whole file (malloc'd). config_path is named in the header comment. */
 int vmodes_xorgconf_format(const struct vmodes_config *c, enum vmodes_head_scheme scheme,
                            const char *config_path, char **out);
-/* Format and replace path atomically. */
-int vmodes_xorgconf_write(const char *path, const struct vmodes_config *c, enum vmodes_head_scheme scheme,
-                          const char *config_path);
