@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the config store (agent/config.c), the X config writer
- * (agent/xorgconf.c), the kernel command-line drop-in (agent/kcmdline.c)
- * and atomic file replacement (agent/atomic.c). Prints one line per check
+ * Unit tests of the config store (agent/core/config.c), the X config writer
+ * (agent/core/xorgconf.c), the kernel command-line drop-in (agent/core/kcmdline.c)
+ * and atomic file replacement (agent/core/atomic.c). Prints one line per check
  * and "N passed, N failed".
  */
 #include <errno.h>
@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/atomic.h"
-#include "agent/config.h"
-#include "agent/kcmdline.h"
-#include "agent/xorgconf.h"
-#include "tests/tap.h"
+#include "agent/core/atomic.h"
+#include "agent/core/state.h"
+#include "agent/core/kcmdline.h"
+#include "agent/core/xorgconf.h"
+#include "tests/lib/tap.h"
 
 static int parse(const char *text, struct vmodes_config *c, struct vmodes_error *e)
 {

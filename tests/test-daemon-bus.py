@@ -90,9 +90,9 @@ try:
                     return out
             raise AssertionError('no interface %s' % D.IFACE)
         live = members(ET.fromstring(xml))
-        shipped = members(ET.parse(os.path.join(D.SRCDIR, 'agent', 'org.vmodes.Daemon1.xml')).getroot())
+        shipped = members(ET.parse(os.path.join(D.SRCDIR, 'agent', 'daemon', 'org.vmodes.Daemon1.xml')).getroot())
         eq(sorted(shipped), sorted(live), 'shipped introspection XML')
-    s.check('introspection equals agent/org.vmodes.Daemon1.xml', t_introspection_matches_xml)
+    s.check('introspection equals agent/daemon/org.vmodes.Daemon1.xml', t_introspection_matches_xml)
 
     def t_add_mode():
         sig.clear()
@@ -300,7 +300,7 @@ try:
         p = subprocess.run([prog], capture_output=True, text=True, env=e, timeout=60 * D.SLOW)
         if p.returncode != 0:
             raise AssertionError(p.stdout + p.stderr)
-    s.check('client API (agent/daemon-client.h): every call, errors as errno values', t_client_api)
+    s.check('client API (agent/cli/client.h): every call, errors as errno values', t_client_api)
 
     def t_corrupt_at_start():
         env.stop_daemon()

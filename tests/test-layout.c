@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the layout planner (agent/layout.c), without any X server:
+ * Unit tests of the layout planner (agent/core/layout.c), without any X server:
  * a table of hand-made cases with the exact operations expected, then
  * randomised states and configs checked against invariants. Every plan is
  * run through vmodes_layout_simulate(), which refuses what the X server
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/layout.h"
+#include "agent/core/layout.h"
 
 static int failures, checks;
 

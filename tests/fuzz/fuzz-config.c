@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/config.h"
-#include "agent/kcmdline.h"
-#include "agent/xorgconf.h"
+#include "agent/core/state.h"
+#include "agent/core/kcmdline.h"
+#include "agent/core/xorgconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
-#include "agent/atomic.h"
-#include "agent/daemon.h"
-#include "agent/kcmdline.h"
-#include "agent/xorgconf.h"
+#include "agent/core/atomic.h"
+#include "agent/daemon/daemon.h"
+#include "agent/core/kcmdline.h"
+#include "agent/core/xorgconf.h"
 
 static void on_device_event(struct vmodes_monitor *m, const struct vmodes_event *ev, void *userdata)
 {

@@ -19,9 +19,9 @@
 
 #include <json-c/json.h>
 
-#include "agent/cli.h"
-#include "agent/layout.h"
-#include "agent/randr.h"
+#include "agent/cli/cli.h"
+#include "agent/core/layout.h"
+#include "agent/display/x11-randr.h"
 #include "udev/vmodes-udev.h"
 
 /* exit codes of `vmodes status` (documented in its --help) */
@@ -204,7 +204,7 @@ static void format_size(uint64_t bytes, char *buf, size_t len)
 
 /* ---- X ------------------------------------------------------------------- */
 
-/* The X session's outputs, through the XRandR backend (agent/randr.c). */
+/* The X session's outputs, through the XRandR backend (agent/display/x11-randr.c). */
 static json_object *query_x(const struct options *o)
 {
         json_object *x = json_object_new_object(), *outputs;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/cli.h"
-#include "agent/config.h"
-#include "agent/daemon-client.h"
-#include "agent/xorgconf.h"
+#include "agent/cli/cli.h"
+#include "agent/core/state.h"
+#include "agent/cli/client.h"
+#include "agent/core/xorgconf.h"
 
 
 static void help(void)

@@ -2,7 +2,7 @@
 /*
  * The config store: /etc/vmodes/vmodes.conf parsed with inih into a struct
  * vmodes_config, validated completely, and written back atomically.
- * The format is documented in vmodes.conf(5) (agent/vmodes.conf.5).
+ * The format is documented in vmodes.conf(5) (agent/cli/vmodes.conf.5).
  */
 #include <errno.h>
 #include <ini.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent/atomic.h"
-#include "agent/config.h"
-#include "agent/textbuf.h"
+#include "agent/core/atomic.h"
+#include "agent/core/state.h"
+#include "agent/common/textbuf.h"
 
 #define LINE_MAX_BYTES 199 /* inih reads lines of at most 200 bytes incl. the newline */
 
@@ -141,7 +141,7 @@ int vmodes_config_resolve(struct vmodes_config *c, struct vmodes_error *err)
         return 0;
 }
 
-/* ---- the stored layout as the planner (agent/layout.c, place()) sees it ----
+/* ---- the stored layout as the planner (agent/core/layout.c, place()) sees it ----
  * From the config alone: relations between configured heads, each head's
  * size from its first mode (rotation 0). A head placed relative to a head
  * that is not configured hangs on a live output, and the first enabled head

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmodesd internals: the daemon state (daemon.c: devices, config, the files
- * it writes) and its D-Bus API (daemon-bus.c).
+ * it writes) and its D-Bus API (bus.c).
  */
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "agent/config.h"
+#include "agent/core/state.h"
 #include "udev/vmodes-udev.h"
 
 /* Bounds: what one caller can make the daemon hold. */
@@ -93,7 +93,7 @@ int vmodes_daemon_resolve_head(struct vmodes_daemon *d, const char *name, char c
 /* The virtual GPU a canonical head belongs to, or NULL. */
 const struct vmodes_device *vmodes_daemon_head_device(struct vmodes_daemon *d, const char *head);
 
-/* daemon-bus.c */
+/* bus.c */
 int vmodes_daemon_bus_attach(struct vmodes_daemon *d, sd_bus *bus);
 void vmodes_daemon_bus_config_changed(struct vmodes_daemon *d);
 void vmodes_daemon_bus_devices_changed(struct vmodes_daemon *d);

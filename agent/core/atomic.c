@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/atomic.h"
+#include "agent/core/atomic.h"
 
 #define TXN_FILES_MAX 8
 

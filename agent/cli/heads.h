@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* What vmodes add/remove/list/apply (agent/cli-heads.c) share with the
- * session agent (agent/cli-session.c): an X session's RandR state with the
+/* What vmodes add/remove/list/apply (agent/cli/heads.c) share with the
+ * session agent (agent/session/session.c): an X session's RandR state with the
  * virtual GPU behind it, and head names in every scheme. */
 #pragma once
 
 #include <stdbool.h>
 
-#include "agent/layout.h"
-#include "agent/randr.h"
+#include "agent/core/layout.h"
+#include "agent/display/x11-randr.h"
 #include "udev/vmodes-udev.h"
 
 struct cli_heads_session {

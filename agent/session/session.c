@@ -62,12 +62,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "agent/cli-heads.h"
-#include "agent/daemon-client.h"
-#include "agent/cli.h"
-#include "agent/config.h"
-#include "agent/layout.h"
-#include "agent/randr.h"
+#include "agent/cli/heads.h"
+#include "agent/cli/client.h"
+#include "agent/cli/cli.h"
+#include "agent/core/state.h"
+#include "agent/core/layout.h"
+#include "agent/display/x11-randr.h"
 
 #define COALESCE_USEC (100 * 1000ULL)   /* applies at most this often; quiet time that ends a burst */
 #define BURST_WAIT_USEC (500 * 1000ULL) /* longest a change waits during a burst */

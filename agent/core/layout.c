@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The layout planner: desired state + observed RandR state -> operations.
- * Pure; see agent/layout.h for the rules it follows.
+ * Pure; see agent/core/layout.h for the rules it follows.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/layout.h"
+#include "agent/core/layout.h"
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-#include "agent/config.h"
+#include "agent/core/state.h"
 
 #define VMODES_CLIENT_TIMEOUT_USEC (10ULL * 1000 * 1000)
 /* calls that may wait for a password in a polkit agent (stdin is a terminal) */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/kcmdline.h"
+#include "agent/core/kcmdline.h"
 
 /* The kernel computes CVT (M) and CVT reduced blanking v1 (MR) itself, with
  * a whole-number rate; other methods get the CVT mode of the same size. */

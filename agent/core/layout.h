@@ -5,7 +5,7 @@
  * operations that turns one into the other, or a one-line error saying what
  * does not fit and how to fix it.
  *
- * Pure: no I/O, no X, no globals; the XRandR backend (agent/randr.c) fills a
+ * Pure: no I/O, no X, no globals; the XRandR backend (agent/display/x11-randr.c) fills a
  * struct vmodes_layout_state and executes the plan, tests build both by hand.
  *
  * Head names in the config given to the planner are X output names (the
@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/config.h"
+#include "agent/core/state.h"
 #include "modes/modes.h"
 
 #define VMODES_LAYOUT_MODES_MAX 1024        /* modes on the screen */

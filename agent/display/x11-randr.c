@@ -34,7 +34,7 @@
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
 
-#include "agent/randr.h"
+#include "agent/display/x11-randr.h"
 
 struct vmodes_randr {
         Display *dpy;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Client side of org.vmodes.Daemon1 (see daemon-client.h). */
+/* Client side of org.vmodes.Daemon1 (see client.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
-#include "agent/daemon-client.h"
+#include "agent/cli/client.h"
 
 #define BUS_NAME "org.vmodes.Daemon1"
 #define BUS_PATH "/org/vmodes/Daemon1"

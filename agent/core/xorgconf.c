@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/textbuf.h"
-#include "agent/xorgconf.h"
+#include "agent/common/textbuf.h"
+#include "agent/core/xorgconf.h"
 
 int vmodes_xorgconf_output_name(const char *head, enum vmodes_head_scheme scheme, char *buf, size_t len)
 {

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "agent/config.h"
+#include "agent/core/state.h"
 
 /* The first line of every drop-in vmodesd writes: a file at the drop-in
  * path without it is somebody else's and is never removed. */

@@ -20,11 +20,11 @@
 
 #include <json-c/json.h>
 
-#include "agent/cli.h"
-#include "agent/cli-heads.h"
-#include "agent/daemon-client.h"
-#include "agent/layout.h"
-#include "agent/randr.h"
+#include "agent/cli/cli.h"
+#include "agent/cli/heads.h"
+#include "agent/cli/client.h"
+#include "agent/core/layout.h"
+#include "agent/display/x11-randr.h"
 #include "modes/modes.h"
 #include "udev/vmodes-udev.h"
 

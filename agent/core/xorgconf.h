@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "agent/config.h"
+#include "agent/core/state.h"
 #include "udev/vmodes-udev.h"
 
 /* X output name of a config head (canonical "Virtual-N") in an X driver's

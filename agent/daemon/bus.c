@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmodesd's D-Bus API: org.vmodes.Daemon1 at /org/vmodes/Daemon1
- * (agent/org.vmodes.Daemon1.xml). Reading is open to everyone; changes are
+ * (agent/daemon/org.vmodes.Daemon1.xml). Reading is open to everyone; changes are
  * allowed to uid 0 and otherwise to whoever polkit authorizes for
  * org.vmodes.configure (asked asynchronously, at most
  * VMODES_DAEMON_PENDING_MAX checks in flight). Every argument is checked
@@ -17,8 +17,8 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "agent/daemon.h"
-#include "agent/kcmdline.h"
+#include "agent/daemon/daemon.h"
+#include "agent/core/kcmdline.h"
 
 typedef int (*op_fn)(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e);
 

@@ -10,7 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "agent/cli.h"
+#include "agent/cli/cli.h"
 
 static const struct cli_command commands[] = {
         { "cvt", "compute a VESA CVT mode (like cvt(1), without its bugs)", cli_cvt },

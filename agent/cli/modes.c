@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "agent/cli.h"
+#include "agent/cli/cli.h"
 #include "modes/modes.h"
 
 enum format { FORMAT_NATIVE, FORMAT_XORG, FORMAT_XRANDR, FORMAT_JSON, FORMAT_FBSET };

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "agent/layout.h"
+#include "agent/core/layout.h"
 #include "modes/modes.h"
 
 struct vmodes_randr;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/textbuf.h"
+#include "agent/common/textbuf.h"
 
 void vmodes_textbuf_printf(struct vmodes_textbuf *b, const char *fmt, ...)
 {

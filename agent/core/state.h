@@ -62,8 +62,8 @@ struct vmodes_config {
         struct vmodes_head_config heads[VMODES_CONFIG_HEADS_MAX];
 };
 
-/* ---- agent/config.c: the config store (/etc/vmodes/vmodes.conf) ----------
- * File format: vmodes.conf(5) (agent/vmodes.conf.5). Functions return 0 or a
+/* ---- agent/core/config.c: the config store (/etc/vmodes/vmodes.conf) ----------
+ * File format: vmodes.conf(5) (agent/cli/vmodes.conf.5). Functions return 0 or a
  * negative errno and, given a struct vmodes_error, one line saying why
  * ("FILE:LINE: ..." for parse errors). */
 

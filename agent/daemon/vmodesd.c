@@ -14,8 +14,8 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "agent/daemon-client.h"
-#include "agent/daemon.h"
+#include "agent/cli/client.h"
+#include "agent/daemon/daemon.h"
 
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
 #define DEFAULT_GRUB SYSCONFDIR "/default/grub.d/vmodes.cfg"
