@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "modes/modes.h"
+#include "modes/util.h"
 
 #define HP VMODES_FLAG_PHSYNC
 #define HN VMODES_FLAG_NHSYNC
@@ -117,7 +118,7 @@ static const struct vmodes_dmt table[] = {
 
 size_t vmodes_dmt_count(void)
 {
-        return sizeof(table) / sizeof(table[0]);
+        return ELEMENTSOF(table);
 }
 
 const struct vmodes_dmt *vmodes_dmt_at(size_t i)

@@ -382,7 +382,7 @@ static int append_flags(char *buf, size_t size, size_t *pos, uint32_t flags)
                 { VMODES_FLAG_PVSYNC, " +vsync" },       { VMODES_FLAG_NVSYNC, " -vsync" },
         };
 
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (flags & names[i].flag) {
                         int r = appendf(buf, size, pos, "%s", names[i].text);
                         if (r < 0)

@@ -164,11 +164,11 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
         while ((len = next_token(&p, &tok)) > 0) {
                 size_t i;
 
-                for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+                for (i = 0; i < ELEMENTSOF(flag_names); i++)
                         if ((size_t)len == strlen(flag_names[i].text) &&
                             !strncasecmp(tok, flag_names[i].text, (size_t)len))
                                 break;
-                if (i == sizeof(flag_names) / sizeof(flag_names[0]))
+                if (i == ELEMENTSOF(flag_names))
                         return vmodes_error_set(err, -EINVAL,
                                                 "modeline: unknown flag '%s' (accepted: +hsync -hsync +vsync -vsync interlace doublescan)",
                                                 vmodes_excerpt(q, sizeof(q), tok, (size_t)len));

@@ -125,7 +125,7 @@ int vmodes_spec_parse(const char *text, struct vmodes_spec *out, struct vmodes_e
         spec.width = (int)w;
         spec.height = (int)h;
 
-        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++) {
                 size_t n = strlen(methods[i].letters);
                 if (!strncasecmp(p, methods[i].letters, n)) {
                         spec.method = methods[i].method;
@@ -163,7 +163,7 @@ int vmodes_spec_format(char *buf, size_t size, const struct vmodes_spec *spec)
         char rate[32] = "";
         int n;
 
-        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++)
                 if (methods[i].method == spec->method && spec->method != VMODES_METHOD_CVT &&
                     strcmp(methods[i].letters, "R1")) {
                         letters = methods[i].letters;

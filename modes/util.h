@@ -6,6 +6,8 @@
 
 #include "modes/modes.h"
 
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
 /* "<what> <value> is out of range (<min> to <max><unit>)" unless min <= v <= max. */
 int vmodes_check_int(struct vmodes_error *err, const char *what, long value, long min, long max,
                      const char *unit);

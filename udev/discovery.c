@@ -28,6 +28,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "udev/util.h"
 #include "udev/vmodes-udev.h"
 
 #define MAX_DEVICES 64
@@ -53,10 +54,6 @@ static void udev_device_unrefp(struct udev_device **d)
                 udev_device_unref(*d);
 }
 
-static void freep(void *p)
-{
-        free(*(void **)p);
-}
 
 static void closep(int *fd)
 {
@@ -64,7 +61,6 @@ static void closep(int *fd)
                 close(*fd);
 }
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
 
 static void strv_free(char **v)
 {
@@ -672,7 +668,7 @@ static int read_drm_node(struct vmodes_device *dev)
                 if (!conn)
                         continue;
                 snprintf(name, sizeof(name), "%s-%u",
-                         conn->connector_type < sizeof(connector_type_names) / sizeof(connector_type_names[0])
+                         conn->connector_type < ELEMENTSOF(connector_type_names)
                                  ? connector_type_names[conn->connector_type] : "Unknown",
                          conn->connector_type_id);
                 for (size_t j = 0; j < dev->n_connectors; j++)

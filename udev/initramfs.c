@@ -15,14 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "udev/util.h"
 #include "udev/vmodes-udev.h"
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
 
-static void freep(void *p)
-{
-        free(*(void **)p);
-}
 
 void vmodes_initramfs_free(struct vmodes_initramfs *i)
 {
@@ -238,7 +234,7 @@ int vmodes_initramfs_check(const char *root, const char *kver, const char *modul
                 goto oom;
         i->fix = fix_for(generator, module);
 
-        for (size_t n = 0; n < sizeof(images) / sizeof(images[0]) && !i->image; n++) {
+        for (size_t n = 0; n < ELEMENTSOF(images) && !i->image; n++) {
                 _cleanup_(freep) char *path = NULL;
                 if (asprintf(&path, "%s%s%s%s", root, images[n].prefix, kver, images[n].suffix) < 0)
                         goto oom;
@@ -255,7 +251,7 @@ int vmodes_initramfs_check(const char *root, const char *kver, const char *modul
                 r = asprintf(&i->checked_by, "not checked: %s is readable only by root", i->image);
                 goto done;
         }
-        for (size_t n = 0; n < sizeof(listers) / sizeof(listers[0]) && !tool; n++)
+        for (size_t n = 0; n < ELEMENTSOF(listers) && !tool; n++)
                 if (!generator || !strcmp(generator, listers[n].generator))
                         tool = find_tool(listers[n].tool);
         if (!tool) {

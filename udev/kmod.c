@@ -20,9 +20,9 @@
 
 #include <libkmod.h>
 
+#include "udev/util.h"
 #include "udev/vmodes-udev.h"
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
 
 /* libkmod is loaded when the first struct vmodes_kmod is made, not when the
  * program starts: it pulls in libcrypto, whose dynamic linking was most of
@@ -91,10 +91,6 @@ struct vmodes_kmod {
         char *cmdline;     /* the kernel command line, "" if unreadable */
 };
 
-static void freep(void *p)
-{
-        free(*(void **)p);
-}
 
 static void kmod_module_unref_listp(struct kmod_list **l)
 {
@@ -330,7 +326,7 @@ static bool command_disables(const char *cmd)
         l = strlen(cmd);
         while (l > 0 && isspace((unsigned char)cmd[l - 1]))
                 l--;
-        for (size_t i = 0; i < sizeof(disablers) / sizeof(disablers[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(disablers); i++)
                 if (strlen(disablers[i]) == l && !strncmp(cmd, disablers[i], l))
                         return true;
         return false;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "udev/util.h"
 #include "udev/vmodes-udev.h"
 
 #define BPP_BYTES 4u /* every driver here scans out XRGB8888 */
@@ -109,7 +110,7 @@ int vmodes_memory_fb_limit(const struct vmodes_device *dev, struct vmodes_fb_lim
                 return -EOPNOTSUPP;
         }
 
-        for (size_t i = 0; i < sizeof(common_modes) / sizeof(common_modes[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(common_modes); i++)
                 if (vmodes_memory_fits(&l, common_modes[i].w, common_modes[i].h, 1)) {
                         if (!l.known && i == 0)
                                 break; /* nothing known: no claim */

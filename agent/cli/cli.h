@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 
+#include "agent/common/log.h"
+#include "agent/common/macro.h"
+
 /* Exit codes shared by all subcommands (documented in vmodes --help). */
 enum {
         CLI_EXIT_OK = 0,
@@ -29,8 +32,7 @@ int cli_apply(int argc, char **argv);
 int cli_session(int argc, char **argv);
 int cli_config(int argc, char **argv);
 
-/* "vmodes: <msg>" on stderr. */
-void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages: log_error() and friends ("vmodes: <msg>" on stderr). */
 
 /* How much of an argument a message quotes (characters, then "..."). */
 #define CLI_ARG_SHOWN_MAX 60

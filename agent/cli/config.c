@@ -67,17 +67,17 @@ int cli_config(int argc, char **argv)
                         else if (!strcmp(optarg, "legacy"))
                                 scheme = VMODES_HEADS_LEGACY;
                         else {
-                                cli_error("--scheme '%s': give kms, ums or legacy", cli_arg(optarg));
+                                log_error("--scheme '%s': give kms, ums or legacy", cli_arg(optarg));
                                 return CLI_EXIT_USAGE;
                         }
                         break;
                 case 'h': help(); return CLI_EXIT_OK;
                 case ':':
-                        cli_error("config: option '%s' needs a value (try 'vmodes config --help')",
+                        log_error("config: option '%s' needs a value (try 'vmodes config --help')",
                                   cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 default:
-                        cli_error("config: unknown option '%s' (try 'vmodes config --help')",
+                        log_error("config: unknown option '%s' (try 'vmodes config --help')",
                                   cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 }
@@ -85,21 +85,21 @@ int cli_config(int argc, char **argv)
         if (optind < argc)
                 action = argv[optind++];
         if (strcmp(action, "show") && strcmp(action, "check") && strcmp(action, "xorg")) {
-                cli_error("config: unknown action '%s' (show, check or xorg)", cli_arg(action));
+                log_error("config: unknown action '%s' (show, check or xorg)", cli_arg(action));
                 return CLI_EXIT_USAGE;
         }
         if (optind < argc && strcmp(action, "show"))
                 file = argv[optind++];
         if (optind < argc) {
-                cli_error("config %s: unexpected argument '%s'", action, cli_arg(argv[optind]));
+                log_error("config %s: unexpected argument '%s'", action, cli_arg(argv[optind]));
                 return CLI_EXIT_USAGE;
         }
         if (file && !*file) {
-                cli_error("config %s: empty file name", action);
+                log_error("config %s: empty file name", action);
                 return CLI_EXIT_USAGE;
         }
         if (file && strlen(file) >= PATH_MAX) {
-                cli_error("config %s: file name of %zu characters is too long (at most %d)", action, strlen(file),
+                log_error("config %s: file name of %zu characters is too long (at most %d)", action, strlen(file),
                           PATH_MAX - 1);
                 return CLI_EXIT_USAGE;
         }
@@ -114,10 +114,10 @@ int cli_config(int argc, char **argv)
                         r = vmodes_client_get_config(client, c, &err);
                 vmodes_client_free(client);
                 if (r == -ESRCH) {
-                        fprintf(stderr, "vmodes: %s; showing %s\n", err.msg, VMODES_CONFIG_DEFAULT_PATH);
+                        log_error("%s; showing %s", err.msg, VMODES_CONFIG_DEFAULT_PATH);
                         file = VMODES_CONFIG_DEFAULT_PATH;
                 } else if (r < 0) {
-                        cli_error("%s", err.msg);
+                        log_error("%s", err.msg);
                         free(c);
                         return CLI_EXIT_FAILURE;
                 }
@@ -127,10 +127,10 @@ int cli_config(int argc, char **argv)
         if (file) {
                 r = vmodes_config_load(file, c, &err);
                 if (r == -ENOENT && !strcmp(action, "show")) {
-                        fprintf(stderr, "vmodes: %s does not exist: nothing configured\n", file);
+                        log_error("%s does not exist: nothing configured", file);
                         vmodes_config_init(c);
                 } else if (r < 0) {
-                        cli_error("%s", err.msg);
+                        log_error("%s", err.msg);
                         free(c);
                         return CLI_EXIT_FAILURE;
                 }
@@ -144,7 +144,7 @@ int cli_config(int argc, char **argv)
                 r = vmodes_config_format(c, &text);
         free(c);
         if (r < 0) {
-                cli_error("cannot format the config: %s", strerror(-r));
+                log_error("cannot format the config: %s", strerror(-r));
                 return CLI_EXIT_FAILURE;
         }
         if (text)

@@ -32,11 +32,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static void freep(void *p)
-{
-        free(*(void **)p);
-}
-#define _cleanup_(f) __attribute__((cleanup(f)))
 
 /* Head names are short and made of letters, digits and "-_.:" only. */
 static bool head_name_valid(const char *s)
@@ -57,7 +52,7 @@ static int check_head_name(const char *name)
 {
         if (head_name_valid(name))
                 return CLI_EXIT_OK;
-        cli_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number "
+        log_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number "
                   "(letters, digits and - _ . : only)",
                   cli_arg(name));
         return CLI_EXIT_USAGE;
@@ -104,7 +99,7 @@ int cli_heads_session_open(struct cli_heads_session *s, bool lock)
         memset(s, 0, sizeof(*s));
         s->state = calloc(1, sizeof(*s->state));
         if (!s->state) {
-                cli_error("out of memory");
+                log_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
         /* a server that accepts and never answers must not hang the command */
@@ -114,7 +109,7 @@ int cli_heads_session_open(struct cli_heads_session *s, bool lock)
         r = vmodes_randr_open(NULL, &s->randr, &err);
         cli_x_deadline_clear();
         if (r < 0) {
-                cli_error("%s", err.msg);
+                log_error("%s", err.msg);
                 return CLI_EXIT_FAILURE;
         }
         /* the virtual GPU (for head numbers and its memory); none is fine.
@@ -132,7 +127,7 @@ int cli_heads_session_open(struct cli_heads_session *s, bool lock)
         r = cli_heads_session_query(s, &err);
         cli_x_deadline_clear();
         if (r < 0) {
-                cli_error("%s", err.msg);
+                log_error("%s", err.msg);
                 return CLI_EXIT_FAILURE;
         }
         return CLI_EXIT_OK;
@@ -196,7 +191,7 @@ const struct vmodes_layout_output *cli_heads_resolve(const struct cli_heads_sess
                 for (unsigned i = 0; i < s->state->n_outputs && len + 40 < sizeof(names); i++)
                         len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "",
                                                 s->state->outputs[i].name);
-                cli_error("unknown head %s: this X server has %s (or give a head number, 1 to %u)", name,
+                log_error("unknown head %s: this X server has %s (or give a head number, 1 to %u)", name,
                           s->state->n_outputs ? names : "no outputs", s->state->n_outputs);
         }
         return NULL;
@@ -226,13 +221,13 @@ static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
                         static const enum vmodes_method m[] = { VMODES_METHOD_CVT, VMODES_METHOD_CVT_RB1,
                                                                 VMODES_METHOD_CVT_RB2, VMODES_METHOD_CVT_RB3 };
                         if (hm->spec.method != VMODES_METHOD_CVT && hm->spec.method != m[rb]) {
-                                cli_error("--rb=%d contradicts the blanking in '%s'", rb, cli_arg(spec));
+                                log_error("--rb=%d contradicts the blanking in '%s'", rb, cli_arg(spec));
                                 return CLI_EXIT_USAGE;
                         }
                         hm->spec.method = m[rb];
                 }
                 if (vmodes_spec_to_mode(&hm->spec, &hm->mode, &err) < 0) {
-                        cli_error("%s", err.msg);
+                        log_error("%s", err.msg);
                         return CLI_EXIT_USAGE;
                 }
                 return CLI_EXIT_OK;
@@ -246,12 +241,12 @@ static int parse_mode(const char *spec, int rb, struct vmodes_head_mode *hm)
                 }
                 /* a spec with stray blanks ("1024x768 ") is a bad spec, not a bad modeline */
                 if (!strncmp(err2.msg, "mode spec ", 10))
-                        cli_error("bad mode: %s", err2.msg);
+                        log_error("bad mode: %s", err2.msg);
                 else
-                        cli_error("bad modeline: %s", err2.msg);
+                        log_error("bad modeline: %s", err2.msg);
                 return CLI_EXIT_USAGE;
         }
-        cli_error("bad mode '%s': %s", cli_arg(spec), err.msg);
+        log_error("bad mode '%s': %s", cli_arg(spec), err.msg);
         return CLI_EXIT_USAGE;
 }
 
@@ -327,7 +322,7 @@ static int verify(struct cli_heads_session *s, const struct vmodes_layout_plan *
          * only way to see what such a server really shows */
         vmodes_randr_set_probe(s->randr, true);
         if (!now || vmodes_randr_query(s->randr, now, &err) < 0) {
-                cli_error("cannot read the layout back: %s", now ? err.msg : "out of memory");
+                log_error("cannot read the layout back: %s", now ? err.msg : "out of memory");
                 return CLI_EXIT_FAILURE;
         }
         for (unsigned i = 0; i < plan->n_results; i++) {
@@ -346,7 +341,7 @@ static int verify(struct cli_heads_session *s, const struct vmodes_layout_plan *
                         describe_mode(want, sizeof(want), &res->mode);
                 if (m)
                         describe_mode(have, sizeof(have), &m->mode);
-                cli_error("the X server accepted the change but %s shows %s at +%d+%d instead of %s%s; this server "
+                log_error("the X server accepted the change but %s shows %s at +%d+%d instead of %s%s; this server "
                           "does not let clients set modes",
                           res->head, m ? have : "nothing", c ? c->x : 0, c ? c->y : 0, res->enabled ? want : "off",
                           res->enabled ? "" : "");
@@ -383,7 +378,7 @@ static int store_failed(struct store *st, int r, const struct vmodes_error *err)
                 snprintf(st->note, sizeof(st->note), "%s", err->msg);
                 return CLI_EXIT_OK;
         }
-        cli_error("not stored: %s%s", err->msg,
+        log_error("not stored: %s%s", err->msg,
                   st->live ? "; nothing changed (--no-store changes this X session only)" : "");
         return r == -EINVAL || r == -E2BIG || r == -ENOENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
 }
@@ -411,7 +406,7 @@ static int store_open_for(struct store *st, bool no_store, bool dry_run, const c
         st->dry_run = dry_run;
         st->wanted = !no_store && !dry_run;
         if (!st->live && (no_store || dry_run)) {
-                cli_error("%s needs an X display ($DISPLAY is not set); without one 'vmodes %s' only stores the "
+                log_error("%s needs an X display ($DISPLAY is not set); without one 'vmodes %s' only stores the "
                           "change through vmodesd",
                           no_store ? "--no-store" : "--dry-run", command);
                 return CLI_EXIT_USAGE;
@@ -469,7 +464,7 @@ static void store_end(struct store *st, bool report)
         else if (st->absent)
                 printf("nothing stored to remove: %s\n", st->note);
         else if (st->not_running)
-                fprintf(stderr, "vmodes: warning: not stored: %s; the change lasts until the X server restarts\n",
+                log_warning("warning: not stored: %s; the change lasts until the X server restarts",
                         st->note);
         else if (st->dry_run)
                 printf("(dry run: nothing stored or changed)\n");
@@ -511,12 +506,12 @@ static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg
         int r;
 
         if (!plan) {
-                cli_error("out of memory");
+                log_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
         r = vmodes_layout_plan(cfg, s->state, drop, n_drop, plan, &err);
         if (r < 0) {
-                cli_error("%s", err.msg);
+                log_error("%s", err.msg);
                 return r == -EINVAL || r == -ENOSPC || r == -ENOENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
         }
         if (verbose || dry_run)
@@ -537,7 +532,7 @@ static int run_plan(struct cli_heads_session *s, const struct vmodes_config *cfg
                 r = vmodes_randr_execute(s->randr, s->state, plan, &err);
                 cli_x_deadline_clear();
                 if (r < 0) {
-                        cli_error("%s", err.msg);
+                        log_error("%s", err.msg);
                         return CLI_EXIT_FAILURE;
                 }
                 vmodes_randr_get_stats(s->randr, &stats);
@@ -574,7 +569,7 @@ static bool relation_word(const char *w, enum vmodes_relation *rel)
         };
         if (!strncmp(w, "--", 2))
                 w += 2;
-        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
                 if (!strcmp(w, t[i].w)) {
                         *rel = t[i].r;
                         return true;
@@ -617,7 +612,7 @@ static int set_name(const struct cli_heads_session *s, char dst[VMODES_HEAD_NAME
         if (!o)
                 return CLI_EXIT_USAGE;
         if (strlen(o->name) >= VMODES_HEAD_NAME_MAX) {
-                cli_error("the X output name %s is too long for vmodes", o->name);
+                log_error("the X output name %s is too long for vmodes", o->name);
                 return CLI_EXIT_FAILURE;
         }
         snprintf(dst, VMODES_HEAD_NAME_MAX, "%s", o->name);
@@ -742,7 +737,7 @@ static int save_add(struct store *st, const struct cli_heads_session *s, const v
                 bool primary = j->primary || stored_primary(st, st->head);
                 r = vmodes_client_set_layout(st->client, st->head, j->rel, j->other, j->x, j->y, primary, &err);
                 if (r < 0) {
-                        cli_error("stored the mode %s for %s but not its place: %s", name, st->head, err.msg);
+                        log_error("stored the mode %s for %s but not its place: %s", name, st->head, err.msg);
                         return CLI_EXIT_FAILURE;
                 }
         }
@@ -790,7 +785,7 @@ int cli_add(int argc, char **argv)
         while ((c = getopt_long(argc, argv, ":nvh", opts, NULL)) != -1) {
                 switch (c) {
                 case ':':
-                        cli_error("option '%s' needs a value (try 'vmodes add --help')", cli_arg(argv[optind - 1]));
+                        log_error("option '%s' needs a value (try 'vmodes add --help')", cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 case OPT_APPLY:
                         job.apply = true;
@@ -807,7 +802,7 @@ int cli_add(int argc, char **argv)
                 case OPT_BELOW:
                 case OPT_SAME_AS:
                         if (relative || have_pos) {
-                                cli_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
+                                log_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
                                 return CLI_EXIT_USAGE;
                         }
                         job.rel = c == OPT_RIGHT_OF ? VMODES_REL_RIGHT_OF
@@ -820,11 +815,11 @@ int cli_add(int argc, char **argv)
                         break;
                 case OPT_POS:
                         if (relative || have_pos) {
-                                cli_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
+                                log_error("give one of --right-of, --left-of, --above, --below, --same-as, --pos");
                                 return CLI_EXIT_USAGE;
                         }
                         if (!parse_pos(optarg, &job.x, &job.y)) {
-                                cli_error("bad position '%s': give XxY, two numbers from 0 to 32767 (0x0, 1920x0)",
+                                log_error("bad position '%s': give XxY, two numbers from 0 to 32767 (0x0, 1920x0)",
                                           cli_arg(optarg));
                                 return CLI_EXIT_USAGE;
                         }
@@ -833,7 +828,7 @@ int cli_add(int argc, char **argv)
                         break;
                 case OPT_RB:
                         if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
-                                cli_error("--rb=%s: give 0 (standard blanking), 1, 2 or 3", cli_arg(optarg));
+                                log_error("--rb=%s: give 0 (standard blanking), 1, 2 or 3", cli_arg(optarg));
                                 return CLI_EXIT_USAGE;
                         }
                         rb = optarg[0] - '0';
@@ -854,19 +849,19 @@ int cli_add(int argc, char **argv)
                         add_help(stdout);
                         return CLI_EXIT_OK;
                 default: {
-                        cli_error("unknown option '%s' (try 'vmodes add --help')",
+                        log_error("unknown option '%s' (try 'vmodes add --help')",
                                   cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 }
                 }
         }
         if (argc - optind != (modeline ? 1 : 2)) {
-                cli_error(modeline ? "give HEAD with --modeline (try 'vmodes add --help')"
+                log_error(modeline ? "give HEAD with --modeline (try 'vmodes add --help')"
                                    : "give HEAD and SPEC (try 'vmodes add --help')");
                 return CLI_EXIT_USAGE;
         }
         if (modeline && rb >= 0) {
-                cli_error("--rb applies to a SPEC, not to --modeline");
+                log_error("--rb applies to a SPEC, not to --modeline");
                 return CLI_EXIT_USAGE;
         }
         /* the mode first: a bad spec needs no X server to be reported */
@@ -874,12 +869,12 @@ int cli_add(int argc, char **argv)
                 memset(&hm, 0, sizeof(hm));
                 struct vmodes_error err = { "" };
                 if (strlen(modeline) >= sizeof(job.mode)) {
-                        cli_error("bad modeline: %zu characters is too long (at most %zu)", strlen(modeline),
+                        log_error("bad modeline: %zu characters is too long (at most %zu)", strlen(modeline),
                                   sizeof(job.mode) - 1);
                         return CLI_EXIT_USAGE;
                 }
                 if (vmodes_modeline_parse(modeline, &hm.mode, &err) < 0 || vmodes_mode_validate(&hm.mode, &err) < 0) {
-                        cli_error("bad modeline: %s", err.msg);
+                        log_error("bad modeline: %s", err.msg);
                         return CLI_EXIT_USAGE;
                 }
                 hm.custom = true;
@@ -985,7 +980,7 @@ static int change_options(int argc, char **argv, const char *command, void (*hel
                         help(stdout);
                         return CLI_EXIT_OK;
                 default: {
-                        cli_error("unknown option '%s' (try 'vmodes %s --help')", cli_arg(argv[optind - 1]),
+                        log_error("unknown option '%s' (try 'vmodes %s --help')", cli_arg(argv[optind - 1]),
                                   command);
                         return CLI_EXIT_USAGE;
                 }
@@ -1074,7 +1069,7 @@ static int check_mode_arg(const char *arg)
                 return CLI_EXIT_OK;
         if (vmodes_spec_parse(arg, &spec, &err) == 0 && vmodes_spec_to_mode(&spec, &mode, &err) == 0)
                 return CLI_EXIT_OK;
-        cli_error("'%s' is neither a mode name (1 to %d letters, digits and _ . - + @ :) nor a mode spec: %s",
+        log_error("'%s' is neither a mode name (1 to %d letters, digits and _ . - + @ :) nor a mode spec: %s",
                   cli_arg(arg), VMODES_NAME_MAX - 1, err.msg);
         return CLI_EXIT_USAGE;
 }
@@ -1094,7 +1089,7 @@ int cli_remove(int argc, char **argv)
         if (ex >= 0)
                 return ex;
         if (argc - optind < 1 || argc - optind > 2) {
-                cli_error("give HEAD and optionally a mode (try 'vmodes remove --help')");
+                log_error("give HEAD and optionally a mode (try 'vmodes remove --help')");
                 return CLI_EXIT_USAGE;
         }
         ex = check_head_name(argv[optind]);
@@ -1146,7 +1141,7 @@ int cli_remove(int argc, char **argv)
                         }
                 }
                 if (!found && (vmodes_spec_parse(arg, &spec, &err) < 0 || vmodes_spec_to_mode(&spec, &drop.mode, &err) < 0)) {
-                        cli_error("%s offers no mode named '%s', and it is no mode spec: %s", o->name,
+                        log_error("%s offers no mode named '%s', and it is no mode spec: %s", o->name,
                                   cli_arg(arg), err.msg);
                         ex = CLI_EXIT_USAGE;
                         goto out;
@@ -1255,13 +1250,13 @@ int cli_list(int argc, char **argv)
                         list_help(stdout);
                         return CLI_EXIT_OK;
                 default: {
-                        cli_error("unknown option '%s' (try 'vmodes list --help')", cli_arg(argv[optind - 1]));
+                        log_error("unknown option '%s' (try 'vmodes list --help')", cli_arg(argv[optind - 1]));
                         return CLI_EXIT_USAGE;
                 }
                 }
         }
         if (optind < argc) {
-                cli_error("'vmodes list' takes no arguments (try 'vmodes list --help')");
+                log_error("'vmodes list' takes no arguments (try 'vmodes list --help')");
                 return CLI_EXIT_USAGE;
         }
         ex = cli_heads_session_open(&s, false);
@@ -1277,7 +1272,7 @@ int cli_list(int argc, char **argv)
                 if (vmodes_stored_config(stored, &from_file, note, sizeof(note), &err) == 0)
                         source = from_file ? VMODES_CONFIG_DEFAULT_PATH : "vmodesd";
                 else {
-                        fprintf(stderr, "vmodes: stored configuration not shown: %s\n", err.msg);
+                        log_error("stored configuration not shown: %s", err.msg);
                         free(stored);
                         stored = NULL;
                 }
@@ -1418,7 +1413,7 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
         int ex;
 
         if (strlen(arg) >= sizeof(buf) || strpbrk(arg, "\n\r\t\"'")) {
-                cli_error("bad head description '%s': give 'HEAD SPEC [right-of HEAD] [primary]'",
+                log_error("bad head description '%s': give 'HEAD SPEC [right-of HEAD] [primary]'",
                           cli_arg(arg));
                 return CLI_EXIT_USAGE;
         }
@@ -1427,7 +1422,7 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
         h->enabled = true;
         w = strtok_r(buf, " ", &save);
         if (!w) {
-                cli_error("empty head description");
+                log_error("empty head description");
                 return CLI_EXIT_USAGE;
         }
         ex = set_head(s, h, w);
@@ -1435,7 +1430,7 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
                 return ex;
         w = strtok_r(NULL, " ", &save);
         if (!w) {
-                cli_error("'%s': give a mode spec or 'off' after the head", cli_arg(arg));
+                log_error("'%s': give a mode spec or 'off' after the head", cli_arg(arg));
                 return CLI_EXIT_USAGE;
         }
         if (!strcmp(w, "off"))
@@ -1452,27 +1447,27 @@ static int parse_head_arg(const struct cli_heads_session *s, const char *arg, st
                 else if (!strcmp(w, "pos")) {
                         const char *v = strtok_r(NULL, " ", &save);
                         if (!v || !parse_pos(v, &h->x, &h->y)) {
-                                cli_error("'%s': pos needs XxY, two numbers from 0 to 32767", cli_arg(arg));
+                                log_error("'%s': pos needs XxY, two numbers from 0 to 32767", cli_arg(arg));
                                 return CLI_EXIT_USAGE;
                         }
                         h->relation = VMODES_REL_POS;
                 } else if (relation_word(w, &h->relation)) {
                         const char *v = strtok_r(NULL, " ", &save);
                         if (!v) {
-                                cli_error("'%s': %s needs a head", cli_arg(arg), w);
+                                log_error("'%s': %s needs a head", cli_arg(arg), w);
                                 return CLI_EXIT_USAGE;
                         }
                         ex = set_relative(s, h, v);
                         if (ex != CLI_EXIT_OK)
                                 return ex;
                 } else {
-                        cli_error("'%s': unknown word '%s' (right-of, left-of, above, below, same-as, pos, primary)",
+                        log_error("'%s': unknown word '%s' (right-of, left-of, above, below, same-as, pos, primary)",
                                   cli_arg(arg), cli_arg(w));
                         return CLI_EXIT_USAGE;
                 }
         }
         if (!h->enabled && (h->primary || h->relation != VMODES_REL_AUTO)) {
-                cli_error("'%s': a head that is off has no place and cannot be primary", cli_arg(arg));
+                log_error("'%s': a head that is off has no place and cannot be primary", cli_arg(arg));
                 return CLI_EXIT_USAGE;
         }
         return CLI_EXIT_OK;
@@ -1562,7 +1557,7 @@ static int save_apply(struct store *st, const struct cli_heads_session *s, const
                         }
                 }
                 if (r < 0 && i > 0) {
-                        cli_error("stored the first %u head%s of the layout but not %s: %s (the X session is "
+                        log_error("stored the first %u head%s of the layout but not %s: %s (the X session is "
                                   "unchanged)",
                                   i, i == 1 ? "" : "s", h->head, err.msg);
                         return CLI_EXIT_FAILURE;
@@ -1591,13 +1586,13 @@ int cli_apply(int argc, char **argv)
         if (ex >= 0)
                 return ex;
         if (argc - optind > VMODES_CONFIG_HEADS_MAX) {
-                cli_error("at most %d heads in one layout", VMODES_CONFIG_HEADS_MAX);
+                log_error("at most %d heads in one layout", VMODES_CONFIG_HEADS_MAX);
                 return CLI_EXIT_USAGE;
         }
         cfg = calloc(1, sizeof(*cfg));
         stored = calloc(1, sizeof(*stored));
         if (!cfg || !stored) {
-                cli_error("out of memory");
+                log_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
         /* every head description first: bad input needs neither X nor vmodesd */
@@ -1607,7 +1602,7 @@ int cli_apply(int argc, char **argv)
                         return ex;
         }
         if (optind < argc && !(getenv("DISPLAY") && *getenv("DISPLAY"))) {
-                cli_error("a layout given as arguments needs the X display it is for ($DISPLAY is not set); "
+                log_error("a layout given as arguments needs the X display it is for ($DISPLAY is not set); "
                           "'vmodes add' stores single heads without one");
                 return CLI_EXIT_USAGE;
         }
@@ -1618,17 +1613,17 @@ int cli_apply(int argc, char **argv)
                 bool from_file;
 
                 if (vmodes_stored_config(stored, &from_file, note, sizeof(note), &err) < 0) {
-                        cli_error("%s", err.msg);
+                        log_error("%s", err.msg);
                         return CLI_EXIT_FAILURE;
                 }
                 if (stored->n_heads == 0) {
-                        cli_error("no layout given and none is stored: add modes with 'vmodes add' or give the "
+                        log_error("no layout given and none is stored: add modes with 'vmodes add' or give the "
                                   "layout as 'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply "
                                   "--help')");
                         return CLI_EXIT_USAGE;
                 }
                 if (from_file)
-                        fprintf(stderr, "vmodes: %s\n", note);
+                        log_error("%s", note);
         }
         ex = store_open_for(&st, co.no_store, co.dry_run, "apply");
         if (ex != CLI_EXIT_OK)
@@ -1646,7 +1641,7 @@ int cli_apply(int argc, char **argv)
 
                 map_config(&s, stored, cfg, skipped, sizeof(skipped));
                 if (skipped[0])
-                        fprintf(stderr, "vmodes: this X session has no %s: left out\n", skipped);
+                        log_error("this X session has no %s: left out", skipped);
         } else {
                 for (int i = optind; i < argc; i++) {
                         ex = parse_head_arg(&s, argv[i], &cfg->heads[cfg->n_heads++]);

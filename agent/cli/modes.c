@@ -59,7 +59,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
                 if (s->only_positional || a[0] != '-' || a[1] == 0 || (a[1] >= '0' && a[1] <= '9') ||
                     a[1] == '.') {
                         if (s->npos == s->max_pos) {
-                                cli_error("too many arguments: '%s' (expected %s)", cli_arg(a), s->expected);
+                                log_error("too many arguments: '%s' (expected %s)", cli_arg(a), s->expected);
                                 return -2;
                         }
                         s->pos[s->npos++] = a;
@@ -82,7 +82,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
                         continue;
                 if (a[2 + n] == '=') {
                         if (!o->has_value) {
-                                cli_error("option '--%s' takes no value", o->long_name);
+                                log_error("option '--%s' takes no value", o->long_name);
                                 return -2;
                         }
                         *value = a + 3 + n;
@@ -91,7 +91,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
         found:
                 if (o->has_value) {
                         if (s->i >= s->argc) {
-                                cli_error("option '%s' needs a value", cli_arg(a));
+                                log_error("option '%s' needs a value", cli_arg(a));
                                 return -2;
                         }
                         *value = s->argv[s->i++];
@@ -100,7 +100,7 @@ static int scan_next(struct scan *s, const struct opt *opts, const char **value)
                 }
                 return o->id;
         }
-        cli_error("unknown option '%s' (try 'vmodes %s --help')", cli_arg(a), s->argv[0]);
+        log_error("unknown option '%s' (try 'vmodes %s --help')", cli_arg(a), s->argv[0]);
         return -2;
 }
 
@@ -113,11 +113,11 @@ static int parse_int_arg(const char *what, const char *text, long min, long max,
         errno = 0;
         v = strtol(text, &end, 10);
         if (end == text || *end || text[0] == ' ' || text[0] == '+') {
-                cli_error("%s '%s' is not a whole number (%ld to %ld)", what, cli_arg(text), min, max);
+                log_error("%s '%s' is not a whole number (%ld to %ld)", what, cli_arg(text), min, max);
                 return -EINVAL;
         }
         if (errno == ERANGE || v < min || v > max) {
-                cli_error("%s %s is out of range (%ld to %ld)", what, cli_arg(text), min, max);
+                log_error("%s %s is out of range (%ld to %ld)", what, cli_arg(text), min, max);
                 return -ERANGE;
         }
         *out = (int)v;
@@ -131,19 +131,19 @@ static int parse_refresh_arg(const char *text, double *out)
         double v;
 
         if (strspn(text, "0123456789.-") != strlen(text) || !*text) {
-                cli_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
+                log_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -EINVAL;
         }
         errno = 0;
         v = strtod(text, &end);
         if (end == text || *end) {
-                cli_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
+                log_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -EINVAL;
         }
         if (errno == ERANGE || !(v >= VMODES_REFRESH_MIN && v <= VMODES_REFRESH_MAX)) {
-                cli_error("refresh rate %s Hz is out of range (%g to %g Hz)", cli_arg(text), VMODES_REFRESH_MIN,
+                log_error("refresh rate %s Hz is out of range (%g to %g Hz)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -ERANGE;
         }
@@ -161,12 +161,12 @@ static int parse_format(const char *text, bool allow_fbset, enum format *out)
                 { "xrandr", FORMAT_XRANDR }, { "json", FORMAT_JSON },  { "fbset", FORMAT_FBSET },
         };
 
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (!strcmp(text, names[i].name) && (allow_fbset || names[i].f != FORMAT_FBSET)) {
                         *out = names[i].f;
                         return 0;
                 }
-        cli_error("unknown format '%s' (accepted: cvt, xorg, xrandr, json%s)", cli_arg(text),
+        log_error("unknown format '%s' (accepted: cvt, xorg, xrandr, json%s)", cli_arg(text),
                   allow_fbset ? ", fbset" : "");
         return -EINVAL;
 }
@@ -262,7 +262,7 @@ static int print_mode(const struct vmodes_mode *m, enum format f)
                 break;
         }
         if (r < 0) {
-                cli_error("cannot format mode '%s': %s", m->name, strerror(-r));
+                log_error("cannot format mode '%s': %s", m->name, strerror(-r));
                 return CLI_EXIT_FAILURE;
         }
         fputs(buf, stdout);
@@ -407,7 +407,7 @@ int cli_cvt(int argc, char **argv)
                         break;
                 case OPT_COMPAT:
                         if (strcmp(v, "xcvt-0.1.2") && strcmp(v, "xcvt") && strcmp(v, "cvt")) {
-                                cli_error("unknown compatibility target '%s' (accepted: xcvt-0.1.2)", cli_arg(v));
+                                log_error("unknown compatibility target '%s' (accepted: xcvt-0.1.2)", cli_arg(v));
                                 return CLI_EXIT_USAGE;
                         }
                         compat = VMODES_CVT_XCVT_0_1_2;
@@ -429,7 +429,7 @@ int cli_cvt(int argc, char **argv)
                 }
         }
         if (s.npos < 2) {
-                cli_error("missing %s (usage: vmodes cvt [OPTIONS] WIDTH HEIGHT [REFRESH])",
+                log_error("missing %s (usage: vmodes cvt [OPTIONS] WIDTH HEIGHT [REFRESH])",
                           s.npos == 0 ? "WIDTH and HEIGHT" : "HEIGHT");
                 return CLI_EXIT_USAGE;
         }
@@ -451,7 +451,7 @@ int cli_cvt(int argc, char **argv)
         p.compat = compat;
         r = vmodes_cvt_compute(&p, &m, &info, &err);
         if (r < 0) {
-                cli_error("%s", err.msg);
+                log_error("%s", err.msg);
                 return CLI_EXIT_USAGE;
         }
         if (verbose)
@@ -460,7 +460,7 @@ int cli_cvt(int argc, char **argv)
                 return print_mode(&m, format);
         r = vmodes_format_cvt(buf, sizeof(buf), &m, &info);
         if (r < 0) {
-                cli_error("cannot format mode: %s", strerror(-r));
+                log_error("cannot format mode: %s", strerror(-r));
                 return CLI_EXIT_FAILURE;
         }
         fputs(buf, stdout);
@@ -565,7 +565,7 @@ int cli_gtf(int argc, char **argv)
                         break;
                 case OPT_COMPAT:
                         if (strcmp(v, "xserver-gtf") && strcmp(v, "gtf")) {
-                                cli_error("unknown compatibility target '%s' (accepted: xserver-gtf)", cli_arg(v));
+                                log_error("unknown compatibility target '%s' (accepted: xserver-gtf)", cli_arg(v));
                                 return CLI_EXIT_USAGE;
                         }
                         compat = VMODES_GTF_XSERVER;
@@ -573,12 +573,12 @@ int cli_gtf(int argc, char **argv)
                 }
         }
         if (s.npos < 3) {
-                cli_error("missing %s (usage: vmodes gtf [OPTIONS] WIDTH HEIGHT REFRESH)",
+                log_error("missing %s (usage: vmodes gtf [OPTIONS] WIDTH HEIGHT REFRESH)",
                           s.npos == 0 ? "WIDTH, HEIGHT and REFRESH" : s.npos == 1 ? "HEIGHT and REFRESH" : "REFRESH");
                 return CLI_EXIT_USAGE;
         }
         if (have_format && (fbmode || xorgmode)) {
-                cli_error("--format cannot be combined with -f/-x");
+                log_error("--format cannot be combined with -f/-x");
                 return CLI_EXIT_USAGE;
         }
         if (parse_int_arg("width", s.pos[0], VMODES_WIDTH_MIN, VMODES_WIDTH_MAX, &width) < 0 ||
@@ -586,7 +586,7 @@ int cli_gtf(int argc, char **argv)
             parse_refresh_arg(s.pos[2], &refresh) < 0)
                 return CLI_EXIT_USAGE;
         if (vmodes_gtf_compute(width, height, refresh, compat, &m, &info, &err) < 0) {
-                cli_error("%s", err.msg);
+                log_error("%s", err.msg);
                 return CLI_EXIT_USAGE;
         }
         if (verbose)
@@ -683,7 +683,7 @@ int cli_dmt(int argc, char **argv)
         }
         arg = s.npos ? s.pos[0] : NULL;
         if (list == !!arg) {
-                cli_error(list ? "--list takes no argument" : "missing ID or WIDTHxHEIGHT (or --list)");
+                log_error(list ? "--list takes no argument" : "missing ID or WIDTHxHEIGHT (or --list)");
                 return CLI_EXIT_USAGE;
         }
         if (list) {
@@ -702,19 +702,19 @@ int cli_dmt(int argc, char **argv)
                 int r;
 
                 if (!text) {
-                        cli_error("out of memory");
+                        log_error("out of memory");
                         return CLI_EXIT_FAILURE;
                 }
                 r = vmodes_spec_parse(text, &spec, &err);
                 free(text);
                 if (r < 0 || spec.method != VMODES_METHOD_CVT || spec.interlaced) {
-                        cli_error("'%s' is not WIDTHxHEIGHT[@REFRESH][R]%s%s", cli_arg(arg), err.msg[0] ? ": " : "",
+                        log_error("'%s' is not WIDTHxHEIGHT[@REFRESH][R]%s%s", cli_arg(arg), err.msg[0] ? ": " : "",
                                   err.msg[0] ? err.msg : "");
                         return CLI_EXIT_USAGE;
                 }
                 d = vmodes_dmt_find(spec.width, spec.height, spec.refresh, rb);
                 if (!d) {
-                        cli_error("VESA DMT has no %dx%d mode at %g Hz (see 'vmodes dmt --list')", spec.width,
+                        log_error("VESA DMT has no %dx%d mode at %g Hz (see 'vmodes dmt --list')", spec.width,
                                   spec.height, spec.refresh == 0.0 ? 60.0 : spec.refresh);
                         return CLI_EXIT_FAILURE;
                 }
@@ -725,12 +725,12 @@ int cli_dmt(int argc, char **argv)
                 errno = 0;
                 n = strtol(arg, &end, 0);
                 if (end == arg || *end || errno || n < 1 || n > 0xff) {
-                        cli_error("DMT id '%s' is not a number from 0x01 to 0x58", cli_arg(arg));
+                        log_error("DMT id '%s' is not a number from 0x01 to 0x58", cli_arg(arg));
                         return CLI_EXIT_USAGE;
                 }
                 d = vmodes_dmt_by_id((unsigned)n);
                 if (!d) {
-                        cli_error("there is no DMT id 0x%02lx (see 'vmodes dmt --list')", n);
+                        log_error("there is no DMT id 0x%02lx (see 'vmodes dmt --list')", n);
                         return CLI_EXIT_FAILURE;
                 }
         }
@@ -807,16 +807,16 @@ int cli_mode(int argc, char **argv)
         }
         spec_text = s.npos ? s.pos[0] : NULL;
         if (!!spec_text == !!modeline) {
-                cli_error(spec_text ? "give a SPEC or --modeline, not both" : "missing SPEC (or --modeline)");
+                log_error(spec_text ? "give a SPEC or --modeline, not both" : "missing SPEC (or --modeline)");
                 return CLI_EXIT_USAGE;
         }
         if (modeline) {
                 if (vmodes_modeline_parse(modeline, &m, &err) < 0) {
-                        cli_error("%s", err.msg);
+                        log_error("%s", err.msg);
                         return CLI_EXIT_USAGE;
                 }
         } else if (vmodes_spec_parse(spec_text, &spec, &err) < 0 || vmodes_spec_to_mode(&spec, &m, &err) < 0) {
-                cli_error("%s", err.msg);
+                log_error("%s", err.msg);
                 return CLI_EXIT_USAGE;
         }
         return print_mode(&m, format);

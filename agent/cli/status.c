@@ -32,7 +32,6 @@ enum {
         STATUS_NOT_WORKING = 3,
 };
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
 
 static void json_putp(json_object **o)
 {
@@ -40,10 +39,6 @@ static void json_putp(json_object **o)
                 json_object_put(*o);
 }
 
-static void freep(void *p)
-{
-        free(*(void **)p);
-}
 
 struct options {
         bool json;
@@ -276,7 +271,7 @@ static bool program_installed(const char *root, const char *name)
         static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin",
                                             "/usr/local/sbin" };
 
-        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_(freep) char *p = xasprintf("%s%s/%s", root, dirs[i], name);
                 if (p && access(p, X_OK) == 0)
                         return true;
@@ -629,7 +624,7 @@ static bool load_modules(const struct options *o, struct vmodes_kmod *k, struct 
                         continue;
                 r = vmodes_kmod_inspect(k, dev, &m);
                 if (r < 0) {
-                        cli_error("%s: cannot look up the module for %s: %s", dev->slot, dev->type->name, strerror(-r));
+                        log_error("%s: cannot look up the module for %s: %s", dev->slot, dev->type->name, strerror(-r));
                         *failed = true;
                         continue;
                 }
@@ -648,36 +643,36 @@ static bool load_modules(const struct options *o, struct vmodes_kmod *k, struct 
                         }
                         break;
                 case -EPERM:
-                        cli_error("loading kernel module %s needs root: run 'sudo vmodes status --load-module'",
+                        log_error("loading kernel module %s needs root: run 'sudo vmodes status --load-module'",
                                   m->name);
                         *failed = true;
                         break;
                 case -ECANCELED:
-                        cli_error("not loading %s: it is %s%s%s (see the problems below; --force overrides)", m->name,
+                        log_error("not loading %s: it is %s%s%s (see the problems below; --force overrides)", m->name,
                                   m->state == VMODES_MODULE_DISABLED ? "disabled" : "blacklisted",
                                   m->n_blacklist && m->blacklist[0].file ? " in " : "",
                                   m->n_blacklist && m->blacklist[0].file ? m->blacklist[0].file : "");
                         *failed = true;
                         break;
                 case -ENOENT:
-                        cli_error("cannot load %s: kernel %s has no such module", m->name,
+                        log_error("cannot load %s: kernel %s has no such module", m->name,
                                   vmodes_kmod_get_kernel_release(k));
                         *failed = true;
                         break;
                 case -EALREADY:
-                        cli_error("%s is already in the kernel but did not bind to %s", m->name, dev->slot);
+                        log_error("%s is already in the kernel but did not bind to %s", m->name, dev->slot);
                         *failed = true;
                         break;
                 case -ENODEV:
                         if (m->nomodeset)
-                                cli_error("not loading %s: '%s' on the kernel command line keeps it from binding", m->name,
+                                log_error("not loading %s: '%s' on the kernel command line keeps it from binding", m->name,
                                           m->nomodeset_arg);
                         else
-                                cli_error("loading %s: no device accepted it", m->name);
+                                log_error("loading %s: no device accepted it", m->name);
                         *failed = true;
                         break;
                 default:
-                        cli_error("loading %s failed: %s", m->name, strerror(-r));
+                        log_error("loading %s failed: %s", m->name, strerror(-r));
                         *failed = true;
                         break;
                 }
@@ -1028,33 +1023,33 @@ int cli_status(int argc, char **argv)
                         help();
                         return STATUS_OK;
                 case ':':
-                        cli_error("status: option '%s' needs a value (try 'vmodes status --help')", cli_arg(argv[optind - 1]));
+                        log_error("status: option '%s' needs a value (try 'vmodes status --help')", cli_arg(argv[optind - 1]));
                         return STATUS_USAGE;
                 default:
                         if (optopt > 0 && optopt < 0x100)
-                                cli_error("status: unknown option '-%s' (try 'vmodes status --help')",
+                                log_error("status: unknown option '-%s' (try 'vmodes status --help')",
                                           cli_arg((char[]){ (char)optopt, 0 }));
                         else
-                                cli_error("status: unknown option '%s' (try 'vmodes status --help')",
+                                log_error("status: unknown option '%s' (try 'vmodes status --help')",
                                           cli_arg(argv[optind - 1]));
                         return STATUS_USAGE;
                 }
         }
         if (optind < argc) {
-                cli_error("status: unexpected argument '%s' (try 'vmodes status --help')", cli_arg(argv[optind]));
+                log_error("status: unexpected argument '%s' (try 'vmodes status --help')", cli_arg(argv[optind]));
                 return STATUS_USAGE;
         }
         if ((o.force || o.dry_run) && !o.load) {
-                cli_error("status: --%s only makes sense with --load-module", o.force ? "force" : "dry-run");
+                log_error("status: --%s only makes sense with --load-module", o.force ? "force" : "dry-run");
                 return STATUS_USAGE;
         }
         if (o.root && (!*o.root || access(o.root, F_OK) < 0)) {
                 const char *why = *o.root ? strerror(errno) : "empty path";
-                cli_error("status: --root '%s': %s", cli_arg(o.root), why);
+                log_error("status: --root '%s': %s", cli_arg(o.root), why);
                 return STATUS_USAGE;
         }
         if (o.kernel && (!*o.kernel || strchr(o.kernel, '/') || strlen(o.kernel) > 64)) {
-                cli_error("status: --kernel '%s' is not a kernel release (1 to 64 characters, no '/')",
+                log_error("status: --kernel '%s' is not a kernel release (1 to 64 characters, no '/')",
                           cli_arg(o.kernel));
                 return STATUS_USAGE;
         }
@@ -1063,27 +1058,27 @@ int cli_status(int argc, char **argv)
         ko.kernel_release = o.kernel;
         r = vmodes_kmod_new(&k, &ko);
         if (r < 0) {
-                cli_error("cannot set up libkmod: %s", strerror(-r));
+                log_error("cannot set up libkmod: %s", strerror(-r));
                 return STATUS_NO_VIRTUAL_GPU;
         }
         r = vmodes_discovery_new(&disc);
         if (r >= 0)
                 r = vmodes_discovery_scan(disc);
         if (r < 0) {
-                cli_error("cannot enumerate PCI devices through udev: %s", strerror(-r));
+                log_error("cannot enumerate PCI devices through udev: %s", strerror(-r));
                 return STATUS_NO_VIRTUAL_GPU;
         }
 
         if (o.load && load_modules(&o, k, disc, &load_failed)) {
                 r = vmodes_discovery_scan(disc);
                 if (r < 0) {
-                        cli_error("cannot enumerate PCI devices through udev: %s", strerror(-r));
+                        log_error("cannot enumerate PCI devices through udev: %s", strerror(-r));
                         return STATUS_NO_VIRTUAL_GPU;
                 }
         }
 
         for (size_t i = 0; i < vmodes_discovery_get_n_errors(disc); i++)
-                cli_error("%s", vmodes_discovery_get_error(disc, i));
+                log_error("%s", vmodes_discovery_get_error(disc, i));
 
         report = build_report(&o, k, disc);
         if (o.json)
@@ -1092,7 +1087,7 @@ int cli_status(int argc, char **argv)
         else
                 print_text(report);
         if (fflush(stdout) != 0) {
-                cli_error("cannot write the status: %s", strerror(errno));
+                log_error("cannot write the status: %s", strerror(errno));
                 return STATUS_NO_VIRTUAL_GPU;
         }
         return exit_code(disc);

@@ -26,17 +26,6 @@ static const struct cli_command commands[] = {
         { "config", "show or check the persistent config (vmodes.conf) and its X config", cli_config },
 };
 
-void cli_error(const char *fmt, ...)
-{
-        va_list ap;
-
-        fputs("vmodes: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
 const char *cli_arg(const char *s)
 {
         /* each shown character takes at most 4 bytes (\xNN) */
@@ -96,7 +85,7 @@ static int x_wait_seconds(enum cli_x_wait what, double *out)
                 return 0;
         d = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end) : -1.0;
         if (!*v || d < 0.1 || d > 3600.0 || *end) {
-                cli_error("VMODES_X_TIMEOUT='%s' is not a number of seconds (0.1 to 3600)", cli_arg(v));
+                log_error("VMODES_X_TIMEOUT='%s' is not a number of seconds (0.1 to 3600)", cli_arg(v));
                 return -EINVAL;
         }
         *out = d;
@@ -149,7 +138,7 @@ static void usage(FILE *f)
                 "VESA timings, add them to virtual heads, keep them across reboots.\n"
                 "\n"
                 "Commands:\n");
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
         fprintf(f,
                 "\n"
@@ -176,10 +165,10 @@ int main(int argc, char **argv)
                 printf("vmodes %s\n", PACKAGE_VERSION);
                 return CLI_EXIT_OK;
         }
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);
 
-        cli_error("unknown command '%s' (try 'vmodes --help')", cli_arg(argv[1]));
+        log_error("unknown command '%s' (try 'vmodes --help')", cli_arg(argv[1]));
         return CLI_EXIT_USAGE;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agent/common/macro.h"
 #include "agent/core/atomic.h"
 #include "agent/core/state.h"
 #include "agent/common/textbuf.h"
@@ -31,14 +32,14 @@ static const char *const relation_names[] = {
 
 const char *vmodes_relation_to_string(enum vmodes_relation r)
 {
-        if ((unsigned)r >= sizeof(relation_names) / sizeof(relation_names[0]))
+        if ((unsigned)r >= ELEMENTSOF(relation_names))
                 return NULL;
         return relation_names[r];
 }
 
 int vmodes_relation_from_string(const char *s, enum vmodes_relation *out)
 {
-        for (unsigned i = 0; i < sizeof(relation_names) / sizeof(relation_names[0]); i++)
+        for (unsigned i = 0; i < ELEMENTSOF(relation_names); i++)
                 if (!strcmp(s, relation_names[i])) {
                         *out = (enum vmodes_relation)i;
                         return 0;

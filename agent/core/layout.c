@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/macro.h"
 #include "agent/core/layout.h"
 
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- lookups ---------------------------------------------------------------- */
 

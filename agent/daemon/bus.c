@@ -17,6 +17,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "agent/common/macro.h"
 #include "agent/daemon/daemon.h"
 #include "agent/core/kcmdline.h"
 
@@ -32,12 +33,7 @@ struct change {
 /* Reads the arguments and fills ch; no side effects. */
 typedef int (*build_fn)(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e);
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
 
-static void freep(void *p)
-{
-        free(*(void **)p);
-}
 
 /* ---- properties ---------------------------------------------------------- */
 
@@ -124,7 +120,7 @@ static int prop_config(sd_bus *bus, const char *path, const char *iface, const c
         clean = malloc(size);
         if (!clean)
                 return -ENOMEM;
-        vmodes_daemon_utf8(clean, size, text, true);
+        vmodes_text_clean(clean, size, text, true);
         return sd_bus_message_append(reply, "s", clean);
 }
 
@@ -137,7 +133,7 @@ static int prop_string(sd_bus *bus, const char *path, const char *iface, const c
                         : !strcmp(prop, "ConfigError") ? d->config_error : "";
         char clean[4 * 4096 + 1];
 
-        vmodes_daemon_utf8(clean, sizeof(clean), v ? v : "", false);
+        vmodes_text_clean(clean, sizeof(clean), v ? v : "", false);
         return sd_bus_message_append(reply, "s", clean);
 }
 
@@ -161,7 +157,7 @@ static int arg_error(sd_bus_error *e, const char *name, const char *fmt, ...)
         /* messages may quote what a caller or a file sent: one line of
          * valid UTF-8 (sd-bus refuses anything else) */
         va_start(ap, fmt);
-        vmodes_daemon_vformat(clean, sizeof(clean), fmt, ap);
+        vmodes_text_vformat(clean, sizeof(clean), fmt, ap);
         va_end(ap);
         return sd_bus_error_set(e, name, clean);
 }
@@ -562,7 +558,7 @@ static int op_reload(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e
                 vmodes_daemon_bus_config_changed(d);
                 return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
         }
-        vmodes_daemon_log(SD_INFO, "reloaded %s", d->opt.config_path);
+        log_info("reloaded %s", d->opt.config_path);
         vmodes_daemon_bus_config_changed(d);
         return sd_bus_reply_method_return(m, "");
 }
@@ -679,7 +675,7 @@ static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         int authorized = 0, challenge = 0, r;
 
         if (perr) {
-                vmodes_daemon_log(SD_WARNING, "polkit: %s: %s", perr->name, perr->message);
+                log_warning("polkit: %s: %s", perr->name, perr->message);
                 r = arg_error(&e, VMODES_ERROR_ACCESS_DENIED,
                               "not authorized: only root may change the display config, and polkit could not be "
                               "asked (%s)", perr->name);

@@ -22,11 +22,11 @@ static void on_device_event(struct vmodes_monitor *m, const struct vmodes_event 
         struct vmodes_daemon *d = userdata;
         struct vmodes_error err;
 
-        vmodes_daemon_log(SD_INFO, "device event: %s %s (%s)", ev->action, ev->sysname, ev->subsystem);
+        log_info("device event: %s %s (%s)", ev->action, ev->sysname, ev->subsystem);
         if (vmodes_daemon_scan(d) < 0)
                 return;
         if (ev->type == VMODES_EVENT_DEVICE_ADD && !d->config_error[0] && vmodes_daemon_write_outputs(d, &err) < 0)
-                vmodes_daemon_log(SD_ERR, "%s", err.msg);
+                log_error("%s", err.msg);
         vmodes_daemon_bus_devices_changed(d);
 }
 
@@ -47,7 +47,7 @@ int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_opt
         if (opt->monitor) {
                 r = vmodes_monitor_new(&d->monitor, on_device_event, d);
                 if (r < 0) {
-                        vmodes_daemon_log(SD_ERR, "cannot listen to udev events: %s", strerror(-r));
+                        log_error("cannot listen to udev events: %s", strerror(-r));
                         goto fail;
                 }
                 r = vmodes_monitor_attach(d->monitor, event, 0);
@@ -72,89 +72,13 @@ void vmodes_daemon_free(struct vmodes_daemon *d)
         free(d);
 }
 
-/* ---- text that leaves the daemon ------------------------------------------ */
-
-/* Bytes of the UTF-8 sequence a valid lead byte starts. */
-static size_t utf8_seq_len(unsigned char c)
-{
-        return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
-/* Append one character (k bytes) or, when it is not text, \xHH for its
- * first byte; false when dst is full. */
-static bool put_char(char *dst, size_t size, size_t *o, const char *p, size_t k, bool text)
-{
-        if (text) {
-                if (*o + k >= size)
-                        return false;
-                memcpy(dst + *o, p, k);
-                *o += k;
-                return true;
-        }
-        if (*o + 4 >= size)
-                return false;
-        snprintf(dst + *o, size - *o, "\\x%02x", (unsigned char)*p);
-        *o += 4;
-        return true;
-}
-
-void vmodes_daemon_utf8(char *dst, size_t size, const char *src, bool multiline)
-{
-        const char *p = src;
-        size_t n = strlen(src), o = 0;
-
-        if (!size)
-                return;
-        while (n > 0) {
-                /* the valid text from here (the modes library's one UTF-8
-                 * rule), control characters escaped; then the byte where
-                 * it ends, escaped */
-                size_t valid = vmodes_utf8_valid_prefix(p, n), i = 0;
-
-                while (i < valid) {
-                        unsigned char c = (unsigned char)p[i];
-                        size_t k = utf8_seq_len(c);
-                        bool text = k > 1 || (c >= 0x20 && c != 0x7f) || (multiline && (c == '\n' || c == '\t'));
-
-                        if (!put_char(dst, size, &o, p + i, text ? k : 1, text))
-                                goto out;
-                        i += text ? k : 1;
-                }
-                if (valid < n && !put_char(dst, size, &o, p + valid, 1, false))
-                        break;
-                p += valid < n ? valid + 1 : valid;
-                n -= valid < n ? valid + 1 : valid;
-        }
-out:
-        dst[o] = '\0';
-}
-
-void vmodes_daemon_vformat(char *dst, size_t size, const char *fmt, va_list ap)
-{
-        char msg[1024];
-
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        vmodes_daemon_utf8(dst, size, msg, false);
-}
-
-void vmodes_daemon_log(const char *prio, const char *fmt, ...)
-{
-        char clean[1024];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vmodes_daemon_vformat(clean, sizeof(clean), fmt, ap);
-        va_end(ap);
-        fprintf(stderr, "%s%s\n", prio, clean);
-}
-
 static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...)
 {
         va_list ap;
 
         va_start(ap, fmt);
-        vmodes_daemon_vformat(d->config_error, sizeof(d->config_error), fmt, ap);
+        vmodes_text_vformat(d->config_error, sizeof(d->config_error), fmt, ap);
         va_end(ap);
 }
 
@@ -235,7 +159,7 @@ int vmodes_daemon_load_config(struct vmodes_daemon *d, bool at_start, struct vmo
                 set_config_error(d, "%s; the previous config stays in use and changes are refused until the "
                                  "file is fixed and reloaded", e.msg);
         if (r < 0) {
-                vmodes_daemon_log(SD_ERR, "%s", d->config_error);
+                log_error("%s", d->config_error);
                 vmodes_error_set(err, r, "%s", e.msg);
         }
         free(c);
@@ -250,7 +174,7 @@ static bool is_virtual_with_heads(const struct vmodes_device *dev)
 
 static void log_step(void *userdata, const char *step)
 {
-        vmodes_daemon_log(SD_INFO, "%s", step);
+        log_info("%s", step);
 }
 
 static void load_modules(struct vmodes_daemon *d)
@@ -266,23 +190,23 @@ static void load_modules(struct vmodes_daemon *d)
                 if (!dev->type || dev->driver)
                         continue;
                 if (!k && (r = vmodes_kmod_new(&k, NULL)) < 0) {
-                        vmodes_daemon_log(SD_ERR, "libkmod: %s", strerror(-r));
+                        log_error("libkmod: %s", strerror(-r));
                         return;
                 }
                 r = vmodes_kmod_inspect(k, dev, &info);
                 if (r < 0) {
-                        vmodes_daemon_log(SD_ERR, "%s: cannot inspect its driver module: %s", dev->slot, strerror(-r));
+                        log_error("%s: cannot inspect its driver module: %s", dev->slot, strerror(-r));
                         continue;
                 }
                 if (info->action == VMODES_ACTION_LOAD) {
-                        vmodes_daemon_log(SD_NOTICE, "%s (%s): loading module %s", dev->slot, dev->type->name,
+                        log_notice("%s (%s): loading module %s", dev->slot, dev->type->name,
                                 info->name);
                         r = vmodes_kmod_load(k, dev, 0, log_step, NULL);
                         if (r < 0)
-                                vmodes_daemon_log(SD_ERR, "%s: loading %s failed: %s", dev->slot, info->name,
+                                log_error("%s: loading %s failed: %s", dev->slot, info->name,
                                         strerror(-r));
                 } else if (info->action != VMODES_ACTION_NONE)
-                        vmodes_daemon_log(SD_WARNING, "%s (%s): module %s not loaded (%s)", dev->slot,
+                        log_warning("%s (%s): module %s not loaded (%s)", dev->slot,
                                 dev->type->name, info->name, vmodes_module_action_to_string(info->action));
                 vmodes_module_info_free(info);
         }
@@ -296,7 +220,7 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
 
         r = vmodes_discovery_scan(d->discovery);
         if (r < 0) {
-                vmodes_daemon_log(SD_ERR, "device discovery failed: %s", strerror(-r));
+                log_error("device discovery failed: %s", strerror(-r));
                 return r;
         }
         if (d->opt.load_modules) {
@@ -318,7 +242,7 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
                 }
         }
         for (size_t i = 0; i < vmodes_discovery_get_n_errors(d->discovery); i++)
-                vmodes_daemon_log(SD_WARNING, "%s", vmodes_discovery_get_error(d->discovery, i));
+                log_warning("%s", vmodes_discovery_get_error(d->discovery, i));
         return 0;
 }
 
@@ -392,7 +316,7 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
                 free(cur);
                 if (!ours) {
                         if (r != -ENOENT)
-                                vmodes_daemon_log(SD_NOTICE, "%s was not written by vmodesd: left as it is", path);
+                                log_notice("%s was not written by vmodesd: left as it is", path);
                         return 0;
                 }
                 r = vmodes_atomic_txn_remove(t, path);
@@ -410,7 +334,7 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
         free(cur);
         free(text);
         if (r == -ENOENT) {
-                vmodes_daemon_log(SD_WARNING, "kernel-cmdline: no boot loader drop-in folder for %s (GRUB's "
+                log_warning("kernel-cmdline: no boot loader drop-in folder for %s (GRUB's "
                                   "/etc/default/grub.d); add the video= options by hand", path);
                 return 0;
         }
@@ -423,9 +347,9 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
 static void log_outputs(struct vmodes_daemon *d, const struct vmodes_config *c, const struct outputs *o)
 {
         if (o->xorg)
-                vmodes_daemon_log(SD_INFO, "wrote %s", d->opt.xorg_path);
+                log_info("wrote %s", d->opt.xorg_path);
         if (o->grub)
-                vmodes_daemon_log(SD_NOTICE, "%s %s; run update-grub to use it at the next boot",
+                log_notice("%s %s; run update-grub to use it at the next boot",
                                   c->kernel_cmdline ? "wrote" : "removed", d->opt.grub_path);
 }
 
@@ -488,7 +412,7 @@ static int check_file_on_disk(struct vmodes_daemon *d, struct vmodes_error *err)
                 vmodes_error_set(&e, r, "%s: empty file (a damaged file?)", d->opt.config_path);
         set_config_error(d, "%s (changed on disk since it was loaded); changes are refused until the file is "
                          "fixed and reloaded", e.msg);
-        vmodes_daemon_log(SD_ERR, "%s", d->config_error);
+        log_error("%s", d->config_error);
         vmodes_daemon_bus_config_changed(d);
         return vmodes_error_set(err, -ESTALE, "%s", d->config_error);
 }
@@ -524,7 +448,7 @@ int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c,
         free(text);
         if (r == 0) {
                 d->config = *copy;
-                vmodes_daemon_log(SD_INFO, "wrote %s", d->opt.config_path);
+                log_info("wrote %s", d->opt.config_path);
                 vmodes_daemon_bus_config_changed(d);
         }
         free(copy);

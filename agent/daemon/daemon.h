@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "agent/common/log.h"
 #include "agent/core/state.h"
 #include "udev/vmodes-udev.h"
 
@@ -61,15 +62,6 @@ struct vmodes_daemon {
 
 int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_options *opt, sd_event *event);
 void vmodes_daemon_free(struct vmodes_daemon *d);
-
-/* Every string that leaves the daemon (errors, properties, log lines) is
- * valid UTF-8: src copied to dst with each byte that is not (and control
- * characters, except newline and tab when multiline) written as \xHH. */
-void vmodes_daemon_utf8(char *dst, size_t size, const char *src, bool multiline);
-/* printf into dst, then made valid UTF-8 on one line as above. */
-void vmodes_daemon_vformat(char *dst, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
-/* One log line for the journal: prio is an SD_* prefix. */
-void vmodes_daemon_log(const char *prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Load the config file. A damaged file (unreadable, not a regular file, a
  * NUL byte, empty while .old is good, a parse error) sets config_error and

@@ -59,14 +59,14 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 if (vmodes_daemon_load_config(d, false, &err) < 0)
                         ; /* logged, ConfigError set: read-only */
                 else if (vmodes_daemon_write_outputs(d, &err) < 0)
-                        vmodes_daemon_log(SD_ERR, "%s", err.msg);
+                        log_error("%s", err.msg);
                 else
-                        vmodes_daemon_log(SD_INFO, "reloaded %s", d->opt.config_path);
+                        log_info("reloaded %s", d->opt.config_path);
                 vmodes_daemon_bus_config_changed(d);
                 sd_notify(0, "READY=1");
                 return 0;
         }
-        vmodes_daemon_log(SD_INFO, "stopping (%s)", strsignal((int)si->ssi_signo));
+        log_info("stopping (%s)", strsignal((int)si->ssi_signo));
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -100,6 +100,8 @@ int main(int argc, char **argv)
         sigset_t mask;
         int c, r;
 
+        /* argument errors go to the terminal; once running, the journal */
+        vmodes_log_setup("vmodesd", VMODES_LOG_PREFIX_NEVER);
         while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
                 switch (c) {
                 case OPT_CONFIG: opt.config_path = optarg; break;
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
                 case OPT_GRUB: opt.grub_path = optarg; break;
                 case OPT_BUS:
                         if (strcmp(optarg, "system") && strcmp(optarg, "session")) {
-                                fprintf(stderr, "vmodesd: --bus must be system or session\n");
+                                log_error("--bus must be system or session, not '%s'", optarg);
                                 return 2;
                         }
                         bus_kind = optarg;
@@ -121,14 +123,15 @@ int main(int argc, char **argv)
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "vmodesd: unexpected argument '%s' (see --help)\n", argv[optind]);
+                log_error("unexpected argument '%s' (see --help)", argv[optind]);
                 return 2;
         }
         if (!*opt.config_path || !*opt.xorg_path) {
-                fprintf(stderr, "vmodesd: --config and --xorg-config need a file name\n");
+                log_error("--config and --xorg-config need a file name");
                 return 2;
         }
 
+        vmodes_log_setup(NULL, VMODES_LOG_PREFIX_ALWAYS);
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -151,7 +154,7 @@ int main(int argc, char **argv)
         else
                 r = vmodes_bus_open(address, &bus);
         if (r < 0) {
-                vmodes_daemon_log(SD_ERR, "cannot connect to the %s bus: %s", address ? address : bus_kind,
+                log_error("cannot connect to the %s bus: %s", address ? address : bus_kind,
                         strerror(-r));
                 goto fail;
         }
@@ -163,7 +166,7 @@ int main(int argc, char **argv)
                 goto fail;
         r = sd_bus_request_name(bus, VMODES_BUS_NAME, 0);
         if (r < 0) {
-                vmodes_daemon_log(SD_ERR, "cannot own %s: %s (is another vmodesd running?)", VMODES_BUS_NAME,
+                log_error("cannot own %s: %s (is another vmodesd running?)", VMODES_BUS_NAME,
                         strerror(-r));
                 goto fail;
         }
@@ -173,13 +176,13 @@ int main(int argc, char **argv)
         if (vmodes_daemon_load_config(d, true, &err) < 0)
                 ; /* logged, ConfigError set: read-only */
         else if (vmodes_daemon_write_outputs(d, &err) < 0)
-                vmodes_daemon_log(SD_ERR, "%s", err.msg);
+                log_error("%s", err.msg);
 
         sd_notify(0, "READY=1\nSTATUS=Serving " VMODES_BUS_NAME);
         r = sd_event_loop(event);
 fail:
         if (r < 0)
-                vmodes_daemon_log(SD_ERR, "vmodesd: %s", strerror(-r));
+                log_error("vmodesd: %s", strerror(-r));
         vmodes_daemon_free(d);
         sd_bus_flush_close_unref(bus);
         sd_event_unref(event);

@@ -34,6 +34,7 @@
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
 
+#include "agent/common/macro.h"
 #include "agent/display/x11-randr.h"
 
 struct vmodes_randr {
@@ -813,7 +814,7 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                 else if (op->type == VMODES_OP_SET_PRIMARY)
                         primary_changed = true;
         }
-        seq = calloc(sizeof(kind) / sizeof(kind[0]), sizeof(*seq));
+        seq = calloc(ELEMENTSOF(kind), sizeof(*seq));
         if (!seq)
                 return 1;
 

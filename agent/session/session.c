@@ -145,23 +145,6 @@ struct agent {
         uint64_t first_event; /* CLOCK_MONOTONIC usec when the first one was received */
 };
 
-static void logf_(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(int prio, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (getenv("JOURNAL_STREAM"))
-                fprintf(stderr, "<%d>", prio);
-        fputs("vmodes session: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-#define log_info(...) logf_(6, __VA_ARGS__)
-#define log_warn(...) logf_(4, __VA_ARGS__)
-#define log_err(...) logf_(3, __VA_ARGS__)
-
 static uint64_t now_usec(void)
 {
         struct timespec ts;
@@ -207,7 +190,7 @@ static void load_file(struct agent *a)
         int r;
 
         if (!c) {
-                log_err("out of memory");
+                log_error("out of memory");
                 return;
         }
         r = vmodes_config_load(a->config_path, c, &err);
@@ -217,7 +200,7 @@ static void load_file(struct agent *a)
                         log_info("no configuration at %s yet%s", a->config_path,
                                  a->follow_file && !a->once ? "; watching it" : "");
         } else if (r < 0) {
-                log_err("%s; %s", err.msg,
+                log_error("%s; %s", err.msg,
                         a->config_ready ? "keeping the last good configuration" : "starting with no configuration");
                 if (a->config_ready)
                         goto out;
@@ -264,7 +247,7 @@ static int on_config_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_
                         else if (a->daemon_seen)
                                 log_info("vmodesd is not running: keeping the configuration in use until it starts");
                 } else
-                        log_err("cannot read vmodesd's configuration: %s%s", e->message ? e->message : e->name,
+                        log_error("cannot read vmodesd's configuration: %s%s", e->message ? e->message : e->name,
                                 a->config_ready ? "; keeping the configuration in use" : "");
                 if (!a->config_ready)
                         load_file(a);
@@ -274,21 +257,21 @@ static int on_config_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         if (r >= 0)
                 r = sd_bus_message_read(m, "s", &text);
         if (r < 0) {
-                log_err("cannot read vmodesd's configuration: unexpected reply (%s)", strerror(-r));
+                log_error("cannot read vmodesd's configuration: unexpected reply (%s)", strerror(-r));
                 goto fallback;
         }
         if (strlen(text) > VMODES_CONFIG_FILE_MAX) {
-                log_err("cannot read vmodesd's configuration: larger than %d bytes", VMODES_CONFIG_FILE_MAX);
+                log_error("cannot read vmodesd's configuration: larger than %d bytes", VMODES_CONFIG_FILE_MAX);
                 goto fallback;
         }
         c = calloc(1, sizeof(*c));
         if (!c) {
-                log_err("out of memory");
+                log_error("out of memory");
                 goto fallback;
         }
         r = vmodes_config_parse(text, "vmodesd's configuration", c, &err);
         if (r < 0) {
-                log_err("%s", err.msg);
+                log_error("%s", err.msg);
                 goto fallback;
         }
         if (!a->daemon_seen && (a->verbose || a->config_ready))
@@ -322,7 +305,7 @@ static int fetch_config(struct agent *a, bool forced)
         r = sd_bus_call_method_async(a->bus, &a->config_call, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties",
                                      "Get", on_config_reply, a, "ss", BUS_INTERFACE, "Config");
         if (r < 0)
-                log_err("cannot ask vmodesd for its configuration: %s", strerror(-r));
+                log_error("cannot ask vmodesd for its configuration: %s", strerror(-r));
         return r;
 }
 
@@ -375,7 +358,7 @@ static void reconnect_later(struct agent *a)
                         r = sd_event_source_set_enabled(a->reconnect, SD_EVENT_ONESHOT);
         }
         if (r < 0)
-                log_err("cannot arm a timer to reconnect to the system bus (%s): configuration changes are no "
+                log_error("cannot arm a timer to reconnect to the system bus (%s): configuration changes are no "
                         "longer followed", strerror(-r));
 }
 
@@ -414,7 +397,7 @@ static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *
          * right after it was made keeps growing it */
         if (now_usec() - a->bus_since > RECONNECT_MAX_USEC)
                 a->reconnect_delay = 0;
-        log_warn("lost the connection to the system bus: keeping the configuration in use, reconnecting");
+        log_warning("lost the connection to the system bus: keeping the configuration in use, reconnecting");
         reconnect_later(a);
         if (!a->config_ready)
                 load_file(a);
@@ -567,7 +550,7 @@ static void reconcile(struct agent *a)
         eff = calloc(1, sizeof(*eff));
         plan = calloc(1, sizeof(*plan));
         if (!s || !eff || !plan) {
-                log_err("out of memory");
+                log_error("out of memory");
                 goto out;
         }
         vmodes_randr_lock(a->x.randr);
@@ -577,7 +560,7 @@ static void reconcile(struct agent *a)
         a->probe = false;
         t.queried = now_usec();
         if (r < 0) {
-                log_err("cannot read the X layout: %s", err.msg);
+                log_error("cannot read the X layout: %s", err.msg);
                 goto unlock;
         }
 
@@ -668,7 +651,7 @@ static void reconcile(struct agent *a)
 
         r = vmodes_layout_plan(eff, s, NULL, 0, plan, &err);
         if (r < 0) {
-                log_err("cannot apply the layout: %s", err.msg);
+                log_error("cannot apply the layout: %s", err.msg);
         } else if (plan->n_ops > 0) {
                 t.execute = now_usec();
                 r = vmodes_randr_execute(a->x.randr, s, plan, &err);
@@ -679,7 +662,7 @@ static void reconcile(struct agent *a)
                         /* most often the screen changed under the plan (a
                          * server that resizes itself, as Xvnc does for its
                          * clients): the same triggers are tried again */
-                        log_err("%s", err.msg);
+                        log_error("%s", err.msg);
                         if (++a->retries <= 5) {
                                 a->retry = true;
                                 goto unlock;
@@ -936,6 +919,17 @@ static void session_help(FILE *f)
                 VMODES_CONFIG_DEFAULT_PATH);
 }
 
+/* A Wayland session, by its display socket or by what logind's session
+ * says: gnome-session starts autostart entries of its first phases before
+ * WAYLAND_DISPLAY is set, and DISPLAY may then name a not yet running
+ * Xwayland. */
+static bool wayland_session(void)
+{
+        const char *display = getenv("WAYLAND_DISPLAY"), *type = getenv("XDG_SESSION_TYPE");
+
+        return (display && *display) || (type && !strcmp(type, "wayland"));
+}
+
 int cli_session(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -950,7 +944,7 @@ int cli_session(int argc, char **argv)
 
         a = calloc(1, sizeof(*a));
         if (!a) {
-                cli_error("out of memory");
+                log_error("out of memory");
                 return CLI_EXIT_FAILURE;
         }
         a->config_path = VMODES_CONFIG_DEFAULT_PATH;
@@ -976,17 +970,20 @@ int cli_session(int argc, char **argv)
                         free(a);
                         return CLI_EXIT_OK;
                 default:
-                        cli_error("unknown option (try 'vmodes session --help')");
+                        log_error("unknown option (try 'vmodes session --help')");
                         free(a);
                         return CLI_EXIT_USAGE;
                 }
         }
         if (optind < argc) {
-                cli_error("'vmodes session' takes no arguments (try 'vmodes session --help')");
+                log_error("'vmodes session' takes no arguments (try 'vmodes session --help')");
                 free(a);
                 return CLI_EXIT_USAGE;
         }
-        if (getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY")) {
+        /* argument errors above went to the terminal as "vmodes: ..."; from
+         * here on the lines are the session's (the journal, under systemd) */
+        vmodes_log_setup("vmodes session", VMODES_LOG_PREFIX_JOURNAL);
+        if (wayland_session()) {
                 log_info("this is a Wayland session; the compositor owns the display modes, nothing to do");
                 free(a);
                 return CLI_EXIT_OK;
@@ -1021,7 +1018,7 @@ int cli_session(int argc, char **argv)
                         a->bus_since = now_usec();
                         r = bus_setup(a);
                         if (r < 0) {
-                                log_err("cannot follow vmodesd on the system bus (%s): following %s", strerror(-r),
+                                log_error("cannot follow vmodesd on the system bus (%s): following %s", strerror(-r),
                                         a->config_path);
                                 a->bus = sd_bus_close_unref(a->bus);
                                 a->follow_file = true;
@@ -1041,7 +1038,7 @@ int cli_session(int argc, char **argv)
                                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_CREATE | IN_ONLYDIR,
                                          on_inotify, a);
                 if (r < 0)
-                        log_warn("cannot watch %s (%s): configuration changes need a restart of the agent",
+                        log_warning("cannot watch %s (%s): configuration changes need a restart of the agent",
                                  a->config_dir, strerror(-r));
         }
         if (a->follow_file)
@@ -1079,7 +1076,7 @@ int cli_session(int argc, char **argv)
         ex = CLI_EXIT_OK;
         goto out;
 fail:
-        log_err("event loop: %s", strerror(-r));
+        log_error("event loop: %s", strerror(-r));
 out:
         if (a->verbose)
                 log_info("%u applies", a->applies);
