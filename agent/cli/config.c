@@ -10,7 +10,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/core/state.h"
-#include "agent/cli/client.h"
+#include "agent/common/client.h"
 #include "agent/core/xorgconf.h"
 
 

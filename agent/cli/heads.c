@@ -22,7 +22,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/cli/heads.h"
-#include "agent/cli/client.h"
+#include "agent/common/client.h"
 #include "agent/core/layout.h"
 #include "agent/display/x11-randr.h"
 #include "modes/modes.h"

@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "agent/common/bus.h"
 #include "agent/common/log.h"
 #include "agent/core/state.h"
 #include "udev/vmodes-udev.h"
@@ -17,26 +18,6 @@
 /* Bounds: what one caller can make the daemon hold. */
 #define VMODES_DAEMON_ARG_MAX 256     /* bytes of any string argument */
 #define VMODES_DAEMON_PENDING_MAX 32  /* authorization checks in flight */
-
-/* D-Bus names */
-#define VMODES_BUS_NAME "org.vmodes.Daemon1"
-#define VMODES_BUS_PATH "/org/vmodes/Daemon1"
-#define VMODES_BUS_INTERFACE "org.vmodes.Daemon1"
-/* polkit actions: modes and layout; what changes how the machine boots
- * (kernel-cmdline, every head off) needs the second one */
-#define VMODES_POLKIT_ACTION "org.vmodes.configure"
-#define VMODES_POLKIT_ACTION_BOOT "org.vmodes.configure-boot"
-
-#define VMODES_ERROR_INVALID_HEAD "org.vmodes.Error.InvalidHead"
-#define VMODES_ERROR_INVALID_MODE "org.vmodes.Error.InvalidMode"
-#define VMODES_ERROR_TOO_LARGE "org.vmodes.Error.TooLarge"
-#define VMODES_ERROR_LIMIT "org.vmodes.Error.LimitExceeded"
-#define VMODES_ERROR_NO_SUCH_MODE "org.vmodes.Error.NoSuchMode"
-#define VMODES_ERROR_INVALID_ARGUMENT "org.vmodes.Error.InvalidArgument"
-#define VMODES_ERROR_INVALID_CONFIG "org.vmodes.Error.InvalidConfig"
-#define VMODES_ERROR_ACCESS_DENIED "org.vmodes.Error.AccessDenied"
-#define VMODES_ERROR_BUSY "org.vmodes.Error.Busy"
-#define VMODES_ERROR_FAILED "org.vmodes.Error.Failed"
 
 struct vmodes_daemon_options {
         const char *config_path;  /* vmodes.conf */

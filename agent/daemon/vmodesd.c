@@ -14,7 +14,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "agent/cli/client.h"
+#include "agent/common/bus.h"
 #include "agent/daemon/daemon.h"
 
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"

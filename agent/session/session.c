@@ -63,7 +63,7 @@
 #include <systemd/sd-event.h>
 
 #include "agent/cli/heads.h"
-#include "agent/cli/client.h"
+#include "agent/common/client.h"
 #include "agent/cli/cli.h"
 #include "agent/core/state.h"
 #include "agent/core/layout.h"

@@ -8,38 +8,14 @@
 #include <unistd.h>
 #include <systemd/sd-bus.h>
 
-#include "agent/cli/client.h"
+#include "agent/common/bus.h"
+#include "agent/common/client.h"
 
-#define BUS_NAME "org.vmodes.Daemon1"
-#define BUS_PATH "/org/vmodes/Daemon1"
-#define BUS_INTERFACE "org.vmodes.Daemon1"
 #define NOT_RUNNING "vmodesd is not running (start it with: systemctl start vmodesd)"
 
 struct vmodes_client {
         sd_bus *bus;
 };
-
-int vmodes_bus_open(const char *address, sd_bus **out)
-{
-        sd_bus *bus = NULL;
-        int r;
-
-        if (!address || !*address)
-                return sd_bus_open_system(out);
-        r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_address(bus, address);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(bus, 1);
-        if (r >= 0)
-                r = sd_bus_start(bus);
-        if (r < 0) {
-                sd_bus_unref(bus);
-                return r;
-        }
-        *out = bus;
-        return 0;
-}
 
 int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err)
 {
@@ -82,13 +58,13 @@ static int map_error(const sd_bus_error *e, int r, struct vmodes_error *err)
                                         "password)",
                                         (unsigned long long)(VMODES_CLIENT_TIMEOUT_USEC / 1000000),
                                         (unsigned long long)(VMODES_CLIENT_AUTH_TIMEOUT_USEC / 1000000));
-        if (!strcmp(name, "org.vmodes.Error.AccessDenied") || !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
+        if (!strcmp(name, VMODES_ERROR_ACCESS_DENIED) || !strcmp(name, SD_BUS_ERROR_ACCESS_DENIED))
                 return vmodes_error_set(err, -EACCES, "%s", msg);
-        if (!strcmp(name, "org.vmodes.Error.TooLarge") || !strcmp(name, "org.vmodes.Error.LimitExceeded"))
+        if (!strcmp(name, VMODES_ERROR_TOO_LARGE) || !strcmp(name, VMODES_ERROR_LIMIT))
                 return vmodes_error_set(err, -E2BIG, "%s", msg);
-        if (!strcmp(name, "org.vmodes.Error.NoSuchMode"))
+        if (!strcmp(name, VMODES_ERROR_NO_SUCH_MODE))
                 return vmodes_error_set(err, -ENOENT, "%s", msg);
-        if (!strncmp(name, "org.vmodes.Error.Invalid", 24) ||
+        if (!strncmp(name, VMODES_ERROR_PREFIX "Invalid", strlen(VMODES_ERROR_PREFIX "Invalid")) ||
             !strcmp(name, SD_BUS_ERROR_INVALID_ARGS))
                 return vmodes_error_set(err, -EINVAL, "%s", msg);
         return vmodes_error_set(err, -EIO, "%s", msg);
@@ -113,7 +89,8 @@ static int call(struct vmodes_client *c, sd_bus_message *m, sd_bus_message **rep
 
 static int new_call(struct vmodes_client *c, const char *method, sd_bus_message **m, struct vmodes_error *err)
 {
-        int r = sd_bus_message_new_method_call(c->bus, m, BUS_NAME, BUS_PATH, BUS_INTERFACE, method);
+        int r = sd_bus_message_new_method_call(c->bus, m, VMODES_BUS_NAME, VMODES_BUS_PATH, VMODES_BUS_INTERFACE,
+                                               method);
 
         if (r < 0)
                 return vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
@@ -262,7 +239,8 @@ int vmodes_client_get_config(struct vmodes_client *c, struct vmodes_config *out,
         char *text = NULL;
         int r;
 
-        r = sd_bus_get_property_string(c->bus, BUS_NAME, BUS_PATH, BUS_INTERFACE, "Config", &e, &text);
+        r = sd_bus_get_property_string(c->bus, VMODES_BUS_NAME, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Config", &e,
+                                       &text);
         if (r < 0) {
                 r = map_error(&e, r, err);
                 sd_bus_error_free(&e);

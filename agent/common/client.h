@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Client side of org.vmodes.Daemon1 for the vmodes command (sd-bus). Every
- * call has a short timeout (longer when polkit may ask the user at a
- * terminal for a password); when vmodesd is not running (or there is no
- * system bus) the error says so and how to start it, instead of hanging.
+ * Client side of org.vmodes.Daemon1 for the vmodes command and the session
+ * agent (sd-bus). Every call has a short timeout (longer when polkit may ask
+ * the user at a terminal for a password); when vmodesd is not running (or
+ * there is no system bus) the error says so and how to start it, instead of
+ * hanging.
  *
  * The bus is the system bus, or $VMODES_BUS_ADDRESS when set (tests).
  * Functions return 0 or a negative errno and fill err with one line:
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
+#include "agent/common/bus.h" /* vmodes_bus_open */
 #include "agent/core/state.h"
 
 #define VMODES_CLIENT_TIMEOUT_USEC (10ULL * 1000 * 1000)
@@ -27,12 +29,6 @@
 #define VMODES_CLIENT_AUTH_TIMEOUT_USEC (120ULL * 1000 * 1000)
 
 struct vmodes_client;
-
-/* A bus connection: to address (a D-Bus address, as $VMODES_BUS_ADDRESS
- * holds in tests), else the system bus. Connecting does not wait for the
- * bus: authentication completes with the first call or on an event loop.
- * 0 or a negative errno. */
-int vmodes_bus_open(const char *address, sd_bus **out);
 
 int vmodes_client_open(struct vmodes_client **out, struct vmodes_error *err);
 void vmodes_client_free(struct vmodes_client *c);
