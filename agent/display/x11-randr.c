@@ -35,6 +35,7 @@
 #include <xcb/xcb.h>
 
 #include "agent/common/macro.h"
+#include "agent/display/display.h"
 #include "agent/display/x11-randr.h"
 
 struct vmodes_randr {
@@ -42,6 +43,9 @@ struct vmodes_randr {
         xcb_connection_t *c;
         xcb_window_t root;
         uint8_t error_base;
+        uint8_t event_base;
+        /* change notices are read through XCB (vmodes_display_watch) */
+        bool watching;
         /* QueryVersion goes out with the first query */
         bool version_unknown;
         unsigned major_version, minor_version;
@@ -133,6 +137,7 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
                 return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found none)", name);
         }
         r->error_base = ext->first_error;
+        r->event_base = ext->first_event;
         /* the version comes with the first query (one round trip less) */
         r->version_unknown = true;
         *out = r;
@@ -1001,3 +1006,131 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
         free(refused);
         return ret;
 }
+
+/* ---- the display seam (display.h) ------------------------------------------------ */
+
+static int lost(struct vmodes_randr *r, struct vmodes_error *err)
+{
+        return vmodes_error_set(err, -ECONNRESET, "lost the connection to the X display %s (the X server went away or "
+                                "closed it)", DisplayString(r->dpy));
+}
+
+static int x11_open(const char *display, void **impl, struct vmodes_error *err)
+{
+        return vmodes_randr_open(display, (struct vmodes_randr **)impl, err);
+}
+
+static void x11_free(void *impl)
+{
+        vmodes_randr_free(impl);
+}
+
+static const char *x11_display_name(const void *impl)
+{
+        return vmodes_randr_display_name(impl);
+}
+
+static int x11_get_fd(const void *impl)
+{
+        return vmodes_randr_get_fd(impl);
+}
+
+static void x11_lock(void *impl)
+{
+        vmodes_randr_lock(impl);
+}
+
+static int x11_unlock(void *impl, struct vmodes_error *err)
+{
+        struct vmodes_randr *r = impl;
+
+        vmodes_randr_unlock(r);
+        return xcb_connection_has_error(r->c) ? lost(r, err) : 0;
+}
+
+static void x11_set_probe(void *impl, bool probe)
+{
+        vmodes_randr_set_probe(impl, probe);
+}
+
+static int x11_query(void *impl, struct vmodes_layout_state *state, struct vmodes_error *err)
+{
+        return vmodes_randr_query(impl, state, err);
+}
+
+static int x11_execute(void *impl, const struct vmodes_layout_state *state, const struct vmodes_layout_plan *plan,
+                       struct vmodes_error *err)
+{
+        return vmodes_randr_execute(impl, state, plan, err);
+}
+
+/* Change notices come through XCB from now on: Xlib stops reading events
+ * (it would drop RandR's without libXrandr's converters). */
+static int x11_watch(void *impl, struct vmodes_error *err)
+{
+        struct vmodes_randr *r = impl;
+
+        if (!r->watching) {
+                XSetEventQueueOwner(r->dpy, XCBOwnsEventQueue);
+                r->watching = true;
+        }
+        xcb_randr_select_input(r->c, r->root,
+                               XCB_RANDR_NOTIFY_MASK_SCREEN_CHANGE | XCB_RANDR_NOTIFY_MASK_OUTPUT_CHANGE |
+                                       XCB_RANDR_NOTIFY_MASK_CRTC_CHANGE);
+        xcb_flush(r->c);
+        return xcb_connection_has_error(r->c) ? lost(r, err) : 0;
+}
+
+static int x11_dispatch(void *impl, bool *changed, struct vmodes_error *err)
+{
+        struct vmodes_randr *r = impl;
+        xcb_generic_event_t *ev;
+
+        while ((ev = xcb_poll_for_event(r->c))) {
+                int type = ev->response_type & 0x7f;
+                if (type == r->event_base + XCB_RANDR_SCREEN_CHANGE_NOTIFY ||
+                    type == r->event_base + XCB_RANDR_NOTIFY)
+                        *changed = true;
+                free(ev);
+        }
+        return xcb_connection_has_error(r->c) ? lost(r, err) : 0;
+}
+
+static void x11_get_caps(const void *impl, struct vmodes_display_caps *caps)
+{
+        const struct vmodes_randr *r = impl;
+
+        caps->create_modes = true;
+        caps->probe = true;
+        caps->lock = true;
+        caps->version_major = r->major_version;
+        caps->version_minor = r->minor_version;
+        caps->primary = r->major_version > 1 || r->minor_version >= 3;
+        snprintf(caps->provider, sizeof(caps->provider), "%s", r->queried ? r->provider : "");
+}
+
+static void x11_get_stats(const void *impl, struct vmodes_display_stats *stats)
+{
+        const struct vmodes_randr *r = impl;
+
+        stats->query_round_trips = r->stats.query_round_trips;
+        stats->execute_round_trips = r->stats.execute_round_trips;
+        stats->execute_requests = r->stats.execute_requests;
+}
+
+const struct vmodes_display_ops vmodes_display_x11_randr = {
+        .name = "x11-randr",
+        .open = x11_open,
+        .free = x11_free,
+        .display_name = x11_display_name,
+        .get_fd = x11_get_fd,
+        .lock = x11_lock,
+        .unlock = x11_unlock,
+        .set_probe = x11_set_probe,
+        .query = x11_query,
+        .execute = x11_execute,
+        .watch = x11_watch,
+        .dispatch = x11_dispatch,
+        .get_caps = x11_get_caps,
+        .get_stats = x11_get_stats,
+};

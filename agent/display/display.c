@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* The display seam: one backend's ops behind one handle (display.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/display/display.h"
+
+struct vmodes_display {
+        const struct vmodes_display_ops *ops;
+        void *impl;
+};
+
+/* The backend for this session. X11 is the only one so far; a Wayland
+ * backend is chosen here when it exists (from $WAYLAND_DISPLAY). */
+static const struct vmodes_display_ops *pick_backend(const char *name)
+{
+        (void)name;
+        return &vmodes_display_x11_randr;
+}
+
+int vmodes_display_open(const char *name, struct vmodes_display **out, struct vmodes_error *err)
+{
+        struct vmodes_display *d = calloc(1, sizeof(*d));
+        int r;
+
+        if (!d)
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
+        d->ops = pick_backend(name);
+        r = d->ops->open(name, &d->impl, err);
+        if (r < 0) {
+                free(d);
+                return r;
+        }
+        *out = d;
+        return 0;
+}
+
+void vmodes_display_free(struct vmodes_display *d)
+{
+        if (!d)
+                return;
+        d->ops->free(d->impl);
+        free(d);
+}
+
+const char *vmodes_display_name(const struct vmodes_display *d)
+{
+        return d->ops->display_name(d->impl);
+}
+
+int vmodes_display_get_fd(const struct vmodes_display *d)
+{
+        return d->ops->get_fd(d->impl);
+}
+
+void vmodes_display_lock(struct vmodes_display *d)
+{
+        d->ops->lock(d->impl);
+}
+
+int vmodes_display_unlock(struct vmodes_display *d, struct vmodes_error *err)
+{
+        return d->ops->unlock(d->impl, err);
+}
+
+void vmodes_display_set_probe(struct vmodes_display *d, bool probe)
+{
+        d->ops->set_probe(d->impl, probe);
+}
+
+int vmodes_display_query(struct vmodes_display *d, struct vmodes_layout_state *state, struct vmodes_error *err)
+{
+        return d->ops->query(d->impl, state, err);
+}
+
+int vmodes_display_execute(struct vmodes_display *d, const struct vmodes_layout_state *state,
+                           const struct vmodes_layout_plan *plan, struct vmodes_error *err)
+{
+        return d->ops->execute(d->impl, state, plan, err);
+}
+
+int vmodes_display_watch(struct vmodes_display *d, struct vmodes_error *err)
+{
+        return d->ops->watch(d->impl, err);
+}
+
+int vmodes_display_dispatch(struct vmodes_display *d, bool *changed, struct vmodes_error *err)
+{
+        *changed = false;
+        return d->ops->dispatch(d->impl, changed, err);
+}
+
+void vmodes_display_get_caps(const struct vmodes_display *d, struct vmodes_display_caps *caps)
+{
+        memset(caps, 0, sizeof(*caps));
+        d->ops->get_caps(d->impl, caps);
+}
+
+void vmodes_display_get_stats(const struct vmodes_display *d, struct vmodes_display_stats *stats)
+{
+        memset(stats, 0, sizeof(*stats));
+        d->ops->get_stats(d->impl, stats);
+}

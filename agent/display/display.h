@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The display backend seam: what a program (the vmodes CLI, the session
+ * agent) needs from a display server, whatever the server is.
+ *
+ *   query    the outputs, their modes and the current layout, as a
+ *            struct vmodes_layout_state (the planner's observed state)
+ *   execute  a struct vmodes_layout_plan made from that state
+ *   watch    the server's change notices (outputs, CRTCs, screen size)
+ *   caps     what the server can do (create modes, re-probe outputs, ...)
+ *
+ * A backend is a struct vmodes_display_ops; X11 RandR (x11-randr.c) is
+ * the one there is today, a Wayland compositor's plugs in the same way
+ * without the programs changing. vmodes_display_open() picks the backend
+ * from the environment (today: X11, $DISPLAY or the name given).
+ *
+ * On top of that, struct vmodes_screen is the handle both programs use:
+ * an open display, its last queried state, the virtual GPU behind it (if
+ * the program found one) and head resolution in every naming scheme.
+ *
+ * Nothing here prints or exits: errors come back as a negative errno with
+ * struct vmodes_error set. Losing the connection to the server is one of
+ * them: -ECONNRESET with err "lost the connection to the X display :1
+ * (the X server went away or closed it)", from any call that talks to the
+ * server; the program prints it and ends as it sees fit.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent/core/layout.h"
+#include "modes/modes.h"
+#include "udev/vmodes-udev.h"
+
+struct vmodes_display;
+
+/* What the server can do. */
+struct vmodes_display_caps {
+        bool create_modes;        /* can take modes of any timings (X: yes; Mutter: only listed ones) */
+        bool probe;               /* can re-probe its outputs on request (vmodes_display_set_probe) */
+        bool primary;             /* has a primary output */
+        bool lock;                /* can keep other clients out during a change (X: a server grab) */
+        unsigned version_major;   /* protocol version (RandR 1.x), 0 until the first query */
+        unsigned version_minor;
+        char provider[64];        /* driver behind the screen ("modesetting", "qxl"), "" if unknown */
+};
+
+/* Counters for benchmarks and tests: requests with a reply (round trips)
+ * made by the last query and execute. */
+struct vmodes_display_stats {
+        unsigned query_round_trips;
+        unsigned execute_round_trips;
+        unsigned execute_requests;
+};
+
+/* A backend. Every function gets the backend's own handle (impl). */
+struct vmodes_display_ops {
+        const char *name; /* "x11-randr" */
+        int (*open)(const char *display, void **impl, struct vmodes_error *err);
+        void (*free)(void *impl);
+        const char *(*display_name)(const void *impl);
+        int (*get_fd)(const void *impl);
+        void (*lock)(void *impl);
+        int (*unlock)(void *impl, struct vmodes_error *err);
+        void (*set_probe)(void *impl, bool probe);
+        int (*query)(void *impl, struct vmodes_layout_state *state, struct vmodes_error *err);
+        int (*execute)(void *impl, const struct vmodes_layout_state *state, const struct vmodes_layout_plan *plan,
+                       struct vmodes_error *err);
+        int (*watch)(void *impl, struct vmodes_error *err);
+        int (*dispatch)(void *impl, bool *changed, struct vmodes_error *err);
+        void (*get_caps)(const void *impl, struct vmodes_display_caps *caps);
+        void (*get_stats)(const void *impl, struct vmodes_display_stats *stats);
+};
+
+extern const struct vmodes_display_ops vmodes_display_x11_randr;
+
+/* ---- the display ---------------------------------------------------------------- */
+
+/* Opens the display server (NULL: the session's, $DISPLAY). -ENXIO: none
+ * or cannot open it, -EOPNOTSUPP: it lacks what vmodes needs (RandR 1.2);
+ * err says which. */
+int vmodes_display_open(const char *name, struct vmodes_display **out, struct vmodes_error *err);
+void vmodes_display_free(struct vmodes_display *d);
+static inline void vmodes_display_freep(struct vmodes_display **d)
+{
+        if (*d)
+                vmodes_display_free(*d);
+}
+
+/* The display's name as the server's library reports it (":1"). */
+const char *vmodes_display_name(const struct vmodes_display *d);
+/* The connection's fd, for event loops (readable: call dispatch). */
+int vmodes_display_get_fd(const struct vmodes_display *d);
+
+/* Keeps other clients from changing the screen (an X server grab) until
+ * the matching unlock. Locks nest. unlock sends what is pending: 0 or
+ * -ECONNRESET. */
+void vmodes_display_lock(struct vmodes_display *d);
+int vmodes_display_unlock(struct vmodes_display *d, struct vmodes_error *err);
+
+/* Makes later queries ask the driver to probe its outputs (X:
+ * GetScreenResources instead of the cached state). A DRM hotplug is seen
+ * by X only after such a probe. */
+void vmodes_display_set_probe(struct vmodes_display *d, bool probe);
+
+/* Reads the outputs, modes and layout. memory_limit, memory_per_head and
+ * memory_fix are left 0/empty (vmodes_screen_query fills them). -E2BIG
+ * when the server has more outputs, CRTCs or modes than a layout state
+ * holds, -EOPNOTSUPP below RandR 1.2, -EIO, -ECONNRESET. */
+int vmodes_display_query(struct vmodes_display *d, struct vmodes_layout_state *state, struct vmodes_error *err);
+
+/* Executes the plan made from `state` as just queried, under the lock.
+ * 0, or: -EIO (the server refused an operation; the previous layout was
+ * put back and err says what, and whether the restore was complete),
+ * -ESTALE (the screen changed since the query), -ECONNRESET. */
+int vmodes_display_execute(struct vmodes_display *d, const struct vmodes_layout_state *state,
+                           const struct vmodes_layout_plan *plan, struct vmodes_error *err);
+
+/* Asks the server for change notices (outputs, CRTCs, screen size). Then,
+ * whenever the fd is readable: dispatch reads every pending notice without
+ * blocking and sets *changed when one of them was a layout change. 0 or
+ * -ECONNRESET (the server went away: err says so). */
+int vmodes_display_watch(struct vmodes_display *d, struct vmodes_error *err);
+int vmodes_display_dispatch(struct vmodes_display *d, bool *changed, struct vmodes_error *err);
+
+/* What the server can do (valid after the first query). */
+void vmodes_display_get_caps(const struct vmodes_display *d, struct vmodes_display_caps *caps);
+void vmodes_display_get_stats(const struct vmodes_display *d, struct vmodes_display_stats *stats);
+
+/* ---- the screen: a display, its state, the GPU behind it ------------------------- */
+
+struct vmodes_screen {
+        struct vmodes_display *display;
+        struct vmodes_layout_state *state; /* the last query (owned) */
+        const struct vmodes_device *dev;   /* the virtual GPU, or NULL (owned by the program) */
+        char provider[64];                 /* copy of caps.provider */
+};
+
+/* Opens the display (NULL: $DISPLAY) into s; dev: the virtual GPU the
+ * program found (udev discovery), or NULL. No query yet: call
+ * vmodes_screen_query (after vmodes_display_lock when the change must not
+ * race other clients). -ENOMEM or vmodes_display_open's errors. */
+int vmodes_screen_open(struct vmodes_screen *s, const char *name, const struct vmodes_device *dev,
+                       struct vmodes_error *err);
+/* Reads the state again: vmodes_display_query plus the device memory
+ * limit (memory_limit, memory_per_head, memory_fix) when dev is known. */
+int vmodes_screen_query(struct vmodes_screen *s, struct vmodes_error *err);
+/* Frees the state and the display; s can be opened again. */
+void vmodes_screen_close(struct vmodes_screen *s);
+
+/* The output a head name means: the output name itself, any scheme's
+ * name of the same head (Virtual-1, qxl-0, legacy Virtual-0,
+ * card0-Virtual-1) or a head number (1-based). NULL with err set when
+ * there is none: -EINVAL "'NAME' is not a head name: ..." or -ENOENT
+ * "unknown head NAME: this X server has A, B (or give a head number, 1 to
+ * N)". */
+const struct vmodes_layout_output *vmodes_screen_resolve(const struct vmodes_screen *s, const char *name,
+                                                         struct vmodes_error *err);
+/* 1-based head number of an output: the device's head when known, else its
+ * place in the server's list. */
+unsigned vmodes_screen_head_number(const struct vmodes_screen *s, const struct vmodes_layout_output *o);
