@@ -8,22 +8,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+from tally import Suite  # noqa: E402
+
 VMODES = os.environ.get('VMODES') or os.path.join(os.environ.get('top_builddir', '.'), 'vmodes')
 if not os.access(VMODES, os.X_OK):
     print('SKIP: %s not built' % VMODES)
     sys.exit(77)
 
-passed = failed = 0
-
-
-def check(name, ok, detail=''):
-    global passed, failed
-    if ok:
-        passed += 1
-        print('ok - ' + name)
-    else:
-        failed += 1
-        print('not ok - %s\n#   %s' % (name, detail.replace('\n', '\n#   ')))
+SUITE = Suite()
+check = SUITE.expect
 
 
 def run(*args):
@@ -162,5 +156,4 @@ check('check: a head placed relative to one not in the config is fine', (rc, err
 for n in os.listdir(d):
     os.unlink(os.path.join(d, n))
 os.rmdir(d)
-print('%d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+SUITE.finish()

@@ -7,7 +7,7 @@ config file nor the X config may change (content and mtime)."""
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'daemon'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
 import daemonlib as D  # noqa: E402
 from daemonlib import eq, raises  # noqa: E402
 

@@ -10,19 +10,13 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+from tally import Suite  # noqa: E402
+
 SRC = os.environ.get('top_srcdir', '.')
 BUILD = os.environ.get('top_builddir', '.')
-passed = failed = 0
-
-
-def check(name, ok, detail=''):
-    global passed, failed
-    if ok:
-        passed += 1
-        print('ok - ' + name)
-    else:
-        failed += 1
-        print('not ok - %s\n#   %s' % (name, str(detail).replace('\n', '\n#   ')))
+SUITE = Suite()
+check = SUITE.expect
 
 
 unit = os.path.join(BUILD, 'systemd', 'vmodesd.service')
@@ -91,5 +85,4 @@ else:
             and 'No such file or directory' not in line and 'Command ' not in line]
     check('systemd-analyze verify: no complaints about the unit', not errs, p.stderr)
 
-print('%d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+SUITE.finish()

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'testbeds'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
 from harness import KVER, Suite, Tree, eq, has, lacks, require, run  # noqa: E402
 
 require('umockdev-run', 'depmod')

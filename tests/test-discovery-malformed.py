@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'testbeds'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
 from harness import TESTBEDS, Suite, Tree, eq, has, lacks, require, run  # noqa: E402
 
 require('umockdev-run', 'depmod')

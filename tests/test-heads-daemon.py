@@ -16,8 +16,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, 'daemon'))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, 'lib'))
 import daemonlib as D  # noqa: E402
 from daemonlib import eq, has  # noqa: E402
 import xserver  # noqa: E402

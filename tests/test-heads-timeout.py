@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
 from xserver import VMODES, CutProxy, SilentDisplay, Tally, XServer, require_vmodes  # noqa: E402
 
 require_vmodes()

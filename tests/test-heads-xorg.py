@@ -15,7 +15,7 @@ import struct
 import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
 from xserver import Tally, XServer, CutProxy, bind_free_display, output, require_vmodes  # noqa: E402
 
 require_vmodes()

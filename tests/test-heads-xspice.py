@@ -20,8 +20,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, 'testbeds'))
+sys.path.insert(0, os.path.join(HERE, 'lib'))
 from xserver import XServer, output, require_vmodes  # noqa: E402
 from harness import Suite, eq, has  # noqa: E402
 

@@ -25,8 +25,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, 'daemon'))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, 'lib'))
 import daemonlib as D  # noqa: E402
 from daemonlib import eq, has  # noqa: E402
 from xserver import XServer, require_vmodes, vnc_set_desktop_size  # noqa: E402

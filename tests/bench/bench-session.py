@@ -39,7 +39,7 @@ import time
 import tty
 
 SRCDIR = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(SRCDIR, 'tests'))
+sys.path.insert(0, os.path.join(SRCDIR, 'tests', 'lib'))
 from xserver import VMODES, XServer, output, require_vmodes  # noqa: E402
 
 IDLE_SECONDS = float(os.environ.get('BENCH_IDLE_SECONDS', '60'))

@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 
+from tally import Tally  # noqa: F401  (tests/lib, on the path of every oracle test)
+
 VMODES = os.environ.get('VMODES') or os.path.join(os.environ.get('top_builddir', '.'), 'vmodes')
 SKIP = 77
 
@@ -77,37 +79,3 @@ def parse_cvt_output(text):
     return d
 
 
-class Tally:
-    """Counts passes and failures, remembers why, prints the closing line."""
-
-    def __init__(self, name):
-        self.name = name
-        self.passed = 0
-        self.failed = 0
-        self.explained = {}
-        self.shown = 0
-
-    def ok(self, reason=None):
-        self.passed += 1
-        if reason:
-            self.explained[reason] = self.explained.get(reason, 0) + 1
-
-    def fail(self, case, why):
-        self.failed += 1
-        if self.shown < 40:
-            print('FAIL %s: %s' % (case, why))
-            self.shown += 1
-
-    def check(self, case, cond, why):
-        """ok() when cond holds, else fail(case, why); returns cond."""
-        if cond:
-            self.ok()
-        else:
-            self.fail(case, why)
-        return cond
-
-    def finish(self):
-        for reason, n in sorted(self.explained.items()):
-            print('  %6d cases differ from the oracle, explained: %s' % (n, reason))
-        print('%s: %d passed, %d failed' % (self.name, self.passed, self.failed))
-        sys.exit(1 if self.failed else 0)

@@ -17,18 +17,12 @@ import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'oracle'))
-from common import Tally  # noqa: E402,F401
+from tally import SKIP, Tally, skip  # noqa: F401
 
 VMODES = os.environ.get('VMODES') or os.path.join(os.environ.get('top_builddir', '.'), 'vmodes')
-SKIP = 77
 DUMMY_DRIVER_DIRS = ('/usr/lib/xorg/modules/drivers', '/usr/lib64/xorg/modules/drivers',
                      '/usr/local/lib/xorg/modules/drivers')
 
-
-def skip(why):
-    print('SKIP: %s' % why)
-    sys.exit(SKIP)
 
 
 def require_vmodes():

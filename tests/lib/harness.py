@@ -11,9 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
 
-SKIP = 77
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(HERE))
@@ -22,13 +20,9 @@ VMODES = os.environ.get('VMODES') or os.path.join(BUILDDIR, 'vmodes')
 TESTBEDS = os.path.join(SRCDIR, 'tests', 'testbeds')
 KVER = '6.1.0-vmodes-test'
 
-sys.path.insert(0, HERE)
 import modtree  # noqa: E402
+from tally import SKIP, Suite, eq, has, lacks, skip  # noqa: E402,F401
 
-
-def skip(why):
-    print('SKIP: ' + why)
-    sys.exit(SKIP)
 
 
 def require(*tools):
@@ -121,41 +115,3 @@ class Tree:
 
     def cleanup(self):
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-class Suite:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, fn):
-        try:
-            fn()
-        except Exception:
-            self.failed += 1
-            print('not ok - %s' % name)
-            for line in traceback.format_exc().splitlines():
-                print('#   ' + line)
-        else:
-            self.passed += 1
-            print('ok - %s' % name)
-        sys.stdout.flush()
-
-    def finish(self):
-        print('%d passed, %d failed' % (self.passed, self.failed))
-        sys.exit(1 if self.failed else 0)
-
-
-def eq(a, b, what=''):
-    if a != b:
-        raise AssertionError('%s: expected %r, got %r' % (what, b, a))
-
-
-def has(text, needle, what='output'):
-    if needle not in text:
-        raise AssertionError('%s lacks %r:\n%s' % (what, needle, text))
-
-
-def lacks(text, needle, what='output'):
-    if needle in text:
-        raise AssertionError('%s has %r:\n%s' % (what, needle, text))

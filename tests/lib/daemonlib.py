@@ -14,15 +14,13 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(HERE))
 BUILDDIR = os.environ.get('top_builddir') or SRCDIR
 VMODESD = os.path.join(BUILDDIR, 'vmodesd')
 VMODES = os.environ.get('VMODES') or os.path.join(BUILDDIR, 'vmodes')
 TESTBEDS = os.path.join(SRCDIR, 'tests', 'testbeds')
-sys.path.insert(0, TESTBEDS)
-from harness import Suite, eq, has  # noqa: E402,F401  (shared with the device tests)
+from tally import SKIP, Suite, eq, has, skip  # noqa: E402,F401
 BUS_NAME = 'org.vmodes.Daemon1'
 PATH = '/org/vmodes/Daemon1'
 IFACE = 'org.vmodes.Daemon1'
@@ -33,10 +31,6 @@ try:
 except ImportError:
     Gio = GLib = None
 
-
-def skip(why):
-    print('SKIP: ' + why)
-    sys.exit(SKIP)
 
 
 def require(root=False):
