@@ -6,20 +6,7 @@
 #include <string.h>
 
 #include "modes/modes.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                            \
-        do {                                                        \
-                if (cond) {                                         \
-                        passed++;                                   \
-                } else {                                            \
-                        failed++;                                   \
-                        printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-                        printf(__VA_ARGS__);                        \
-                        printf("\n");                               \
-                }                                                   \
-        } while (0)
+#include "tests/lib/tap.h"
 
 static void test_spec_roundtrip(void)
 {
@@ -50,16 +37,16 @@ static void test_spec_roundtrip(void)
                 char buf[80];
                 int r = vmodes_spec_parse(t[i].in, &s, &err);
 
-                CHECK(r == 0, "parse '%s': %s", t[i].in, err.msg);
+                expect(r == 0, "parse '%s': %s", t[i].in, err.msg);
                 if (r)
                         continue;
-                CHECK(s.width == t[i].w && s.height == t[i].h && fabs(s.refresh - t[i].rate) < 1e-9 &&
+                expect(s.width == t[i].w && s.height == t[i].h && fabs(s.refresh - t[i].rate) < 1e-9 &&
                               s.method == t[i].method && s.interlaced == t[i].interlaced,
                       "parse '%s': %dx%d@%g method %d i%d", t[i].in, s.width, s.height, s.refresh, s.method,
                       s.interlaced);
-                CHECK(vmodes_spec_format(buf, sizeof(buf), &s) == 0 && !strcmp(buf, t[i].canonical),
+                expect(vmodes_spec_format(buf, sizeof(buf), &s) == 0 && !strcmp(buf, t[i].canonical),
                       "format '%s': '%s', want '%s'", t[i].in, buf, t[i].canonical);
-                CHECK(vmodes_spec_parse(buf, &again, &err) == 0 && again.width == s.width &&
+                expect(vmodes_spec_parse(buf, &again, &err) == 0 && again.width == s.width &&
                               again.height == s.height && again.refresh == s.refresh && again.method == s.method &&
                               again.interlaced == s.interlaced,
                       "'%s' does not parse back to the same spec", buf);
@@ -91,11 +78,11 @@ static void test_spec_to_mode(void)
                 char buf[256] = "";
 
                 if (vmodes_spec_parse(t[i].spec, &s, &err) || vmodes_spec_to_mode(&s, &m, &err)) {
-                        CHECK(0, "'%s': %s", t[i].spec, err.msg);
+                        expect(0, "'%s': %s", t[i].spec, err.msg);
                         continue;
                 }
                 vmodes_format_xorg(buf, sizeof(buf), &m);
-                CHECK(!strcmp(buf, t[i].modeline), "'%s' gives\n  %s\nwant\n  %s", t[i].spec, buf, t[i].modeline);
+                expect(!strcmp(buf, t[i].modeline), "'%s' gives\n  %s\nwant\n  %s", t[i].spec, buf, t[i].modeline);
         }
 }
 
@@ -112,23 +99,23 @@ static void test_modeline(void)
         struct vmodes_error err = { "" };
         char buf[256];
 
-        CHECK(vmodes_modeline_parse(same[0], &first, &err) == 0, "%s", err.msg);
-        CHECK(first.clock_hz == 222750000 && first.htotal == 3424 && first.vtotal == 1479 &&
+        expect(vmodes_modeline_parse(same[0], &first, &err) == 0, "%s", err.msg);
+        expect(first.clock_hz == 222750000 && first.htotal == 3424 && first.vtotal == 1479 &&
                       first.flags == (VMODES_FLAG_NHSYNC | VMODES_FLAG_PVSYNC),
               "modeline parsed wrong");
         for (size_t i = 1; i < sizeof(same) / sizeof(same[0]); i++) {
-                CHECK(vmodes_modeline_parse(same[i], &m, &err) == 0 && vmodes_mode_equal_timings(&first, &m),
+                expect(vmodes_modeline_parse(same[i], &m, &err) == 0 && vmodes_mode_equal_timings(&first, &m),
                       "'%s': %s", same[i], err.msg);
         }
         /* a modeline without a name gets one from its size and rate */
-        CHECK(vmodes_modeline_parse(same[4], &m, &err) == 0 && !strcmp(m.name, "2560x1440_43.99"), "name '%s'",
+        expect(vmodes_modeline_parse(same[4], &m, &err) == 0 && !strcmp(m.name, "2560x1440_43.99"), "name '%s'",
               m.name);
         /* xrandr form round trip */
-        CHECK(vmodes_format_xrandr(buf, sizeof(buf), &first) == 0 &&
+        expect(vmodes_format_xrandr(buf, sizeof(buf), &first) == 0 &&
                       !strcmp(buf, "\"2560x1440_44.00\" 222.75 2560 2720 2992 3424 1440 1443 1448 1479 -hsync +vsync"),
               "xrandr form '%s'", buf);
         /* no truncation: a buffer too small is an error */
-        CHECK(vmodes_format_xorg(buf, 20, &first) == -ENOSPC, "small buffer not refused");
+        expect(vmodes_format_xorg(buf, 20, &first) == -ENOSPC, "small buffer not refused");
 }
 
 static void test_clock_and_names(void)
@@ -144,7 +131,7 @@ static void test_clock_and_names(void)
 
         for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
                 vmodes_format_clock(buf, sizeof(buf), c[i].hz);
-                CHECK(!strcmp(buf, c[i].text), "clock %llu: '%s', want '%s'", (unsigned long long)c[i].hz, buf,
+                expect(!strcmp(buf, c[i].text), "clock %llu: '%s', want '%s'", (unsigned long long)c[i].hz, buf,
                       c[i].text);
         }
 }
@@ -153,23 +140,23 @@ static void test_dmt(void)
 {
         const struct vmodes_dmt *d;
 
-        CHECK(vmodes_dmt_count() == 88, "%zu DMT entries", vmodes_dmt_count());
+        expect(vmodes_dmt_count() == 88, "%zu DMT entries", vmodes_dmt_count());
         d = vmodes_dmt_find(1920, 1200, 60, false);
-        CHECK(d && d->id == 0x45 && !d->reduced, "1920x1200@60 standard: %#x", d ? d->id : 0);
+        expect(d && d->id == 0x45 && !d->reduced, "1920x1200@60 standard: %#x", d ? d->id : 0);
         d = vmodes_dmt_find(1920, 1200, 60, true);
-        CHECK(d && d->id == 0x44 && d->reduced, "1920x1200@60 RB: %#x", d ? d->id : 0);
+        expect(d && d->id == 0x44 && d->reduced, "1920x1200@60 RB: %#x", d ? d->id : 0);
         d = vmodes_dmt_find(1920, 1080, 0, true); /* only a standard entry exists */
-        CHECK(d && d->id == 0x52, "1920x1080 any: %#x", d ? d->id : 0);
+        expect(d && d->id == 0x52, "1920x1080 any: %#x", d ? d->id : 0);
         d = vmodes_dmt_find(1024, 768, 43, false); /* interlaced, by its frame rate */
-        CHECK(d && d->id == 0x0f, "1024x768i@43: %#x", d ? d->id : 0);
-        CHECK(!vmodes_dmt_find(1024, 768, 66, false), "1024x768@66 found");
-        CHECK(!vmodes_dmt_by_id(0x59) && vmodes_dmt_by_id(0x58), "ids");
+        expect(d && d->id == 0x0f, "1024x768i@43: %#x", d ? d->id : 0);
+        expect(!vmodes_dmt_find(1024, 768, 66, false), "1024x768@66 found");
+        expect(!vmodes_dmt_by_id(0x59) && vmodes_dmt_by_id(0x58), "ids");
         for (size_t i = 0; i < vmodes_dmt_count(); i++) {
                 struct vmodes_mode m = vmodes_dmt_at(i)->mode;
                 struct vmodes_error err;
 
                 strcpy(m.name, "x");
-                CHECK(vmodes_mode_validate(&m, &err) == 0, "DMT %#x invalid: %s", vmodes_dmt_at(i)->id, err.msg);
+                expect(vmodes_mode_validate(&m, &err) == 0, "DMT %#x invalid: %s", vmodes_dmt_at(i)->id, err.msg);
         }
 }
 
@@ -209,9 +196,9 @@ static void test_rate_parse(void)
                 int r = vmodes_rate_parse(t[i].text, &hz, &err);
 
                 if (t[i].hz > 0)
-                        CHECK(r == 0 && hz == t[i].hz, "rate '%s': %d %g %s", t[i].text, r, hz, err.msg);
+                        expect(r == 0 && hz == t[i].hz, "rate '%s': %d %g %s", t[i].text, r, hz, err.msg);
                 else
-                        CHECK(r < 0 && hz == -1 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)),
+                        expect(r < 0 && hz == -1 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)),
                               "rate '%s': %d '%s', want '%s'", t[i].text, r, err.msg, t[i].msg);
         }
 }
@@ -241,7 +228,7 @@ static void test_spec_messages(void)
 
                 if (r == 0)
                         r = vmodes_spec_to_mode(&s, &m, &err);
-                CHECK(r < 0 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)), "spec '%s': '%s', want '%s'", t[i].spec,
+                expect(r < 0 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)), "spec '%s': '%s', want '%s'", t[i].spec,
                       err.msg, t[i].msg);
         }
 }
@@ -269,7 +256,7 @@ static void test_modeline_messages(void)
                 struct vmodes_mode m;
                 int r = vmodes_modeline_parse(t[i].text, &m, &err);
 
-                CHECK(r < 0 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)), "modeline '%s': '%s', want '%s'",
+                expect(r < 0 && !strncmp(err.msg, t[i].msg, strlen(t[i].msg)), "modeline '%s': '%s', want '%s'",
                       t[i].text, err.msg, t[i].msg);
         }
 }
@@ -295,21 +282,21 @@ static void test_text_helpers(void)
         char buf[16];
 
         for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
-                CHECK(vmodes_utf8_valid_prefix(u[i].text, u[i].len) == u[i].valid, "utf8 case %zu: %zu, want %zu", i,
+                expect(vmodes_utf8_valid_prefix(u[i].text, u[i].len) == u[i].valid, "utf8 case %zu: %zu, want %zu", i,
                       vmodes_utf8_valid_prefix(u[i].text, u[i].len), u[i].valid);
 
-        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "a\0b\\", 4), "a\\x00b\\x5c"), "excerpt '%s'", buf);
-        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "0123456789abcdefghij", 20), "0123456789ab..."), "cut '%s'",
+        expect(!strcmp(vmodes_excerpt(buf, sizeof(buf), "a\0b\\", 4), "a\\x00b\\x5c"), "excerpt '%s'", buf);
+        expect(!strcmp(vmodes_excerpt(buf, sizeof(buf), "0123456789abcdefghij", 20), "0123456789ab..."), "cut '%s'",
               buf);
-        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "0123456789abcde", 15), "0123456789abcde"), "fits '%s'", buf);
-        CHECK(!strcmp(vmodes_excerpt(buf, sizeof(buf), "\xff\xff\xff\xff\xff", 5), "\\xff\\xff\\xff..."),
+        expect(!strcmp(vmodes_excerpt(buf, sizeof(buf), "0123456789abcde", 15), "0123456789abcde"), "fits '%s'", buf);
+        expect(!strcmp(vmodes_excerpt(buf, sizeof(buf), "\xff\xff\xff\xff\xff", 5), "\\xff\\xff\\xff..."),
               "cut escapes '%s'", buf);
         /* the error setter never lets a message carry invalid UTF-8 or a line break */
         vmodes_error_set(&err, -EINVAL, "x '%s' y\nz \xc3\xa9", "\xff");
-        CHECK(!strcmp(err.msg, "x '?' y?z \xc3\xa9"), "sanitized '%s'", err.msg);
+        expect(!strcmp(err.msg, "x '?' y?z \xc3\xa9"), "sanitized '%s'", err.msg);
         memset(buf, 'a', sizeof(buf));
         vmodes_error_set(&err, -EINVAL, "%0254d\xc3\xa9", 0); /* the 2-byte character is cut */
-        CHECK(strlen(err.msg) == 255 && err.msg[254] == '?', "cut character: '%s'", err.msg + 250);
+        expect(strlen(err.msg) == 255 && err.msg[254] == '?', "cut character: '%s'", err.msg + 250);
 }
 
 int main(void)
@@ -323,6 +310,5 @@ int main(void)
         test_spec_messages();
         test_modeline_messages();
         test_text_helpers();
-        printf("modes unit tests: %d passed, %d failed\n", passed, failed);
-        return failed ? 1 : 0;
+        return tap_finish();
 }

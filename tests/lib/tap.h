@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The check()/finish() pair of the C test programs: "ok - ..." or
- * "not ok - ..." per check, then "N passed, N failed" and the exit status. */
+/* The one check idiom of the C test programs: check() prints "ok - ..." or
+ * "not ok - ..." for a named check; expect() counts the many checks of a
+ * table-driven test and prints only a failing one, with its file and line;
+ * tap_finish() prints "N passed, N failed" and gives the exit status. */
 #pragma once
 
 #include <stdarg.h>
@@ -10,7 +12,7 @@
 static unsigned tap_passed, tap_failed;
 
 __attribute__((format(printf, 2, 3)))
-static void check(bool ok, const char *fmt, ...)
+static inline void check(bool ok, const char *fmt, ...)
 {
         va_list ap;
 
@@ -25,8 +27,30 @@ static void check(bool ok, const char *fmt, ...)
                 tap_failed++;
 }
 
-static int tap_finish(void)
+static inline int tap_finish(void)
 {
         printf("%u passed, %u failed\n", tap_passed, tap_failed);
         return tap_failed ? 1 : 0;
 }
+
+__attribute__((format(printf, 4, 5)))
+static inline void tap_expect(bool ok, const char *file, int line, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (ok) {
+                tap_passed++;
+                return;
+        }
+        tap_failed++;
+        printf("not ok - %s:%d: ", file, line);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+}
+
+/* expect(cond, "what %d", x): counted; printed only when cond is false. */
+#define expect(cond, ...) tap_expect((cond), __FILE__, __LINE__, __VA_ARGS__)
+/* expect_true(cond): the same, the message is the condition's text. */
+#define expect_true(cond) tap_expect((cond), __FILE__, __LINE__, "%s", #cond)
