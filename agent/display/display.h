@@ -158,6 +158,9 @@ void vmodes_screen_close(struct vmodes_screen *s);
  * N)". */
 const struct vmodes_layout_output *vmodes_screen_resolve(const struct vmodes_screen *s, const char *name,
                                                          struct vmodes_error *err);
+/* The virtual GPU's head (1-based) an output is: 0, or -ENOENT when dev is
+ * NULL or does not know the output. */
+int vmodes_screen_device_head(const struct vmodes_screen *s, const struct vmodes_layout_output *o, unsigned *head);
 /* 1-based head number of an output: the device's head when known, else its
  * place in the server's list. */
 unsigned vmodes_screen_head_number(const struct vmodes_screen *s, const struct vmodes_layout_output *o);

@@ -140,11 +140,18 @@ const struct vmodes_layout_output *vmodes_screen_resolve(const struct vmodes_scr
         return NULL;
 }
 
+int vmodes_screen_device_head(const struct vmodes_screen *s, const struct vmodes_layout_output *o, unsigned *head)
+{
+        if (!s->dev || vmodes_heads_resolve(s->dev, o->name, x_scheme(s), head) < 0)
+                return -ENOENT;
+        return 0;
+}
+
 unsigned vmodes_screen_head_number(const struct vmodes_screen *s, const struct vmodes_layout_output *o)
 {
         unsigned head;
 
-        if (s->dev && vmodes_heads_resolve(s->dev, o->name, x_scheme(s), &head) == 0)
+        if (vmodes_screen_device_head(s, o, &head) == 0)
                 return head;
         return (unsigned)(o - s->state->outputs) + 1;
 }
