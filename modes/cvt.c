@@ -141,7 +141,10 @@ static void cvt_name(struct vmodes_mode *m, int width, int height, double refres
 /*
  * The CVT 1.1 spreadsheet in libxcvt's single-precision arithmetic. Each
  * float temporary mirrors a float variable of that implementation, so that
- * the rounding of every intermediate value is the same.
+ * the rounding of every intermediate value is the same. Long because: it
+ * is the spreadsheet's steps in their order, one after the other, which
+ * is how it is checked against the standard; split, the float
+ * temporaries would travel between functions.
  */
 static int cvt_single(const struct vmodes_cvt_params *p, int width, bool fixed,
                       struct vmodes_mode *m, struct vmodes_cvt_info *info, struct vmodes_error *err)

@@ -100,6 +100,32 @@ static int clock_missing(const char *text, struct vmodes_error *err)
         return vmodes_error_set(err, -EINVAL, "modeline: the pixel clock is missing (expected %s)", MODELINE_SYNTAX);
 }
 
+/* The flags after the timings, up to the end of the line. */
+static int parse_flags(const char **p, uint32_t *flags, struct vmodes_error *err)
+{
+        const char *tok;
+        char q[64];
+        int len;
+
+        while ((len = next_token(p, &tok)) > 0) {
+                size_t i;
+
+                for (i = 0; i < ELEMENTSOF(flag_names); i++)
+                        if ((size_t)len == strlen(flag_names[i].text) &&
+                            !strncasecmp(tok, flag_names[i].text, (size_t)len))
+                                break;
+                if (i == ELEMENTSOF(flag_names))
+                        return vmodes_error_set(err, -EINVAL,
+                                                "modeline: unknown flag '%s' (accepted: +hsync -hsync +vsync -vsync interlace doublescan)",
+                                                vmodes_excerpt(q, sizeof(q), tok, (size_t)len));
+                *flags |= flag_names[i].flag;
+        }
+        if (len < 0)
+                return vmodes_error_set(err, -EINVAL, "modeline: a quote is not closed");
+
+        return 0;
+}
+
 int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmodes_error *err)
 {
         struct vmodes_mode m = { .method = VMODES_METHOD_CUSTOM };
@@ -161,21 +187,9 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
                 *fields[i] = (uint16_t)v;
         }
 
-        while ((len = next_token(&p, &tok)) > 0) {
-                size_t i;
-
-                for (i = 0; i < ELEMENTSOF(flag_names); i++)
-                        if ((size_t)len == strlen(flag_names[i].text) &&
-                            !strncasecmp(tok, flag_names[i].text, (size_t)len))
-                                break;
-                if (i == ELEMENTSOF(flag_names))
-                        return vmodes_error_set(err, -EINVAL,
-                                                "modeline: unknown flag '%s' (accepted: +hsync -hsync +vsync -vsync interlace doublescan)",
-                                                vmodes_excerpt(q, sizeof(q), tok, (size_t)len));
-                m.flags |= flag_names[i].flag;
-        }
-        if (len < 0)
-                return vmodes_error_set(err, -EINVAL, "modeline: a quote is not closed");
+        r = parse_flags(&p, &m.flags, err);
+        if (r < 0)
+                return r;
 
         if (!have_name)
                 vmodes_mode_name(m.name, sizeof(m.name), m.hdisplay, m.vdisplay, "", vmodes_mode_refresh(&m), 2, "");

@@ -373,10 +373,51 @@ static bool mode_name_valid(const char *s)
         return isdigit((unsigned char)s[0]);
 }
 
+/* The connector's mode list ("modes", one kernel mode name per line); a
+ * malformed line drops the whole list with an error. */
+static int read_connector_modes(struct vmodes_discovery *d, struct vmodes_device *dev, const char *syspath,
+                                const char *sysname, struct vmodes_connector *c)
+{
+        _cleanup_(freep) char *modes = NULL;
+        char q[64];
+        int r;
+
+        r = read_connector_file(syspath, "modes", 64 * 1024, &modes);
+        if (r == 0) {
+                char *save = NULL;
+                for (char *line = strtok_r(modes, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                        char **n;
+                        if (!mode_name_valid(line)) {
+                                quote_value(line, q, sizeof(q));
+                                add_error(d, "%s: %s/modes has a malformed line %s; modes ignored",
+                                          dev->slot, sysname, q);
+                                for (size_t i = 0; i < c->n_modes; i++)
+                                        free(c->modes[i]);
+                                c->n_modes = 0;
+                                break;
+                        }
+                        if (c->n_modes >= MAX_MODES)
+                                break;
+                        n = realloc(c->modes, (c->n_modes + 1) * sizeof(*n));
+                        if (!n)
+                                return -ENOMEM;
+                        c->modes = n;
+                        c->modes[c->n_modes] = strdup(line);
+                        if (!c->modes[c->n_modes])
+                                return -ENOMEM;
+                        c->n_modes++;
+                }
+        } else if (r == -EFBIG || r == -EINVAL) {
+                add_error(d, "%s: %s/modes is malformed (%s)", dev->slot, sysname,
+                          r == -EFBIG ? "too long" : "binary data");
+        }
+        return 0;
+}
+
 static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev, const char *syspath,
                           const char *sysname, struct vmodes_connector *c)
 {
-        _cleanup_(freep) char *status = NULL, *enabled = NULL, *modes = NULL;
+        _cleanup_(freep) char *status = NULL, *enabled = NULL;
         char q[64];
         int r;
 
@@ -428,36 +469,7 @@ static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev,
                 }
         }
 
-        r = read_connector_file(syspath, "modes", 64 * 1024, &modes);
-        if (r == 0) {
-                char *save = NULL;
-                for (char *line = strtok_r(modes, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                        char **n;
-                        if (!mode_name_valid(line)) {
-                                quote_value(line, q, sizeof(q));
-                                add_error(d, "%s: %s/modes has a malformed line %s; modes ignored",
-                                          dev->slot, sysname, q);
-                                for (size_t i = 0; i < c->n_modes; i++)
-                                        free(c->modes[i]);
-                                c->n_modes = 0;
-                                break;
-                        }
-                        if (c->n_modes >= MAX_MODES)
-                                break;
-                        n = realloc(c->modes, (c->n_modes + 1) * sizeof(*n));
-                        if (!n)
-                                return -ENOMEM;
-                        c->modes = n;
-                        c->modes[c->n_modes] = strdup(line);
-                        if (!c->modes[c->n_modes])
-                                return -ENOMEM;
-                        c->n_modes++;
-                }
-        } else if (r == -EFBIG || r == -EINVAL) {
-                add_error(d, "%s: %s/modes is malformed (%s)", dev->slot, sysname,
-                          r == -EFBIG ? "too long" : "binary data");
-        }
-        return 0;
+        return read_connector_modes(d, dev, syspath, sysname, c);
 }
 
 static bool is_card_sysname(const char *s)
@@ -683,13 +695,43 @@ static int read_drm_node(struct vmodes_device *dev)
 static int read_virtio_child(struct vmodes_discovery *d, struct vmodes_device *dev,
                              struct udev_device *pci, char **gpu);
 
+/* boot_vga and the BAR list ("resource"); a malformed value is an error
+ * of the scan, not of the device. */
+static void read_pci_attrs(struct vmodes_discovery *d, struct udev_device *u, struct vmodes_device *dev)
+{
+        const char *slot = dev->slot, *v;
+        char q[64];
+
+        dev->boot_vga = -1;
+        v = udev_device_get_sysattr_value(u, "boot_vga");
+        if (v) {
+                if (!strcmp(v, "1") || !strcmp(v, "0"))
+                        dev->boot_vga = v[0] == '1';
+                else {
+                        quote_value(v, q, sizeof(q));
+                        add_error(d, "%s: sysfs attribute 'boot_vga' is malformed: %s (expected 0 or 1)", slot, q);
+                }
+        }
+
+        v = udev_device_get_sysattr_value(u, "resource");
+        if (v) {
+                if (vmodes_sysfs_parse_resource(v, dev->bars) == 0)
+                        dev->have_bars = true;
+                else {
+                        quote_value(v, q, sizeof(q));
+                        add_error(d, "%s: sysfs attribute 'resource' is malformed: %s (expected lines of 'start end flags' in hex); memory unknown",
+                                  slot, q);
+                }
+        }
+}
+
+
 static int read_device(struct vmodes_discovery *d, struct udev_device *u, struct vmodes_device *dev)
 {
         const char *slot = udev_device_get_sysname(u);
         _cleanup_(freep) char *gpu = NULL; /* virtio-gpu: the virtio device's sysfs folder */
         const char *v;
         uint32_t vendor = 0, device = 0, cls = 0, sv = 0, sd = 0;
-        char q[64];
         int r;
 
         if ((r = read_hex_attr(d, u, slot, "vendor", 4, true, &vendor)) < 0 ||
@@ -726,27 +768,7 @@ static int read_device(struct vmodes_discovery *d, struct udev_device *u, struct
                 dev->modalias = strdup_or_null(dev->pci_modalias);
         }
 
-        dev->boot_vga = -1;
-        v = udev_device_get_sysattr_value(u, "boot_vga");
-        if (v) {
-                if (!strcmp(v, "1") || !strcmp(v, "0"))
-                        dev->boot_vga = v[0] == '1';
-                else {
-                        quote_value(v, q, sizeof(q));
-                        add_error(d, "%s: sysfs attribute 'boot_vga' is malformed: %s (expected 0 or 1)", slot, q);
-                }
-        }
-
-        v = udev_device_get_sysattr_value(u, "resource");
-        if (v) {
-                if (vmodes_sysfs_parse_resource(v, dev->bars) == 0)
-                        dev->have_bars = true;
-                else {
-                        quote_value(v, q, sizeof(q));
-                        add_error(d, "%s: sysfs attribute 'resource' is malformed: %s (expected lines of 'start end flags' in hex); memory unknown",
-                                  slot, q);
-                }
-        }
+        read_pci_attrs(d, u, dev);
 
         if (dev->type && dev->type->kind == VMODES_GPU_QXL) {
                 r = read_qxl_rom(dev);

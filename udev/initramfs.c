@@ -182,7 +182,7 @@ static int list_image(const char *tool, const char *image, const char *module)
                         dup2(null, STDERR_FILENO);
                 }
                 execl(tool, tool, image, (char *)NULL);
-                _exit(127);
+                _exit(127); /* layering: the child after fork, when exec failed */
         }
         close(pipefd[1]);
         f = fdopen(pipefd[0], "r");
