@@ -133,6 +133,10 @@ static void test_parse_errors(void)
                 { "[head Virtual-1]\nmode = 800x600\nposition = -1,0\n", "vmodes.conf:3: position: '-1,0'" },
                 { "[head Virtual-1]\nmode = 800x600\ncolour = red\n", "vmodes.conf:3: unknown key 'colour' in [head Virtual-1]" },
                 { "[head Vir\"tual]\nmode = 800x600\n", "vmodes.conf:2: section [head Vir\"tual]: head name has a character" },
+                { "[head Virtual:1]\nmode = 800x600\n", "vmodes.conf:2: section [head Virtual:1]: head name has a character "
+                  "other than letters, digits, '-', '_' and '.' (byte 8, 0x3a)" },
+                { "[head -Virtual-1]\nmode = 800x600\n", "vmodes.conf:2: section [head -Virtual-1]: head name starts with "
+                  "'-': the first character must be a letter or a digit" },
                 { "[head Virtual-1]\n  mode = 800x600\n", "vmodes.conf:2: indented line" },
                 { "[head Virtual-1\nmode = 800x600\n", "vmodes.conf:1: section header without ']'" },
                 { "[head Virtual-1]\nmode 800x600\n", "vmodes.conf:2: syntax error" },
@@ -409,6 +413,22 @@ static void test_xorg(void)
         check(out && strstr(out, "Identifier \"Virtual-3\"") &&
                       strstr(strstr(out, "Identifier \"Virtual-3\""), "Option \"Position\" \"0 0\""),
               "same-as a fixed head uses its position");
+        free(out);
+        out = NULL;
+
+        /* a connector the X drivers spell differently: the Identifier is the X name */
+        r = parse("[head HDMI-A-1]\nmode = 1024x768\n[head DP-1]\nmode = 1024x768\nposition = right-of HDMI-A-1\n",
+                  &c, &e);
+        check(r == 0, "HDMI-A-1 config parses (%s)", r ? e.msg : "");
+        r = vmodes_xorgconf_format(&c, VMODES_HEADS_KMS, "x", &out);
+        check(r == 0 && strstr(out, "Identifier \"HDMI-1\"") && strstr(out, "\"RightOf\" \"HDMI-1\"") &&
+                      !strstr(out, "HDMI-A"),
+              "kernel connector HDMI-A-1 is X output HDMI-1:\n%s", out ? out : "");
+        free(out);
+        out = NULL;
+        r = vmodes_xorgconf_format(&c, VMODES_HEADS_UMS, "x", &out);
+        check(r == 0 && strstr(out, "Identifier \"HDMI-A-1\"") && strstr(out, "Identifier \"DP-1\""),
+              "a name without a UMS form stays as it is");
         free(out);
         out = NULL;
 

@@ -612,6 +612,10 @@ static void test_head_names(void)
                 { { "DUMMY0", "DUMMY1", "DUMMY2", "DUMMY3" }, "Virtual-1", NULL },
                 { { "DUMMY0", "DUMMY1", "DUMMY2", "DUMMY3" }, "dummy0", NULL },
                 { { "DUMMY0", "DUMMY1", "DUMMY2", "DUMMY3" }, "", NULL },
+                { { "HDMI-1", "DP-1", "eDP-1" }, "HDMI-A-1", "HDMI-1" },
+                { { "HDMI-1", "DP-1", "eDP-1" }, "DP-1", "DP-1" },
+                { { "Virtual-1", "Virtual-2", "Virtual-3", "Virtual-4" }, "Virtual-99999999999", NULL },
+                { { "Virtual-1", "Virtual-2", "Virtual-3", "Virtual-4" }, "qxl-99999999999", NULL },
                 { { "screen" }, "1", "screen" },
                 { { "screen" }, "2", NULL },
         };

@@ -199,28 +199,7 @@ const char *vmodes_memory_bar_name(const struct vmodes_device *dev, unsigned i);
 
 /* ---- Heads and X output names (udev/heads.c) --------------------------- */
 
-enum vmodes_head_scheme {
-        VMODES_HEADS_KMS = 0,  /* Virtual-1..N: qxl DDX (KMS) and modesetting */
-        VMODES_HEADS_UMS,      /* qxl-0..N-1: qxl DDX without a kernel driver */
-        VMODES_HEADS_LEGACY,   /* Virtual-0..N-1: older qxl DDX releases */
-};
-
-/* Name of head `head` (1-based) of `dev` in `scheme`, derived from the
- * device's connector for that head ("Virtual-1" -> "qxl-0" / "Virtual-0").
- * -ENOENT when the device has no such head, -EOPNOTSUPP when the scheme does
- * not apply (UMS/legacy names exist for QXL only), -ENOBUFS if buf is small. */
-int vmodes_heads_name(const struct vmodes_device *dev, unsigned head,
-                      enum vmodes_head_scheme scheme, char *buf, size_t len);
-/* Which naming scheme a set of X output names uses. */
-enum vmodes_head_scheme vmodes_heads_detect_scheme(const char *const *x_outputs, size_t n);
-/* Resolves a user- or X-supplied head name to a 1-based head number of dev:
- * any scheme's name, the DRM sysname ("card0-Virtual-2"), or a bare head
- * number ("2"). scheme disambiguates "Virtual-N". -ENOENT: no such head,
- * -EINVAL: not a head name at all. */
-int vmodes_heads_resolve(const struct vmodes_device *dev, const char *name,
-                         enum vmodes_head_scheme scheme, unsigned *head);
-/* Number of virtual heads (connectors numbered as heads) of dev. */
-unsigned vmodes_heads_count(const struct vmodes_device *dev);
+#include "udev/heads.h"
 
 /* ---- Kernel modules (udev/kmod.c) -------------------------------------- */
 

@@ -2,7 +2,7 @@
 /*
  * The config store: /etc/vmodes/vmodes.conf parsed with inih into a struct
  * vmodes_config, validated completely, and written back atomically.
- * The format is documented in vmodes.conf(5) (agent/cli/vmodes.conf.5).
+ * The format is documented in vmodes.conf(5) (agent/man/vmodes.conf.5).
  */
 #include <errno.h>
 #include <ini.h>
@@ -61,23 +61,7 @@ static void head_init(struct vmodes_head_config *h, const char *name)
 
 int vmodes_config_check_head_name(const char *name, struct vmodes_error *err)
 {
-        size_t n = strlen(name);
-
-        if (n == 0)
-                return vmodes_error_set(err, -EINVAL, "empty head name");
-        if (n >= VMODES_HEAD_NAME_MAX)
-                return vmodes_error_set(err, -EINVAL, "head name of %zu bytes is too long (at most %d)", n,
-                            VMODES_HEAD_NAME_MAX - 1);
-        for (size_t i = 0; i < n; i++) {
-                char ch = name[i];
-                bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                          (i > 0 && (ch == '-' || ch == '_' || ch == '.'));
-                if (!ok)
-                        return vmodes_error_set(err, -EINVAL,
-                                    "head name has a character other than letters, digits, '-', '_' and '.' "
-                                    "(byte %zu, 0x%02x)", i + 1, (unsigned char)ch);
-        }
-        return 0;
+        return vmodes_head_validate(name, err);
 }
 
 struct vmodes_head_config *vmodes_config_find_head(struct vmodes_config *c, const char *head)

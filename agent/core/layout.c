@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/head.h"
 #include "agent/common/macro.h"
 #include "agent/core/layout.h"
 
@@ -58,57 +59,18 @@ static struct vmodes_mode timings_of(const struct vmodes_layout_state *s, uint32
         return sm ? sm->mode : none;
 }
 
-/* "<prefix><n>" with n a decimal number without leading zeros, up to 1000. */
-static bool name_number(const char *name, const char *prefix, unsigned *n)
-{
-        size_t pl = strlen(prefix);
-        unsigned long v;
-        char *end;
-
-        if (strncmp(name, prefix, pl) || name[pl] < '0' || name[pl] > '9' || (name[pl] == '0' && name[pl + 1]))
-                return false;
-        v = strtoul(name + pl, &end, 10);
-        if (*end || v > 1000)
-                return false;
-        *n = (unsigned)v;
-        return true;
-}
-
 const struct vmodes_layout_output *vmodes_layout_find_head(const struct vmodes_layout_state *s, const char *name)
 {
-        const struct vmodes_layout_output *o;
-        bool ums = false, legacy = false;
-        char buf[32];
-        unsigned n;
+        const char *names[VMODES_LAYOUT_OUTPUTS_MAX];
+        unsigned n = s->n_outputs < VMODES_LAYOUT_OUTPUTS_MAX ? s->n_outputs : VMODES_LAYOUT_OUTPUTS_MAX;
+        int i;
 
-        if (!name || !*name)
+        if (!name)
                 return NULL;
-        if ((o = vmodes_layout_output_by_name(s, name)))
-                return o;
-        /* which scheme the server uses (as vmodes_heads_detect_scheme() tells) */
-        for (unsigned i = 0; i < s->n_outputs; i++) {
-                ums |= name_number(s->outputs[i].name, "qxl-", &n);
-                legacy |= !strcmp(s->outputs[i].name, "Virtual-0");
-        }
-        legacy &= !ums;
-        if (name_number(name, "", &n)) {
-                if (n == 0)
-                        return NULL;
-                snprintf(buf, sizeof(buf), "%s-%u", ums ? "qxl" : "Virtual", ums || legacy ? n - 1 : n);
-                if ((o = vmodes_layout_output_by_name(s, buf)))
-                        return o;
-                /* any other server: the n-th output */
-                return n <= s->n_outputs ? &s->outputs[n - 1] : NULL;
-        }
-        if (name_number(name, "Virtual-", &n) && n >= 1 && ums) {
-                snprintf(buf, sizeof(buf), "qxl-%u", n - 1);
-                return vmodes_layout_output_by_name(s, buf);
-        }
-        if (name_number(name, "qxl-", &n) && !ums) {
-                snprintf(buf, sizeof(buf), "Virtual-%u", legacy ? n : n + 1);
-                return vmodes_layout_output_by_name(s, buf);
-        }
-        return NULL;
+        for (unsigned k = 0; k < n; k++)
+                names[k] = s->outputs[k].name;
+        i = vmodes_head_find_output(names, n, name);
+        return i >= 0 ? &s->outputs[i] : NULL;
 }
 
 static bool output_offers(const struct vmodes_layout_output *o, uint32_t mode)

@@ -204,7 +204,8 @@ const struct vmodes_layout_output *vmodes_layout_output_by_id(const struct vmode
 const struct vmodes_layout_crtc *vmodes_layout_crtc_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_smode *vmodes_layout_mode_by_id(const struct vmodes_layout_state *s, uint32_t id);
 
-/* The output a head name means on this server without device information:
+/* The output a head name means on this server without device information,
+ * by the one head-name rule (vmodes_head_find_output, agent/common/head.h):
  * the output of that name; the same head in another naming scheme (the
  * KMS "Virtual-1".."Virtual-N", the qxl DDX's UMS "qxl-0".., the legacy
  * "Virtual-0".., detected from the server's own names); or a 1-based head

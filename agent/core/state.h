@@ -14,11 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/common/head.h" /* VMODES_HEAD_NAME_MAX and the rule of head names */
 #include "modes/modes.h"
 
 #define VMODES_CONFIG_HEADS_MAX 16   /* heads in one config */
 #define VMODES_CONFIG_MODES_MAX 8    /* modes per head */
-#define VMODES_HEAD_NAME_MAX 32      /* bytes incl. NUL: "Virtual-1", "qxl-0", "DUMMY15" */
 
 /* Where a head sits relative to another one, or at a fixed position. */
 enum vmodes_relation {
@@ -63,7 +63,7 @@ struct vmodes_config {
 };
 
 /* ---- agent/core/config.c: the config store (/etc/vmodes/vmodes.conf) ----------
- * File format: vmodes.conf(5) (agent/cli/vmodes.conf.5). Functions return 0 or a
+ * File format: vmodes.conf(5) (agent/man/vmodes.conf.5). Functions return 0 or a
  * negative errno and, given a struct vmodes_error, one line saying why
  * ("FILE:LINE: ..." for parse errors). */
 
@@ -100,8 +100,8 @@ int vmodes_config_format(const struct vmodes_config *c, char **out);
  * the previous version is kept as path + ".old". */
 int vmodes_config_save(const char *path, const struct vmodes_config *c);
 
-/* A head name as the config keeps it: 1..31 bytes of [A-Za-z0-9_.-], starting
- * with a letter or digit. */
+/* A head name as the config keeps it: the one head-name rule, the same as
+ * vmodes_head_validate() (agent/common/head.h), which new code calls. */
 int vmodes_config_check_head_name(const char *name, struct vmodes_error *err);
 struct vmodes_head_config *vmodes_config_find_head(struct vmodes_config *c, const char *head);
 /* "auto", "right-of", "left-of", "above", "below", "same-as", "pos" */

@@ -16,25 +16,12 @@
 
 int vmodes_xorgconf_output_name(const char *head, enum vmodes_head_scheme scheme, char *buf, size_t len)
 {
-        unsigned long n = 0;
-        const char *p;
-        char *end;
+        int r = vmodes_head_name_to_x(head, scheme, buf, len);
         int k;
 
-        if (!strncmp(head, "Virtual-", 8)) {
-                p = head + 8;
-                if (*p >= '1' && *p <= '9') {
-                        n = strtoul(p, &end, 10);
-                        if (*end || n > 1000)
-                                n = 0;
-                }
-        }
-        if (n == 0 || scheme == VMODES_HEADS_KMS)
-                k = snprintf(buf, len, "%s", head);
-        else if (scheme == VMODES_HEADS_UMS)
-                k = snprintf(buf, len, "qxl-%lu", n - 1);
-        else
-                k = snprintf(buf, len, "Virtual-%lu", n - 1);
+        if (r != -EOPNOTSUPP)
+                return r;
+        k = snprintf(buf, len, "%s", head); /* no name in that scheme: as it is */
         return k < 0 || (size_t)k >= len ? -ENOBUFS : 0;
 }
 
