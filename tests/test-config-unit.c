@@ -25,6 +25,21 @@ static int parse(const char *text, struct vmodes_config *c, struct vmodes_error 
         return vmodes_config_parse(text, "vmodes.conf", c, e);
 }
 
+/* What vmodesd does with a config (through its transaction): format it and
+ * replace the file atomically, keeping the previous one as .old. */
+static int save(const char *path, const struct vmodes_config *c)
+{
+        char *text = NULL;
+        int r;
+
+        r = vmodes_config_format(c, &text);
+        if (r < 0)
+                return r;
+        r = vmodes_atomic_write(path, text, strlen(text), 0644, true);
+        free(text);
+        return r;
+}
+
 /* The DESIGN.md verified form, plus Enable on the first head. */
 static const char design_two_heads[] =
         "Section \"Monitor\"\n"
@@ -487,7 +502,7 @@ static void test_atomic(void)
         c.heads[0].n_modes = 1;
         vmodes_spec_parse("2560x1440@44", &c.heads[0].modes[0].spec, &e);
         check(vmodes_config_resolve(&c, &e) == 0, "resolve");
-        check(vmodes_config_save(path, &c) == 0, "save");
+        check(save(path, &c) == 0, "save");
         check(vmodes_config_load(path, &c2, &e) == 0 && vmodes_config_equal(&c, &c2), "load what was saved");
         check(vmodes_config_load(old, &c2, &e) < 0 && !strncmp(e.msg, old, strlen(old)),
               "the .old ('two') does not parse and says which file: %s", e.msg);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent/core/layout.h"
+#include "agent/core/simulate.h"
 
 static int failures, checks;
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The config store: /etc/vmodes/vmodes.conf parsed with inih into a struct
- * vmodes_config, validated completely, and written back atomically.
+ * vmodes_config, validated completely, and formatted back as text (vmodesd
+ * writes that text atomically, through vmodes_atomic_txn).
  * The format is documented in vmodes.conf(5) (agent/man/vmodes.conf.5).
  */
 #include <errno.h>
@@ -132,8 +133,6 @@ int vmodes_config_resolve(struct vmodes_config *c, struct vmodes_error *err)
  * that is not configured hangs on a live output, and the first enabled head
  * with position = auto keeps its live position: their positions are unknown
  * here, and so are those of the heads placed relative to them. */
-
-#define COORD_MAX 32767 /* the largest X screen */
 
 struct layout_walk {
         int dep[VMODES_CONFIG_HEADS_MAX];     /* head it is placed from, -1 for none */
@@ -299,12 +298,13 @@ static int check_layout(const struct vmodes_config *c, struct vmodes_error *err)
                                     "head %s would sit left of or above 0,0 (at %d,%d) while head %s has the fixed "
                                     "position %d,%d: move %s (position = X,Y) or place %s elsewhere",
                                     h->head, w.x[i], w.y[i], root->head, root->x, root->y, root->head, h->head);
-                if (w.x[i] + h->modes[0].mode.hdisplay > COORD_MAX || w.y[i] + h->modes[0].mode.vdisplay > COORD_MAX)
+                if (w.x[i] + h->modes[0].mode.hdisplay > VMODES_SCREEN_MAX ||
+                    w.y[i] + h->modes[0].mode.vdisplay > VMODES_SCREEN_MAX)
                         return vmodes_error_set(err, -EINVAL,
                                     "head %s would reach %d,%d, beyond %d,%d, the largest X screen: move %s "
                                     "(position = X,Y)%s%s%s", h->head,
                                     w.x[i] + h->modes[0].mode.hdisplay, w.y[i] + h->modes[0].mode.vdisplay,
-                                    COORD_MAX, COORD_MAX, root->head, root == h ? "" : " or place ",
+                                    VMODES_SCREEN_MAX, VMODES_SCREEN_MAX, root->head, root == h ? "" : " or place ",
                                     root == h ? "" : h->head, root == h ? "" : " elsewhere");
         }
         return 0;
@@ -353,9 +353,9 @@ int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *e
                 if ((unsigned)h->relation > VMODES_REL_POS)
                         return vmodes_error_set(err, -EINVAL, "head %s: unknown relation %d", h->head, (int)h->relation);
                 if (h->relation == VMODES_REL_POS) {
-                        if (h->x < 0 || h->x > 32767 || h->y < 0 || h->y > 32767)
-                                return vmodes_error_set(err, -EINVAL, "head %s: position %d,%d is out of range (0 to 32767)",
-                                            h->head, h->x, h->y);
+                        if (h->x < 0 || h->x > VMODES_SCREEN_MAX || h->y < 0 || h->y > VMODES_SCREEN_MAX)
+                                return vmodes_error_set(err, -EINVAL, "head %s: position %d,%d is out of range (0 to %d)",
+                                            h->head, h->x, h->y, VMODES_SCREEN_MAX);
                 } else if (h->relation != VMODES_REL_AUTO) {
                         if (memchr(h->relative_to, 0, sizeof(h->relative_to)) == NULL ||
                             vmodes_config_check_head_name(h->relative_to, &e) < 0)
@@ -522,7 +522,7 @@ static int parse_position(const char *value, struct vmodes_head_config *h, struc
         if (comma && (size_t)(comma - value) < sizeof(xs) && strlen(comma + 1) < sizeof(ys)) {
                 snprintf(xs, sizeof(xs), "%.*s", (int)(comma - value), value);
                 snprintf(ys, sizeof(ys), "%s", comma + 1);
-                if (parse_int(xs, 0, 32767, &x) == 0 && parse_int(ys, 0, 32767, &y) == 0) {
+                if (parse_int(xs, 0, VMODES_SCREEN_MAX, &x) == 0 && parse_int(ys, 0, VMODES_SCREEN_MAX, &y) == 0) {
                         h->relation = VMODES_REL_POS;
                         h->x = (int)x;
                         h->y = (int)y;
@@ -531,7 +531,7 @@ static int parse_position(const char *value, struct vmodes_head_config *h, struc
         }
         return vmodes_error_set(err, -EINVAL,
                     "position: '%s' is not auto, right-of|left-of|above|below|same-as HEAD, or X,Y "
-                    "(0 to 32767)", EX(q, value));
+                    "(0 to %d)", EX(q, value), VMODES_SCREEN_MAX);
 }
 
 static int handle_head(struct parse_ctx *p, const char *head, const char *name, const char *value)
@@ -864,17 +864,4 @@ int vmodes_config_format(const struct vmodes_config *c, char **out)
                         yes_no(h->pinned));
         }
         return vmodes_textbuf_steal(&b, out);
-}
-
-int vmodes_config_save(const char *path, const struct vmodes_config *c)
-{
-        char *text = NULL;
-        int r;
-
-        r = vmodes_config_format(c, &text);
-        if (r < 0)
-                return r;
-        r = vmodes_atomic_write(path, text, strlen(text), 0644, true);
-        free(text);
-        return r;
 }

@@ -73,7 +73,7 @@ const struct vmodes_layout_output *vmodes_layout_find_head(const struct vmodes_l
         return i >= 0 ? &s->outputs[i] : NULL;
 }
 
-static bool output_offers(const struct vmodes_layout_output *o, uint32_t mode)
+bool vmodes_layout_output_offers(const struct vmodes_layout_output *o, uint32_t mode)
 {
         for (unsigned i = 0; i < o->n_modes; i++)
                 if (o->modes[i] == mode)
@@ -81,7 +81,7 @@ static bool output_offers(const struct vmodes_layout_output *o, uint32_t mode)
         return false;
 }
 
-static bool output_can_use(const struct vmodes_layout_output *o, uint32_t crtc)
+bool vmodes_layout_output_can_use(const struct vmodes_layout_output *o, uint32_t crtc)
 {
         for (unsigned i = 0; i < o->n_crtcs; i++)
                 if (o->crtcs[i] == crtc)
@@ -244,7 +244,7 @@ static int ensure_offered(struct planner *p, const struct vmodes_layout_output *
         r = find_or_create_mode(p, o, m, ref);
         if (r < 0)
                 return r;
-        if ((ref->created < 0 && output_offers(o, ref->id)) || plan_adds(p, oi, *ref))
+        if ((ref->created < 0 && vmodes_layout_output_offers(o, ref->id)) || plan_adds(p, oi, *ref))
                 return 0;
         if (p->n_added[oi] >= VMODES_CONFIG_MODES_MAX)
                 return vmodes_error_set(p->err, -E2BIG, "more than %d modes to add to %s", VMODES_CONFIG_MODES_MAX, o->name);
@@ -352,9 +352,9 @@ static int check_config(struct planner *p)
                                 return vmodes_error_set(p->err, -EINVAL, "head %s is placed relative to unknown head %s",
                                             h->head, h->relative_to[0] ? h->relative_to : "(none)");
                 }
-                if (h->relation == VMODES_REL_POS && (h->x < 0 || h->y < 0 || h->x > 32767 || h->y > 32767))
-                        return vmodes_error_set(p->err, -EINVAL, "head %s: position %d,%d is outside 0 to 32767", h->head,
-                                    h->x, h->y);
+                if (h->relation == VMODES_REL_POS && (h->x < 0 || h->y < 0 || h->x > VMODES_SCREEN_MAX || h->y > VMODES_SCREEN_MAX))
+                        return vmodes_error_set(p->err, -EINVAL, "head %s: position %d,%d is outside 0 to %d", h->head,
+                                    h->x, h->y, VMODES_SCREEN_MAX);
         }
         if (primaries > 1)
                 return vmodes_error_set(p->err, -EINVAL, "%u heads are marked primary; only one can be", primaries);
@@ -410,7 +410,7 @@ static int assign(struct planner *p)
                         continue;
                 for (unsigned k = 0; k < s->n_outputs; k++)
                         if (k != i && p->t[k].head < 0 && p->t[k].lit && p->t[k].crtc == p->t[i].crtc) {
-                                if (!output_offers(&s->outputs[k], p->t[i].mode.id) || p->t[i].mode.created >= 0) {
+                                if (!vmodes_layout_output_offers(&s->outputs[k], p->t[i].mode.id) || p->t[i].mode.created >= 0) {
                                         p->t[k].lit = false; /* cannot show the new mode: leaves the clone */
                                         p->t[k].crtc = 0;
                                         continue;
@@ -867,7 +867,7 @@ static int emit(struct planner *p, unsigned lit)
                                 bool gone = false;
                                 for (unsigned d = 0; d < p->n_deleted[o]; d++)
                                         gone |= p->deleted[o][d] == id;
-                                used = (!gone && output_offers(&s->outputs[o], id)) ||
+                                used = (!gone && vmodes_layout_output_offers(&s->outputs[o], id)) ||
                                        (p->t[o].lit && p->t[o].mode.created < 0 && p->t[o].mode.id == id);
                         }
                         /* destroy once: only from the first output that deleted it */
@@ -965,186 +965,6 @@ int vmodes_layout_plan(const struct vmodes_config *want, const struct vmodes_lay
                 memset(plan, 0, sizeof(*plan));
         free(p);
         return r;
-}
-
-/* ---- simulation ------------------------------------------------------------------ */
-
-static struct vmodes_layout_smode *smode_by_id(struct vmodes_layout_state *s, uint32_t id)
-{
-        return (struct vmodes_layout_smode *)vmodes_layout_mode_by_id(s, id);
-}
-
-static struct vmodes_layout_output *output_by_id(struct vmodes_layout_state *s, uint32_t id)
-{
-        return (struct vmodes_layout_output *)vmodes_layout_output_by_id(s, id);
-}
-
-static struct vmodes_layout_crtc *crtc_by_id(struct vmodes_layout_state *s, uint32_t id)
-{
-        return (struct vmodes_layout_crtc *)vmodes_layout_crtc_by_id(s, id);
-}
-
-int vmodes_layout_simulate(struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan, uint32_t next_id,
-                           struct vmodes_error *err)
-{
-        uint32_t created[VMODES_LAYOUT_OPS_MAX] = { 0 };
-
-        for (unsigned i = 0; i < plan->n_ops; i++) {
-                const struct vmodes_layout_op *op = &plan->ops[i];
-                uint32_t mode = 0;
-                struct vmodes_layout_output *o = NULL;
-                struct vmodes_layout_crtc *c = NULL;
-
-                if (op->type == VMODES_OP_ADD_MODE || op->type == VMODES_OP_SET_CRTC ||
-                    op->type == VMODES_OP_DELETE_MODE || op->type == VMODES_OP_DESTROY_MODE) {
-                        if (op->ref.created >= 0) {
-                                if ((unsigned)op->ref.created >= i || !created[op->ref.created])
-                                        return vmodes_error_set(err, -EINVAL, "op %u: uses a mode not created before", i);
-                                mode = created[op->ref.created];
-                        } else
-                                mode = op->ref.id;
-                        if (!smode_by_id(s, mode))
-                                return vmodes_error_set(err, -EINVAL, "op %u: BadMode 0x%" PRIx32, i, mode);
-                }
-                if (op->type == VMODES_OP_ADD_MODE || op->type == VMODES_OP_DELETE_MODE ||
-                    op->type == VMODES_OP_SET_PRIMARY) {
-                        o = output_by_id(s, op->output);
-                        if (!o)
-                                return vmodes_error_set(err, -EINVAL, "op %u: BadOutput 0x%" PRIx32, i, op->output);
-                }
-                if (op->type == VMODES_OP_SET_CRTC || op->type == VMODES_OP_DISABLE_CRTC) {
-                        c = crtc_by_id(s, op->crtc);
-                        if (!c)
-                                return vmodes_error_set(err, -EINVAL, "op %u: BadCrtc 0x%" PRIx32, i, op->crtc);
-                }
-
-                switch (op->type) {
-                case VMODES_OP_CREATE_MODE:
-                        if (s->n_modes >= VMODES_LAYOUT_MODES_MAX)
-                                return vmodes_error_set(err, -EINVAL, "op %u: too many modes", i);
-                        for (unsigned k = 0; k < s->n_modes; k++)
-                                if (!strcmp(s->modes[k].mode.name, op->mode.name))
-                                        return vmodes_error_set(err, -EINVAL, "op %u: mode name %s exists (BadName)", i,
-                                                    op->mode.name);
-                        created[i] = next_id++;
-                        s->modes[s->n_modes].id = created[i];
-                        s->modes[s->n_modes++].mode = op->mode;
-                        break;
-                case VMODES_OP_ADD_MODE:
-                        if (output_offers(o, mode))
-                                break; /* X ignores a duplicate add */
-                        if (o->n_modes >= VMODES_LAYOUT_OUTPUT_MODES_MAX)
-                                return vmodes_error_set(err, -EINVAL, "op %u: too many modes on %s", i, o->name);
-                        o->modes[o->n_modes++] = mode;
-                        break;
-                case VMODES_OP_DELETE_MODE: {
-                        bool found = false;
-                        for (unsigned k = 0; k < s->n_crtcs; k++)
-                                for (unsigned n = 0; n < s->crtcs[k].n_outputs; n++)
-                                        if (s->crtcs[k].outputs[n] == o->id && s->crtcs[k].mode == mode)
-                                                return vmodes_error_set(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
-                        for (unsigned k = 0; k < o->n_modes; k++)
-                                if (o->modes[k] == mode) {
-                                        memmove(&o->modes[k], &o->modes[k + 1], (o->n_modes - k - 1) * sizeof(uint32_t));
-                                        o->n_modes--;
-                                        if (k < o->n_preferred)
-                                                o->n_preferred--;
-                                        found = true;
-                                        break;
-                                }
-                        if (!found)
-                                return vmodes_error_set(err, -EINVAL, "op %u: %s lacks the mode (BadMatch)", i, o->name);
-                        break;
-                }
-                case VMODES_OP_DESTROY_MODE:
-                        for (unsigned k = 0; k < s->n_outputs; k++)
-                                if (output_offers(&s->outputs[k], mode))
-                                        return vmodes_error_set(err, -EINVAL, "op %u: mode still on %s (BadAccess)", i,
-                                                    s->outputs[k].name);
-                        for (unsigned k = 0; k < s->n_crtcs; k++)
-                                if (s->crtcs[k].mode == mode)
-                                        return vmodes_error_set(err, -EINVAL, "op %u: mode in use (BadAccess)", i);
-                        for (unsigned k = 0; k < s->n_modes; k++)
-                                if (s->modes[k].id == mode) {
-                                        memmove(&s->modes[k], &s->modes[k + 1],
-                                                (s->n_modes - k - 1) * sizeof(s->modes[0]));
-                                        s->n_modes--;
-                                        break;
-                                }
-                        break;
-                case VMODES_OP_DISABLE_CRTC:
-                        for (unsigned k = 0; k < s->n_outputs; k++)
-                                if (s->outputs[k].crtc == c->id)
-                                        s->outputs[k].crtc = 0;
-                        c->mode = 0;
-                        c->x = c->y = 0;
-                        c->width = c->height = 0;
-                        c->n_outputs = 0;
-                        break;
-                case VMODES_OP_SET_SCREEN_SIZE:
-                        if (op->width < s->min_width || op->height < s->min_height ||
-                            (s->max_width && op->width > s->max_width) || (s->max_height && op->height > s->max_height))
-                                return vmodes_error_set(err, -EINVAL, "op %u: screen %ux%u outside the range (BadValue)", i,
-                                            op->width, op->height);
-                        for (unsigned k = 0; k < s->n_crtcs; k++)
-                                if (s->crtcs[k].mode && (s->crtcs[k].x + s->crtcs[k].width > op->width ||
-                                                         s->crtcs[k].y + s->crtcs[k].height > op->height))
-                                        return vmodes_error_set(err, -EINVAL, "op %u: CRTC 0x%" PRIx32 " outside %ux%u (BadMatch)",
-                                                    i, s->crtcs[k].id, op->width, op->height);
-                        s->width = op->width;
-                        s->height = op->height;
-                        break;
-                case VMODES_OP_SET_CRTC: {
-                        const struct vmodes_layout_smode *sm = smode_by_id(s, mode);
-                        unsigned w = (op->rotation & (2 | 8)) ? sm->mode.vdisplay : sm->mode.hdisplay;
-                        unsigned h = (op->rotation & (2 | 8)) ? sm->mode.hdisplay : sm->mode.vdisplay;
-
-                        if (op->x < 0 || op->y < 0 || op->x + w > s->width || op->y + h > s->height)
-                                return vmodes_error_set(err, -EINVAL, "op %u: CRTC %ux%u+%d+%d outside the screen %ux%u (BadValue)",
-                                            i, w, h, op->x, op->y, s->width, s->height);
-                        if (op->n_outputs == 0)
-                                return vmodes_error_set(err, -EINVAL, "op %u: CRTC with a mode and no outputs (BadMatch)", i);
-                        for (unsigned n = 0; n < op->n_outputs; n++) {
-                                struct vmodes_layout_output *out = output_by_id(s, op->outputs[n]);
-                                if (!out)
-                                        return vmodes_error_set(err, -EINVAL, "op %u: BadOutput", i);
-                                if (!output_can_use(out, c->id))
-                                        return vmodes_error_set(err, -EINVAL, "op %u: %s cannot use CRTC 0x%" PRIx32 " (BadMatch)",
-                                                    i, out->name, c->id);
-                                if (!output_offers(out, mode))
-                                        return vmodes_error_set(err, -EINVAL, "op %u: %s lacks mode %s (BadMatch)", i, out->name,
-                                                    sm->mode.name);
-                                if (out->crtc && out->crtc != c->id) {
-                                        struct vmodes_layout_crtc *old = crtc_by_id(s, out->crtc);
-                                        if (old && old->mode)
-                                                return vmodes_error_set(err, -EINVAL, "op %u: %s is on another CRTC (BadMatch)",
-                                                            i, out->name);
-                                }
-                        }
-                        for (unsigned k = 0; k < s->n_outputs; k++)
-                                if (s->outputs[k].crtc == c->id)
-                                        s->outputs[k].crtc = 0;
-                        c->mode = mode;
-                        c->x = op->x;
-                        c->y = op->y;
-                        c->width = w;
-                        c->height = h;
-                        c->rotation = op->rotation;
-                        c->n_outputs = op->n_outputs;
-                        memcpy(c->outputs, op->outputs, op->n_outputs * sizeof(uint32_t));
-                        for (unsigned n = 0; n < op->n_outputs; n++) {
-                                struct vmodes_layout_output *out = output_by_id(s, op->outputs[n]);
-                                if (out)
-                                        out->crtc = c->id;
-                        }
-                        break;
-                }
-                case VMODES_OP_SET_PRIMARY:
-                        s->primary = o->id;
-                        break;
-                }
-        }
-        return 0;
 }
 
 /* ---- descriptions ------------------------------------------------------------------ */

@@ -190,19 +190,15 @@ int vmodes_layout_plan(const struct vmodes_config *want, const struct vmodes_lay
                        const struct vmodes_layout_drop *drop, size_t n_drop,
                        struct vmodes_layout_plan *plan, struct vmodes_error *err);
 
-/* Applies a plan to a state as the X server would (new modes get ids from
- * `next_id` upwards). Used by tests and to describe the outcome. -EINVAL if
- * an operation does not fit the state (an unknown id, a CRTC outside the
- * screen). On failure the state is partially changed. */
-int vmodes_layout_simulate(struct vmodes_layout_state *state, const struct vmodes_layout_plan *plan,
-                           uint32_t next_id, struct vmodes_error *err);
-
 /* Lookups in a state (NULL when absent). */
 const struct vmodes_layout_output *vmodes_layout_output_by_name(const struct vmodes_layout_state *s,
                                                                 const char *name);
 const struct vmodes_layout_output *vmodes_layout_output_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_crtc *vmodes_layout_crtc_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_smode *vmodes_layout_mode_by_id(const struct vmodes_layout_state *s, uint32_t id);
+/* Does output o offer mode `mode`; may it use CRTC `crtc`? */
+bool vmodes_layout_output_offers(const struct vmodes_layout_output *o, uint32_t mode);
+bool vmodes_layout_output_can_use(const struct vmodes_layout_output *o, uint32_t crtc);
 
 /* The output a head name means on this server without device information,
  * by the one head-name rule (vmodes_head_find_output, agent/common/head.h):

@@ -19,6 +19,9 @@
 
 #define VMODES_CONFIG_HEADS_MAX 16   /* heads in one config */
 #define VMODES_CONFIG_MODES_MAX 8    /* modes per head */
+/* The largest X screen (RandR's limit): positions run from 0 to this, and
+ * so do the screen's width and height. */
+#define VMODES_SCREEN_MAX 32767
 
 /* Where a head sits relative to another one, or at a fixed position. */
 enum vmodes_relation {
@@ -96,9 +99,6 @@ int vmodes_config_parse(const char *text, const char *filename, struct vmodes_co
 int vmodes_config_load(const char *path, struct vmodes_config *out, struct vmodes_error *err);
 /* The config as vmodes.conf text (malloc'd), which parses back to an equal config. */
 int vmodes_config_format(const struct vmodes_config *c, char **out);
-/* Atomic replace of path (temp file, fsync, rename, fsync of the folder);
- * the previous version is kept as path + ".old". */
-int vmodes_config_save(const char *path, const struct vmodes_config *c);
 
 /* A head name as the config keeps it: the one head-name rule, the same as
  * vmodes_head_validate() (agent/common/head.h), which new code calls. */
