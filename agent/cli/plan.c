@@ -75,14 +75,18 @@ static int verify(struct vmodes_screen *s, const struct vmodes_layout_plan *plan
 {
         _cleanup_(freep) struct vmodes_layout_state *now = calloc(1, sizeof(*now));
         struct vmodes_error err = { "" };
+        int r;
 
         /* without a driver (Xvfb, Xvnc) a probe costs nothing and is the
          * only way to see what such a server really shows */
         vmodes_display_set_probe(s->display, true);
-        if (!now || vmodes_display_query(s->display, now, &err) < 0) {
+        r = now ? vmodes_display_query(s->display, now, &err) : -ENOMEM;
+        if (r == -ECONNRESET)
+                log_error("%s", err.msg);
+        else if (r < 0)
                 log_error("cannot read the layout back: %s", now ? err.msg : "out of memory");
+        if (r < 0)
                 return CLI_EXIT_FAILURE;
-        }
         for (unsigned i = 0; i < plan->n_results; i++) {
                 const struct vmodes_layout_result *res = &plan->results[i];
                 const struct vmodes_layout_output *o = vmodes_layout_output_by_id(now, res->output);

@@ -21,7 +21,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/core/layout.h"
-#include "agent/display/x11-randr.h"
+#include "agent/display/display.h"
 #include "udev/vmodes-udev.h"
 
 /* exit codes of `vmodes status` (documented in its --help) */
@@ -199,12 +199,22 @@ static void format_size(uint64_t bytes, char *buf, size_t len)
 
 /* ---- X ------------------------------------------------------------------- */
 
-/* The X session's outputs, through the XRandR backend (agent/display/x11-randr.c). */
+/* A server that goes away while vmodes talks to it is not working: the
+ * report stops there (exit status 3, as for a server that hangs). */
+static void x_lost(int ret, const struct vmodes_error *err)
+{
+        if (ret != -ECONNRESET)
+                return;
+        log_error("%s", err->msg);
+        exit(STATUS_NOT_WORKING);
+}
+
+/* The X session's outputs, through the display seam (agent/display/display.h). */
 static json_object *query_x(const struct options *o)
 {
         json_object *x = json_object_new_object(), *outputs;
         const char *display = getenv("DISPLAY");
-        _cleanup_(vmodes_randr_freep) struct vmodes_randr *r = NULL;
+        _cleanup_(vmodes_display_freep) struct vmodes_display *r = NULL;
         _cleanup_(freep) struct vmodes_layout_state *st = NULL;
         struct vmodes_error err = { "" };
         int ret;
@@ -215,7 +225,6 @@ static json_object *query_x(const struct options *o)
                 add_str(x, "reason", o->no_x ? "not asked (--no-x)" : "DISPLAY is not set");
                 return x;
         }
-        vmodes_randr_set_io_error_exit("vmodes", STATUS_NOT_WORKING);
         cli_x_deadline_set_exit(STATUS_NOT_WORKING);
         /* bounded (vmodes(1), VMODES_X_TIMEOUT): the caller clears the
          * bound once r is closed, which waits for the server too */
@@ -224,8 +233,9 @@ static json_object *query_x(const struct options *o)
                 add_str(x, "reason", "VMODES_X_TIMEOUT is not valid");
                 return x;
         }
-        ret = vmodes_randr_open(display, &r, &err);
+        ret = vmodes_display_open(display, &r, &err);
         cli_x_deadline(CLI_X_QUERY, display);
+        x_lost(ret, &err);
         if (ret == -ENXIO || ret == -ENOMEM) {
                 add_bool(x, "reachable", false);
                 add_str(x, "reason", "cannot open the display");
@@ -234,7 +244,8 @@ static json_object *query_x(const struct options *o)
         add_bool(x, "reachable", true);
         st = calloc(1, sizeof(*st));
         if (ret == 0 && st)
-                ret = vmodes_randr_query(r, st, &err);
+                ret = vmodes_display_query(r, st, &err);
+        x_lost(ret, &err);
         if (ret < 0 || !st) {
                 add_str(x, "reason", ret == -EOPNOTSUPP ? "the X server lacks RandR 1.2" : st ? err.msg : "out of memory");
                 return x;

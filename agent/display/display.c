@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/display/display.h"
+#include "agent/display/x11-randr.h"
 
 struct vmodes_display {
         const struct vmodes_display_ops *ops;

@@ -74,8 +74,6 @@ struct vmodes_display_ops {
         void (*get_stats)(const void *impl, struct vmodes_display_stats *stats);
 };
 
-extern const struct vmodes_display_ops vmodes_display_x11_randr;
-
 /* ---- the display ---------------------------------------------------------------- */
 
 /* Opens the display server (NULL: the session's, $DISPLAY). -ENXIO: none

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The XRandR backend: query the RandR state, execute layout plans.
+ * The X11 RandR backend of the display seam (display.h): query the RandR
+ * state, execute layout plans, watch for changes.
  *
- * The connection is Xlib's (the session agent reads its events through
- * Xlib), the RandR requests go through XCB on that same connection
- * (XGetXCBConnection): XCB sends a request without waiting for its reply,
- * so a query asks for everything it can before it waits, and a plan sends
- * its operations in one go. Each round trip below is one wait:
+ * Pure XCB: XCB sends a request without waiting for its reply, so a query
+ * asks for everything it can before it waits, and a plan sends its
+ * operations in one go. Each round trip below is one wait:
  *
  *   open     QueryExtension(RANDR)
  *   query    1: [QueryVersion,] GetScreenResources[Current], GetScreenSizeRange,
@@ -16,21 +15,20 @@
  *   execute  1: the operations up to the first one that needs the id of a
  *               mode the plan creates (the CreateMode replies)
  *            2: the rest; mode removals wait for the layout change first
+ *   close    GetInputFocus: the server has taken every request
  *
  * Every request's error comes back with its own reply or checked cookie, so
  * a failed operation is known exactly, never guessed from serial numbers.
+ * A lost connection is an error like any other (-ECONNRESET): XCB has no
+ * process-wide handler that must not return, so nothing here exits.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <X11/Xlib.h>
-#include <X11/XKBlib.h>
-#include <X11/Xlib-xcb.h>
+#include <X11/X.h>
 #include <xcb/randr.h>
 #include <xcb/xcb.h>
 
@@ -39,13 +37,14 @@
 #include "agent/display/x11-randr.h"
 
 struct vmodes_randr {
-        Display *dpy;
         xcb_connection_t *c;
+        char name[256];
         xcb_window_t root;
+        /* the screen's size in pixels and millimetres as last announced (the
+         * connection setup, then ScreenChangeNotify): the DPI kept on resize */
+        unsigned width, height, mm_width, mm_height;
         uint8_t error_base;
         uint8_t event_base;
-        /* change notices are read through XCB (vmodes_display_watch) */
-        bool watching;
         /* QueryVersion goes out with the first query */
         bool version_unknown;
         unsigned major_version, minor_version;
@@ -55,85 +54,86 @@ struct vmodes_randr {
         bool queried;
         xcb_timestamp_t config_timestamp;
         char provider[64];
-        struct vmodes_randr_stats stats;
+        struct vmodes_display_stats stats;
 };
 
 /* ---- the connection ------------------------------------------------------------ */
 
-static char display_name_for_io[256];
-static int io_exit_status = 1;
-static const char *io_who = "vmodes";
-
-void vmodes_randr_set_io_error_exit(const char *who, int status)
+/* The connection is gone (XCB reports nothing else with a missing reply
+ * and no error). */
+static bool gone(const struct vmodes_randr *r)
 {
-        io_who = who;
-        io_exit_status = status;
+        return xcb_connection_has_error(r->c) != 0;
 }
 
-/* Errors of the backend's own requests come back with their replies or
- * checked cookies; anything else arriving on its own is not fatal. */
-static int error_handler(Display *dpy, XErrorEvent *ev)
+static int lost(const struct vmodes_randr *r, struct vmodes_error *err)
 {
-        return 0;
+        return vmodes_error_set(err, -ECONNRESET, "lost the connection to the X display %s (the X server went away or "
+                                "closed it)", r->name);
 }
 
-static _Noreturn void connection_lost(void)
+static void randr_free(struct vmodes_randr *r)
 {
-        if (!io_who)
-                _exit(io_exit_status); /* the caller has said why already */
-        fprintf(stderr, "%s%s: lost the connection to the X display %s (the X server went away or closed it)\n",
-                getenv("JOURNAL_STREAM") && io_exit_status == 0 ? "<6>" : "", io_who,
-                display_name_for_io[0] ? display_name_for_io : "(unknown)");
-        fflush(stderr);
-        _exit(io_exit_status);
+        if (!r)
+                return;
+        if (r->c && !gone(r)) {
+                if (r->lock_depth)
+                        xcb_ungrab_server(r->c);
+                /* the server has taken the last requests before we go */
+                free(xcb_get_input_focus_reply(r->c, xcb_get_input_focus(r->c), NULL));
+        }
+        if (r->c)
+                xcb_disconnect(r->c);
+        free(r);
 }
 
-static int io_error_handler(Display *dpy)
+static const xcb_screen_t *setup_screen(xcb_connection_t *c, int number)
 {
-        connection_lost();
+        xcb_screen_iterator_t it = xcb_setup_roots_iterator(xcb_get_setup(c));
+
+        for (; it.rem; xcb_screen_next(&it), number--)
+                if (number == 0)
+                        return it.data;
+        return NULL;
 }
 
-/* A reply-less answer without an error: the connection is gone (XCB
- * reports nothing else that way). */
-static void check_connection(struct vmodes_randr *r)
+/* Opens the display (NULL: $DISPLAY). -ENXIO: cannot open it,
+ * -EOPNOTSUPP: no RandR, -ECONNRESET. The version comes with the first
+ * query, which fails with -EOPNOTSUPP below RandR 1.2. */
+static int randr_open(const char *display, void **out, struct vmodes_error *err)
 {
-        if (xcb_connection_has_error(r->c))
-                connection_lost();
-}
-
-int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmodes_error *err)
-{
-        struct vmodes_randr *r;
+        _cleanup_(freep) struct vmodes_randr *r = NULL;
         const xcb_query_extension_reply_t *ext;
+        const xcb_screen_t *scr;
         const char *name = display ? display : getenv("DISPLAY");
+        int number = 0;
 
         if (!name || !*name)
                 return vmodes_error_set(err, -ENXIO, "no X display: DISPLAY is not set (run this inside the X session)");
         r = calloc(1, sizeof(*r));
         if (!r)
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
-        XSetErrorHandler(error_handler);
-        XSetIOErrorHandler(io_error_handler);
-        /* vmodes reads no keyboard input: without this Xlib sets up XKB
-         * at connection time, two round trips for nothing */
-        XkbIgnoreExtension(True);
-        /* XOpenDisplay makes requests of its own once connected: losing the
-         * connection there must name the display too */
-        snprintf(display_name_for_io, sizeof(display_name_for_io), "%s", name);
-        r->dpy = XOpenDisplay(name);
-        if (!r->dpy) {
-                free(r);
-                return vmodes_error_set(err, -ENXIO, "cannot open the X display %s (is the X server running, is access allowed?)",
-                            name);
+        snprintf(r->name, sizeof(r->name), "%s", name);
+        r->c = xcb_connect(name, &number);
+        scr = gone(r) ? NULL : setup_screen(r->c, number);
+        if (!scr) {
+                xcb_disconnect(r->c);
+                return vmodes_error_set(err, -ENXIO, "cannot open the X display %s (is the X server running, is access "
+                                        "allowed?)", name);
         }
-        snprintf(display_name_for_io, sizeof(display_name_for_io), "%s", DisplayString(r->dpy));
-        r->c = XGetXCBConnection(r->dpy);
-        r->root = (xcb_window_t)DefaultRootWindow(r->dpy);
+        r->root = scr->root;
+        r->width = scr->width_in_pixels;
+        r->height = scr->height_in_pixels;
+        r->mm_width = scr->width_in_millimeters;
+        r->mm_height = scr->height_in_millimeters;
         ext = xcb_get_extension_data(r->c, &xcb_randr_id);
-        check_connection(r);
+        if (gone(r)) {
+                int ret = lost(r, err);
+                xcb_disconnect(r->c);
+                return ret;
+        }
         if (!ext || !ext->present) {
-                XCloseDisplay(r->dpy);
-                free(r);
+                xcb_disconnect(r->c);
                 return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found none)", name);
         }
         r->error_base = ext->first_error;
@@ -141,6 +141,7 @@ int vmodes_randr_open(const char *display, struct vmodes_randr **out, struct vmo
         /* the version comes with the first query (one round trip less) */
         r->version_unknown = true;
         *out = r;
+        r = NULL;
         return 0;
 }
 
@@ -155,57 +156,29 @@ static int read_version(struct vmodes_randr *r, xcb_randr_query_version_cookie_t
                 r->major_version = v->major_version;
                 r->minor_version = v->minor_version;
                 free(v);
-        } else if (!e)
-                check_connection(r);
+        }
         free(e);
+        if (gone(r))
+                return lost(r, err);
         if (r->major_version < 1 || (r->major_version == 1 && r->minor_version < 2))
-                return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found %u.%u)",
-                                        DisplayString(r->dpy), r->major_version, r->minor_version);
+                return vmodes_error_set(err, -EOPNOTSUPP, "the X display %s lacks RandR 1.2 (found %u.%u)", r->name,
+                                        r->major_version, r->minor_version);
         return 0;
 }
 
-void vmodes_randr_free(struct vmodes_randr *r)
-{
-        if (!r)
-                return;
-        if (r->lock_depth)
-                xcb_ungrab_server(r->c);
-        XCloseDisplay(r->dpy);
-        free(r);
-}
-
-const char *vmodes_randr_display_name(const struct vmodes_randr *r)
-{
-        return DisplayString(r->dpy);
-}
-
-int vmodes_randr_get_fd(const struct vmodes_randr *r)
-{
-        return ConnectionNumber(r->dpy);
-}
-
-struct _XDisplay *vmodes_randr_get_display(const struct vmodes_randr *r)
-{
-        return r->dpy;
-}
-
-void vmodes_randr_lock(struct vmodes_randr *r)
+static void randr_lock(struct vmodes_randr *r)
 {
         if (r->lock_depth++ == 0)
                 xcb_grab_server(r->c);
 }
 
-void vmodes_randr_unlock(struct vmodes_randr *r)
+static int randr_unlock(struct vmodes_randr *r, struct vmodes_error *err)
 {
         if (r->lock_depth && --r->lock_depth == 0) {
                 xcb_ungrab_server(r->c);
                 xcb_flush(r->c);
         }
-}
-
-void vmodes_randr_get_stats(const struct vmodes_randr *r, struct vmodes_randr_stats *out)
-{
-        *out = r->stats;
+        return gone(r) ? lost(r, err) : 0;
 }
 
 /* ---- query -------------------------------------------------------------------- */
@@ -221,45 +194,47 @@ struct resources {
         int n_crtcs, n_outputs, n_modes, names_len;
 };
 
-static bool resources_reply(struct vmodes_randr *r, unsigned sequence, xcb_generic_error_t **e, struct resources *res)
+static bool resources_probed(struct vmodes_randr *r, unsigned sequence, struct resources *res)
 {
-        memset(res, 0, sizeof(*res));
-        if (r->probe) {
-                xcb_randr_get_screen_resources_cookie_t ck = { sequence };
-                xcb_randr_get_screen_resources_reply_t *p = xcb_randr_get_screen_resources_reply(r->c, ck, e);
-                if (!p)
-                        return false;
-                *res = (struct resources){
-                        .reply = p,
-                        .config_timestamp = p->config_timestamp,
-                        .crtcs = xcb_randr_get_screen_resources_crtcs(p),
-                        .outputs = xcb_randr_get_screen_resources_outputs(p),
-                        .modes = xcb_randr_get_screen_resources_modes(p),
-                        .names = xcb_randr_get_screen_resources_names(p),
-                        .n_crtcs = xcb_randr_get_screen_resources_crtcs_length(p),
-                        .n_outputs = xcb_randr_get_screen_resources_outputs_length(p),
-                        .n_modes = xcb_randr_get_screen_resources_modes_length(p),
-                        .names_len = xcb_randr_get_screen_resources_names_length(p),
-                };
-        } else {
-                xcb_randr_get_screen_resources_current_cookie_t ck = { sequence };
-                xcb_randr_get_screen_resources_current_reply_t *p =
-                        xcb_randr_get_screen_resources_current_reply(r->c, ck, e);
-                if (!p)
-                        return false;
-                *res = (struct resources){
-                        .reply = p,
-                        .config_timestamp = p->config_timestamp,
-                        .crtcs = xcb_randr_get_screen_resources_current_crtcs(p),
-                        .outputs = xcb_randr_get_screen_resources_current_outputs(p),
-                        .modes = xcb_randr_get_screen_resources_current_modes(p),
-                        .names = xcb_randr_get_screen_resources_current_names(p),
-                        .n_crtcs = xcb_randr_get_screen_resources_current_crtcs_length(p),
-                        .n_outputs = xcb_randr_get_screen_resources_current_outputs_length(p),
-                        .n_modes = xcb_randr_get_screen_resources_current_modes_length(p),
-                        .names_len = xcb_randr_get_screen_resources_current_names_length(p),
-                };
-        }
+        xcb_randr_get_screen_resources_cookie_t ck = { sequence };
+        xcb_randr_get_screen_resources_reply_t *p = xcb_randr_get_screen_resources_reply(r->c, ck, NULL);
+
+        if (!p)
+                return false;
+        *res = (struct resources){
+                .reply = p,
+                .config_timestamp = p->config_timestamp,
+                .crtcs = xcb_randr_get_screen_resources_crtcs(p),
+                .outputs = xcb_randr_get_screen_resources_outputs(p),
+                .modes = xcb_randr_get_screen_resources_modes(p),
+                .names = xcb_randr_get_screen_resources_names(p),
+                .n_crtcs = xcb_randr_get_screen_resources_crtcs_length(p),
+                .n_outputs = xcb_randr_get_screen_resources_outputs_length(p),
+                .n_modes = xcb_randr_get_screen_resources_modes_length(p),
+                .names_len = xcb_randr_get_screen_resources_names_length(p),
+        };
+        return true;
+}
+
+static bool resources_current(struct vmodes_randr *r, unsigned sequence, struct resources *res)
+{
+        xcb_randr_get_screen_resources_current_cookie_t ck = { sequence };
+        xcb_randr_get_screen_resources_current_reply_t *p = xcb_randr_get_screen_resources_current_reply(r->c, ck, NULL);
+
+        if (!p)
+                return false;
+        *res = (struct resources){
+                .reply = p,
+                .config_timestamp = p->config_timestamp,
+                .crtcs = xcb_randr_get_screen_resources_current_crtcs(p),
+                .outputs = xcb_randr_get_screen_resources_current_outputs(p),
+                .modes = xcb_randr_get_screen_resources_current_modes(p),
+                .names = xcb_randr_get_screen_resources_current_names(p),
+                .n_crtcs = xcb_randr_get_screen_resources_current_crtcs_length(p),
+                .n_outputs = xcb_randr_get_screen_resources_current_outputs_length(p),
+                .n_modes = xcb_randr_get_screen_resources_current_modes_length(p),
+                .names_len = xcb_randr_get_screen_resources_current_names_length(p),
+        };
         return true;
 }
 
@@ -287,7 +262,8 @@ static void mode_from_x(const xcb_randr_mode_info_t *mi, const uint8_t *name, si
 static void discard(struct vmodes_randr *r, const unsigned *sequences, size_t n)
 {
         for (size_t i = 0; i < n; i++)
-                xcb_discard_reply(r->c, sequences[i]);
+                if (sequences[i])
+                        xcb_discard_reply(r->c, sequences[i]);
 }
 
 static void output_from_x(const xcb_randr_get_output_info_reply_t *oi, xcb_randr_output_t id,
@@ -328,212 +304,227 @@ static void crtc_from_x(const xcb_randr_get_crtc_info_reply_t *ci, xcb_randr_crt
                 c->outputs[c->n_outputs++] = outputs[k];
 }
 
-int vmodes_randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, struct vmodes_error *err)
+/* The requests of the first round trip of a query, in the order sent. */
+enum { Q_VERSION, Q_RESOURCES, Q_RANGE, Q_GEOMETRY, Q_PRIMARY, Q_PROVIDERS, Q_N };
+
+/* Round trip 1 goes out: the screen and its resources, with the version
+ * the first time and the providers from RandR 1.4 on (or when the version
+ * is not known yet). */
+static void query_screen_send(struct vmodes_randr *r, unsigned seq[Q_N])
 {
-        xcb_randr_get_screen_size_range_cookie_t range_ck;
-        xcb_get_geometry_cookie_t geometry_ck;
-        xcb_randr_get_output_primary_cookie_t primary_ck;
-        xcb_randr_get_providers_cookie_t providers_ck = { 0 };
-        xcb_randr_get_provider_info_cookie_t provider_ck = { 0 };
-        xcb_randr_get_screen_size_range_reply_t *range;
-        xcb_get_geometry_reply_t *geometry;
-        xcb_randr_get_output_primary_reply_t *primary;
-        xcb_randr_get_providers_reply_t *providers = NULL;
-        unsigned *output_seq = NULL, *crtc_seq = NULL;
-        int next_output = 0, next_crtc = 0; /* the first reply not read yet */
-        unsigned res_seq;
-        bool ask_version, ask_providers, ask_provider = false;
-        xcb_randr_query_version_cookie_t version_ck = { 0 };
-        struct resources res;
-        xcb_generic_error_t *e = NULL;
-        const uint8_t *name;
-        int names_left, ret = 0;
-
-        memset(s, 0, sizeof(*s));
-        r->stats.query_round_trips = 0;
-        r->queried = false;
-        r->provider[0] = 0;
-
-        /* 1: the screen and its resources (with the version, the first time) */
-        ask_version = r->version_unknown;
-        if (ask_version)
-                version_ck = xcb_randr_query_version(r->c, XCB_RANDR_MAJOR_VERSION, XCB_RANDR_MINOR_VERSION);
-        ask_providers = ask_version || r->major_version > 1 || r->minor_version >= 4;
-        res_seq = r->probe ? xcb_randr_get_screen_resources(r->c, r->root).sequence
-                           : xcb_randr_get_screen_resources_current(r->c, r->root).sequence;
-        range_ck = xcb_randr_get_screen_size_range(r->c, r->root);
-        /* the server's size now: Xlib's DisplayWidth() is only updated when
-         * the client processes the resize events */
-        geometry_ck = xcb_get_geometry(r->c, r->root);
-        primary_ck = xcb_randr_get_output_primary(r->c, r->root);
-        if (ask_providers)
-                providers_ck = xcb_randr_get_providers(r->c, r->root);
+        memset(seq, 0, sizeof(unsigned) * Q_N);
+        if (r->version_unknown)
+                seq[Q_VERSION] = xcb_randr_query_version(r->c, XCB_RANDR_MAJOR_VERSION, XCB_RANDR_MINOR_VERSION).sequence;
+        seq[Q_RESOURCES] = r->probe ? xcb_randr_get_screen_resources(r->c, r->root).sequence
+                                    : xcb_randr_get_screen_resources_current(r->c, r->root).sequence;
+        seq[Q_RANGE] = xcb_randr_get_screen_size_range(r->c, r->root).sequence;
+        /* the server's size now, not as last announced */
+        seq[Q_GEOMETRY] = xcb_get_geometry(r->c, r->root).sequence;
+        seq[Q_PRIMARY] = xcb_randr_get_output_primary(r->c, r->root).sequence;
+        if (r->version_unknown || r->major_version > 1 || r->minor_version >= 4)
+                seq[Q_PROVIDERS] = xcb_randr_get_providers(r->c, r->root).sequence;
         /* all of it now: a wait for a reply sends only what precedes it
          * when that has not gone out yet */
         xcb_flush(r->c);
         r->stats.query_round_trips++;
-        if (ask_version) {
-                ret = read_version(r, version_ck, err);
-                r->version_unknown = ret < 0;
-        }
-        if (ret < 0) {
-                unsigned pending[] = { res_seq, range_ck.sequence, geometry_ck.sequence, primary_ck.sequence };
-                discard(r, pending, 4);
-                if (ask_providers)
-                        xcb_discard_reply(r->c, providers_ck.sequence);
-                return ret;
-        }
-        if (!resources_reply(r, res_seq, &e, &res)) {
-                unsigned pending[] = { range_ck.sequence, geometry_ck.sequence, primary_ck.sequence };
-                if (!e)
-                        check_connection(r);
-                free(e);
-                discard(r, pending, 3);
-                if (ask_providers)
-                        xcb_discard_reply(r->c, providers_ck.sequence);
-                return vmodes_error_set(err, -EIO, "the X server did not return its RandR resources");
-        }
-        range = xcb_randr_get_screen_size_range_reply(r->c, range_ck, NULL);
+}
+
+/* The size range, the size, the primary output. */
+static void query_screen_read(struct vmodes_randr *r, const unsigned seq[Q_N], struct vmodes_layout_state *s)
+{
+        xcb_randr_get_screen_size_range_reply_t *range =
+                xcb_randr_get_screen_size_range_reply(r->c, (xcb_randr_get_screen_size_range_cookie_t){ seq[Q_RANGE] }, NULL);
+        xcb_get_geometry_reply_t *geometry =
+                xcb_get_geometry_reply(r->c, (xcb_get_geometry_cookie_t){ seq[Q_GEOMETRY] }, NULL);
+        xcb_randr_get_output_primary_reply_t *primary =
+                xcb_randr_get_output_primary_reply(r->c, (xcb_randr_get_output_primary_cookie_t){ seq[Q_PRIMARY] }, NULL);
+
         if (range) {
                 s->min_width = range->min_width;
                 s->min_height = range->min_height;
                 s->max_width = range->max_width;
                 s->max_height = range->max_height;
-                free(range);
         }
-        geometry = xcb_get_geometry_reply(r->c, geometry_ck, NULL);
-        if (geometry) {
-                s->width = geometry->width;
-                s->height = geometry->height;
-                free(geometry);
-        } else {
-                s->width = (unsigned)DisplayWidth(r->dpy, DefaultScreen(r->dpy));
-                s->height = (unsigned)DisplayHeight(r->dpy, DefaultScreen(r->dpy));
-        }
-        primary = xcb_randr_get_output_primary_reply(r->c, primary_ck, NULL);
-        if (primary) {
+        s->width = geometry ? geometry->width : r->width;
+        s->height = geometry ? geometry->height : r->height;
+        if (primary)
                 s->primary = primary->output;
-                free(primary);
-        }
-        if (ask_providers)
-                providers = xcb_randr_get_providers_reply(r->c, providers_ck, NULL);
-        check_connection(r);
+        free(range);
+        free(geometry);
+        free(primary);
+}
 
-        if ((unsigned)res.n_modes > VMODES_LAYOUT_MODES_MAX || (unsigned)res.n_outputs > VMODES_LAYOUT_OUTPUTS_MAX ||
-            (unsigned)res.n_crtcs > VMODES_LAYOUT_CRTCS_MAX) {
-                ret = vmodes_error_set(err, -E2BIG, "the X server has %d modes, %d outputs, %d CRTCs; vmodes handles at most %d, %d, %d",
-                                       res.n_modes, res.n_outputs, res.n_crtcs, VMODES_LAYOUT_MODES_MAX,
-                                       VMODES_LAYOUT_OUTPUTS_MAX, VMODES_LAYOUT_CRTCS_MAX);
-                goto out;
-        }
-        name = res.names;
-        names_left = res.names_len;
-        for (int i = 0; i < res.n_modes; i++) {
-                size_t len = res.modes[i].name_len <= names_left ? res.modes[i].name_len : (size_t)names_left;
-                s->modes[i].id = res.modes[i].id;
-                mode_from_x(&res.modes[i], name, len, &s->modes[i].mode);
+/* The screen's modes with their names. -E2BIG when a layout state cannot
+ * hold what the server has. */
+static int query_modes(const struct resources *res, struct vmodes_layout_state *s, struct vmodes_error *err)
+{
+        const uint8_t *name = res->names;
+        int names_left = res->names_len;
+
+        if ((unsigned)res->n_modes > VMODES_LAYOUT_MODES_MAX || (unsigned)res->n_outputs > VMODES_LAYOUT_OUTPUTS_MAX ||
+            (unsigned)res->n_crtcs > VMODES_LAYOUT_CRTCS_MAX)
+                return vmodes_error_set(err, -E2BIG, "the X server has %d modes, %d outputs, %d CRTCs; vmodes handles at most %d, %d, %d",
+                                        res->n_modes, res->n_outputs, res->n_crtcs, VMODES_LAYOUT_MODES_MAX,
+                                        VMODES_LAYOUT_OUTPUTS_MAX, VMODES_LAYOUT_CRTCS_MAX);
+        for (int i = 0; i < res->n_modes; i++) {
+                size_t len = res->modes[i].name_len <= names_left ? res->modes[i].name_len : (size_t)names_left;
+                s->modes[i].id = res->modes[i].id;
+                mode_from_x(&res->modes[i], name, len, &s->modes[i].mode);
                 name += len;
                 names_left -= (int)len;
         }
-        s->n_modes = (unsigned)res.n_modes;
+        s->n_modes = (unsigned)res->n_modes;
+        return 0;
+}
 
-        /* 2: every output and CRTC, and the provider driving the screen */
-        output_seq = calloc((size_t)res.n_outputs + 1, sizeof(*output_seq));
-        crtc_seq = calloc((size_t)res.n_crtcs + 1, sizeof(*crtc_seq));
-        if (!output_seq || !crtc_seq) {
-                ret = vmodes_error_set(err, -ENOMEM, "out of memory");
-                goto out;
-        }
-        for (int i = 0; i < res.n_outputs; i++)
-                output_seq[i] = xcb_randr_get_output_info(r->c, res.outputs[i], res.config_timestamp).sequence;
-        for (int i = 0; i < res.n_crtcs; i++)
-                crtc_seq[i] = xcb_randr_get_crtc_info(r->c, res.crtcs[i], res.config_timestamp).sequence;
-        if (providers && xcb_randr_get_providers_providers_length(providers) > 0) {
-                provider_ck = xcb_randr_get_provider_info(r->c, xcb_randr_get_providers_providers(providers)[0],
-                                                          res.config_timestamp);
-                ask_provider = true;
-        }
+/* Round trip 2: every output, every CRTC and the provider driving the
+ * screen. The sequence numbers go to seq (outputs, CRTCs, provider). */
+static void query_details_send(struct vmodes_randr *r, const struct resources *res, xcb_randr_get_providers_reply_t *providers,
+                               unsigned *seq)
+{
+        unsigned n = 0;
+
+        for (int i = 0; i < res->n_outputs; i++)
+                seq[n++] = xcb_randr_get_output_info(r->c, res->outputs[i], res->config_timestamp).sequence;
+        for (int i = 0; i < res->n_crtcs; i++)
+                seq[n++] = xcb_randr_get_crtc_info(r->c, res->crtcs[i], res->config_timestamp).sequence;
+        if (providers && xcb_randr_get_providers_providers_length(providers) > 0)
+                seq[n] = xcb_randr_get_provider_info(r->c, xcb_randr_get_providers_providers(providers)[0],
+                                                     res->config_timestamp).sequence;
         xcb_flush(r->c);
         r->stats.query_round_trips++;
+}
 
-        /* the screen's current state may change between two requests when
-         * not locked: an output or CRTC that vanished meanwhile is skipped */
-        for (int i = 0; i < res.n_outputs; i++) {
-                xcb_randr_get_output_info_cookie_t ck = { output_seq[i] };
-                xcb_randr_get_output_info_reply_t *oi = xcb_randr_get_output_info_reply(r->c, ck, &e);
+/* The outputs; seq[i] is set to 0 once read. The screen's current state
+ * may change between two requests when not locked: an output that vanished
+ * meanwhile is skipped. */
+static int query_outputs_read(struct vmodes_randr *r, const struct resources *res, unsigned *seq,
+                              struct vmodes_layout_state *s, struct vmodes_error *err)
+{
+        for (int i = 0; i < res->n_outputs; i++) {
+                xcb_randr_get_output_info_cookie_t ck = { seq[i] };
+                xcb_randr_get_output_info_reply_t *oi = xcb_randr_get_output_info_reply(r->c, ck, NULL);
 
-                next_output = i + 1;
+                seq[i] = 0;
                 if (!oi) {
-                        if (!e)
-                                check_connection(r);
-                        free(e);
-                        e = NULL;
+                        if (gone(r))
+                                return lost(r, err);
                         continue;
                 }
                 if (oi->num_modes > VMODES_LAYOUT_OUTPUT_MODES_MAX) {
                         int n = oi->num_modes;
                         free(oi);
-                        ret = vmodes_error_set(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
-                                               VMODES_LAYOUT_OUTPUT_MODES_MAX);
-                        goto out;
+                        return vmodes_error_set(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
+                                                VMODES_LAYOUT_OUTPUT_MODES_MAX);
                 }
-                output_from_x(oi, res.outputs[i], &s->outputs[s->n_outputs++]);
+                output_from_x(oi, res->outputs[i], &s->outputs[s->n_outputs++]);
                 free(oi);
         }
-        for (int i = 0; i < res.n_crtcs; i++) {
-                xcb_randr_get_crtc_info_cookie_t ck = { crtc_seq[i] };
-                xcb_randr_get_crtc_info_reply_t *ci = xcb_randr_get_crtc_info_reply(r->c, ck, &e);
+        return 0;
+}
 
-                next_crtc = i + 1;
+/* The CRTCs, then the provider's name; seq[i] is set to 0 once read. */
+static int query_crtcs_read(struct vmodes_randr *r, const struct resources *res, unsigned *seq,
+                            struct vmodes_layout_state *s, struct vmodes_error *err)
+{
+        xcb_randr_get_provider_info_reply_t *pi;
+
+        for (int i = 0; i < res->n_crtcs; i++) {
+                xcb_randr_get_crtc_info_cookie_t ck = { seq[i] };
+                xcb_randr_get_crtc_info_reply_t *ci = xcb_randr_get_crtc_info_reply(r->c, ck, NULL);
+
+                seq[i] = 0;
                 if (!ci) {
-                        if (!e)
-                                check_connection(r);
-                        free(e);
-                        e = NULL;
+                        if (gone(r))
+                                return lost(r, err);
                         continue;
                 }
-                crtc_from_x(ci, res.crtcs[i], &s->crtcs[s->n_crtcs++]);
+                crtc_from_x(ci, res->crtcs[i], &s->crtcs[s->n_crtcs++]);
                 free(ci);
         }
-        if (ask_provider) {
-                xcb_randr_get_provider_info_reply_t *pi = xcb_randr_get_provider_info_reply(r->c, provider_ck, NULL);
-                ask_provider = false;
+        if (seq[res->n_crtcs]) {
+                pi = xcb_randr_get_provider_info_reply(r->c, (xcb_randr_get_provider_info_cookie_t){ seq[res->n_crtcs] },
+                                                       NULL);
+                seq[res->n_crtcs] = 0;
                 if (pi) {
                         int n = xcb_randr_get_provider_info_name_length(pi);
-                        snprintf(r->provider, sizeof(r->provider), "%.*s", n < (int)sizeof(r->provider) - 1 ? n : (int)sizeof(r->provider) - 1,
+                        snprintf(r->provider, sizeof(r->provider), "%.*s",
+                                 n < (int)sizeof(r->provider) - 1 ? n : (int)sizeof(r->provider) - 1,
                                  xcb_randr_get_provider_info_name(pi));
                         free(pi);
                 }
         }
-        check_connection(r);
-        r->config_timestamp = res.config_timestamp;
-        r->queried = true;
-out:
+        return gone(r) ? lost(r, err) : 0;
+}
+
+/* Round trip 2 and what it brings. */
+static int query_details(struct vmodes_randr *r, const struct resources *res, xcb_randr_get_providers_reply_t *providers,
+                         struct vmodes_layout_state *s, struct vmodes_error *err)
+{
+        size_t n = (size_t)res->n_outputs + (size_t)res->n_crtcs + 1;
+        _cleanup_(freep) unsigned *seq = calloc(n, sizeof(*seq));
+        int ret;
+
+        if (!seq)
+                return vmodes_error_set(err, -ENOMEM, "out of memory");
+        query_details_send(r, res, providers, seq);
+        ret = query_outputs_read(r, res, seq, s, err);
+        if (ret == 0)
+                ret = query_crtcs_read(r, res, seq + res->n_outputs, s, err);
         /* replies an early return left unread */
-        if (output_seq && crtc_seq) {
-                discard(r, output_seq + next_output, (size_t)(res.n_outputs - next_output));
-                discard(r, crtc_seq + next_crtc, (size_t)(res.n_crtcs - next_crtc));
+        discard(r, seq, n);
+        return ret;
+}
+
+/* Reads the screen's RandR state. memory_limit, memory_per_head and
+ * memory_fix are left 0/empty: device memory is not something X knows. */
+static int randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, struct vmodes_error *err)
+{
+        unsigned seq[Q_N];
+        struct resources res = { 0 };
+        xcb_randr_get_providers_reply_t *providers = NULL;
+        bool ok;
+        int ret = 0;
+
+        memset(s, 0, sizeof(*s));
+        r->stats.query_round_trips = 0;
+        r->queried = false;
+        r->provider[0] = 0;
+        query_screen_send(r, seq);
+        if (seq[Q_VERSION]) {
+                ret = read_version(r, (xcb_randr_query_version_cookie_t){ seq[Q_VERSION] }, err);
+                r->version_unknown = ret < 0;
+                seq[Q_VERSION] = 0;
         }
-        if (ask_provider)
-                xcb_discard_reply(r->c, provider_ck.sequence);
-        free(output_seq);
-        free(crtc_seq);
+        ok = ret == 0 && (r->probe ? resources_probed(r, seq[Q_RESOURCES], &res)
+                                   : resources_current(r, seq[Q_RESOURCES], &res));
+        if (ret == 0)
+                seq[Q_RESOURCES] = 0;
+        if (!ok) {
+                discard(r, seq, Q_N);
+                if (ret < 0)
+                        return ret;
+                return gone(r) ? lost(r, err) : vmodes_error_set(err, -EIO, "the X server did not return its RandR resources");
+        }
+        query_screen_read(r, seq, s);
+        if (seq[Q_PROVIDERS])
+                providers = xcb_randr_get_providers_reply(r->c, (xcb_randr_get_providers_cookie_t){ seq[Q_PROVIDERS] },
+                                                          NULL);
+        ret = gone(r) ? lost(r, err) : query_modes(&res, s, err);
+        if (ret == 0)
+                ret = query_details(r, &res, providers, s, err);
+        if (ret == 0) {
+                r->config_timestamp = res.config_timestamp;
+                r->queried = true;
+        }
         free(providers);
         free(res.reply);
         return ret;
 }
 
-void vmodes_randr_set_probe(struct vmodes_randr *r, bool probe)
+static void randr_set_probe(struct vmodes_randr *r, bool probe)
 {
         r->probe = probe;
-}
-
-int vmodes_randr_provider_name(struct vmodes_randr *r, char *buf, size_t size)
-{
-        /* read by the query, with the outputs */
-        if (size)
-                snprintf(buf, size, "%s", r->queried ? r->provider : "");
-        return 0;
 }
 
 /* ---- execute ------------------------------------------------------------------ */
@@ -557,9 +548,7 @@ static void x_mode_info(const struct vmodes_mode *m, xcb_randr_mode_info_t *mi)
 static void screen_mm(struct vmodes_randr *r, const struct vmodes_layout_state *s, unsigned w, unsigned h, int *mmw,
                       int *mmh)
 {
-        int scr = DefaultScreen(r->dpy);
-        int cw = DisplayWidth(r->dpy, scr), ch = DisplayHeight(r->dpy, scr);
-        int cmw = DisplayWidthMM(r->dpy, scr), cmh = DisplayHeightMM(r->dpy, scr);
+        int cw = (int)r->width, ch = (int)r->height, cmw = (int)r->mm_width, cmh = (int)r->mm_height;
 
         /* keep the current DPI; 96 DPI when the server reports nothing */
         *mmw = cw > 0 && cmw > 0 ? (int)((double)w * cmw / cw + 0.5) : (int)((double)w * 25.4 / 96.0 + 0.5);
@@ -655,7 +644,10 @@ static int answer(struct vmodes_randr *r, const struct vmodes_layout_op *op, uns
                 break;
         }
         }
-        check_connection(r);
+        if (gone(r)) {
+                free(e);
+                return -ECONNRESET;
+        }
         if (e) {
                 *code = e->error_code;
                 ret = -EIO;
@@ -829,7 +821,6 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                 crtc_seq[c] = xcb_randr_get_crtc_info(r->c, s->crtcs[c].id, XCB_CURRENT_TIME).sequence;
         xcb_flush(r->c);
         res = xcb_randr_get_screen_resources_current_reply(r->c, res_ck, NULL);
-        check_connection(r);
         config_timestamp = res ? res->config_timestamp : r->config_timestamp;
         free(res);
 
@@ -851,7 +842,6 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                 }
                 free(ci);
         }
-        check_connection(r);
         if (size_changed) {
                 /* the old size, unless CRTCs the plan did not touch (a
                  * server changing its own layout) need more */
@@ -916,12 +906,13 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                         failed++;
                 free(e);
         }
-        check_connection(r);
         free(seq);
         return failed;
 }
 
-int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_state *s,
+/* Long because: the send-and-check loop, the explanation and the restore
+ * share the per-operation arrays; split, each part would take all of them. */
+static int randr_execute(struct vmodes_randr *r, const struct vmodes_layout_state *s,
                          const struct vmodes_layout_plan *plan, struct vmodes_error *err)
 {
         uint32_t *created;
@@ -949,7 +940,7 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
         }
 
-        vmodes_randr_lock(r);
+        randr_lock(r);
         /* Operations go out without waiting, and their answers are read in
          * one go: before an operation that needs the id of a mode the plan
          * creates, before the first mode removal (nothing is removed unless
@@ -981,7 +972,9 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                 sent = i + 1;
         }
 
-        if (ret < 0) {
+        if (ret == -ECONNRESET || gone(r))
+                ret = lost(r, err);
+        else if (ret < 0) {
                 const struct vmodes_layout_op *op = &plan->ops[failed_op];
                 if (code)
                         explain(why, sizeof(why), op, code, r->error_base, s, plan);
@@ -992,7 +985,9 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                         vmodes_error_set(err, ret, "%s; the new layout is in place", why);
                 } else {
                         unsigned bad = restore(r, s, plan, sent, created, refused);
-                        if (bad)
+                        if (gone(r))
+                                ret = lost(r, err);
+                        else if (bad)
                                 vmodes_error_set(err, ret, "%s; restoring the previous layout failed in %u step%s, check with "
                                      "'vmodes list'", why, bad, bad == 1 ? "" : "s");
                         else
@@ -1000,7 +995,7 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
                 }
         }
         /* the last answer has come in: the ungrab needs no round trip of its own */
-        vmodes_randr_unlock(r);
+        randr_unlock(r, NULL);
         free(created);
         free(seq);
         free(refused);
@@ -1009,76 +1004,77 @@ int vmodes_randr_execute(struct vmodes_randr *r, const struct vmodes_layout_stat
 
 /* ---- the display seam (display.h) ------------------------------------------------ */
 
-static int lost(struct vmodes_randr *r, struct vmodes_error *err)
-{
-        return vmodes_error_set(err, -ECONNRESET, "lost the connection to the X display %s (the X server went away or "
-                                "closed it)", DisplayString(r->dpy));
-}
-
 static int x11_open(const char *display, void **impl, struct vmodes_error *err)
 {
-        return vmodes_randr_open(display, (struct vmodes_randr **)impl, err);
+        return randr_open(display, impl, err);
 }
 
 static void x11_free(void *impl)
 {
-        vmodes_randr_free(impl);
+        randr_free(impl);
 }
 
 static const char *x11_display_name(const void *impl)
 {
-        return vmodes_randr_display_name(impl);
+        const struct vmodes_randr *r = impl;
+
+        return r->name;
 }
 
 static int x11_get_fd(const void *impl)
 {
-        return vmodes_randr_get_fd(impl);
+        const struct vmodes_randr *r = impl;
+
+        return xcb_get_file_descriptor(r->c);
 }
 
 static void x11_lock(void *impl)
 {
-        vmodes_randr_lock(impl);
+        randr_lock(impl);
 }
 
 static int x11_unlock(void *impl, struct vmodes_error *err)
 {
-        struct vmodes_randr *r = impl;
-
-        vmodes_randr_unlock(r);
-        return xcb_connection_has_error(r->c) ? lost(r, err) : 0;
+        return randr_unlock(impl, err);
 }
 
 static void x11_set_probe(void *impl, bool probe)
 {
-        vmodes_randr_set_probe(impl, probe);
+        randr_set_probe(impl, probe);
 }
 
 static int x11_query(void *impl, struct vmodes_layout_state *state, struct vmodes_error *err)
 {
-        return vmodes_randr_query(impl, state, err);
+        return randr_query(impl, state, err);
 }
 
 static int x11_execute(void *impl, const struct vmodes_layout_state *state, const struct vmodes_layout_plan *plan,
                        struct vmodes_error *err)
 {
-        return vmodes_randr_execute(impl, state, plan, err);
+        return randr_execute(impl, state, plan, err);
 }
 
-/* Change notices come through XCB from now on: Xlib stops reading events
- * (it would drop RandR's without libXrandr's converters). */
 static int x11_watch(void *impl, struct vmodes_error *err)
 {
         struct vmodes_randr *r = impl;
 
-        if (!r->watching) {
-                XSetEventQueueOwner(r->dpy, XCBOwnsEventQueue);
-                r->watching = true;
-        }
         xcb_randr_select_input(r->c, r->root,
                                XCB_RANDR_NOTIFY_MASK_SCREEN_CHANGE | XCB_RANDR_NOTIFY_MASK_OUTPUT_CHANGE |
                                        XCB_RANDR_NOTIFY_MASK_CRTC_CHANGE);
         xcb_flush(r->c);
-        return xcb_connection_has_error(r->c) ? lost(r, err) : 0;
+        return gone(r) ? lost(r, err) : 0;
+}
+
+/* A new screen size (and its millimetres) comes with ScreenChangeNotify:
+ * what the DPI of the next resize is kept from. */
+static void screen_changed(struct vmodes_randr *r, const xcb_randr_screen_change_notify_event_t *ev)
+{
+        bool rotated = ev->rotation & (XCB_RANDR_ROTATION_ROTATE_90 | XCB_RANDR_ROTATION_ROTATE_270);
+
+        r->width = rotated ? ev->height : ev->width;
+        r->height = rotated ? ev->width : ev->height;
+        r->mm_width = rotated ? ev->mheight : ev->mwidth;
+        r->mm_height = rotated ? ev->mwidth : ev->mheight;
 }
 
 static int x11_dispatch(void *impl, bool *changed, struct vmodes_error *err)
@@ -1088,12 +1084,13 @@ static int x11_dispatch(void *impl, bool *changed, struct vmodes_error *err)
 
         while ((ev = xcb_poll_for_event(r->c))) {
                 int type = ev->response_type & 0x7f;
-                if (type == r->event_base + XCB_RANDR_SCREEN_CHANGE_NOTIFY ||
-                    type == r->event_base + XCB_RANDR_NOTIFY)
+                if (type == r->event_base + XCB_RANDR_SCREEN_CHANGE_NOTIFY)
+                        screen_changed(r, (const xcb_randr_screen_change_notify_event_t *)ev);
+                if (type == r->event_base + XCB_RANDR_SCREEN_CHANGE_NOTIFY || type == r->event_base + XCB_RANDR_NOTIFY)
                         *changed = true;
                 free(ev);
         }
-        return xcb_connection_has_error(r->c) ? lost(r, err) : 0;
+        return gone(r) ? lost(r, err) : 0;
 }
 
 static void x11_get_caps(const void *impl, struct vmodes_display_caps *caps)
@@ -1113,9 +1110,7 @@ static void x11_get_stats(const void *impl, struct vmodes_display_stats *stats)
 {
         const struct vmodes_randr *r = impl;
 
-        stats->query_round_trips = r->stats.query_round_trips;
-        stats->execute_round_trips = r->stats.execute_round_trips;
-        stats->execute_requests = r->stats.execute_requests;
+        *stats = r->stats;
 }
 
 const struct vmodes_display_ops vmodes_display_x11_randr = {
