@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmodes-session: the session agent's program. `vmodes session` runs it
+ * (the XDG autostart entry and users keep that command); it links only
+ * what the agent uses (libsystemd, Xlib/XCB RandR, the core library), so
+ * that an idle agent stays small. This file: the command line, the Wayland
+ * check, opening the X display within a bound; session.c does the rest.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "agent/common/log.h"
+#include "agent/display/x11-randr.h"
+#include "agent/session/agent.h"
+
+/* Bounds on waiting for the X server while connecting and reading the
+ * heads at start, as every vmodes command has ($VMODES_X_TIMEOUT sets
+ * them); never while the agent waits for events. */
+#define X_CONNECT_SECONDS 5.0
+#define X_ANSWER_SECONDS 10.0
+
+static char x_wait_message[512];
+static size_t x_wait_message_len;
+
+static void x_wait_expired(int sig)
+{
+        /* async-signal-safe: the message was formatted when the timer was armed */
+        ssize_t r = write(STDERR_FILENO, x_wait_message, x_wait_message_len);
+
+        (void)sig;
+        (void)r;
+        _exit(SESSION_EXIT_FAILURE);
+}
+
+/* Arms the bound (doing: " while connecting", ...). -EINVAL (logged) for a
+ * bad $VMODES_X_TIMEOUT. */
+static int x_deadline(double seconds, const char *doing)
+{
+        const char *v = getenv("VMODES_X_TIMEOUT"), *display = getenv("DISPLAY");
+        struct sigaction sa = { .sa_handler = x_wait_expired };
+        struct itimerval t = { { 0, 0 }, { 0, 0 } };
+        char q[256], qd[256];
+        char *end = NULL;
+        int n;
+
+        if (v) {
+                double d = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end) : -1.0;
+                if (!*v || d < 0.1 || d > 3600.0 || *end) {
+                        log_error("VMODES_X_TIMEOUT='%s' is not a number of seconds (0.1 to 3600)",
+                                  vmodes_excerpt(q, sizeof(q), v, strlen(v)));
+                        return -EINVAL;
+                }
+                seconds = d;
+        }
+        n = snprintf(x_wait_message, sizeof(x_wait_message),
+                     "vmodes: the X display %s did not answer within %g s%s: is the X server stopped or hung?\n",
+                     display && *display ? vmodes_excerpt(qd, sizeof(qd), display, strlen(display)) : "(none)",
+                     seconds, doing);
+        x_wait_message_len = n < 0 ? 0 : (size_t)n < sizeof(x_wait_message) ? (size_t)n : sizeof(x_wait_message) - 1;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        t.it_value.tv_sec = (time_t)seconds;
+        t.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+        setitimer(ITIMER_REAL, &t, NULL);
+        return 0;
+}
+
+static void x_deadline_clear(void)
+{
+        struct itimerval t = { { 0, 0 }, { 0, 0 } };
+
+        setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* Opens $DISPLAY and reads its heads once (a display that is not there or
+ * lacks RandR 1.2 ends the agent at once). The virtual GPU is not looked
+ * up: names resolve through the naming schemes, and the server itself
+ * refuses a mode its video memory cannot hold. */
+static int open_x(struct vmodes_screen *x)
+{
+        struct vmodes_error err = { "" };
+        int r;
+
+        if (x_deadline(X_CONNECT_SECONDS, " while connecting") < 0)
+                return -EINVAL;
+        r = vmodes_screen_open(x, NULL, NULL, &err);
+        x_deadline_clear();
+        if (r >= 0) {
+                if (x_deadline(X_ANSWER_SECONDS, " while reading the heads") < 0)
+                        return -EINVAL;
+                r = vmodes_screen_query(x, &err);
+                x_deadline_clear();
+        }
+        if (r < 0) {
+                log_error("%s", err.msg);
+                return r;
+        }
+        free(x->state); /* made again for each apply */
+        x->state = NULL;
+        /* until the backend reports a lost connection only as -ECONNRESET:
+         * closing a dead connection must neither print nor exit 1 (the X
+         * server going away is the normal end of a session) */
+        vmodes_randr_set_io_error_exit(NULL, SESSION_EXIT_OK);
+        return 0;
+}
+
+static void help(FILE *f)
+{
+        fprintf(f,
+                "Usage: vmodes session [OPTIONS]\n"
+                "\n"
+                "The per-session agent, started at login by the XDG autostart entry\n"
+                "vmodes-session.desktop. It applies the configured layout to this X session\n"
+                "($DISPLAY) and keeps it: when a head is connected (a SPICE client opens a\n"
+                "second display) it gets its configured mode and place; a pinned head gets\n"
+                "its mode back whenever something else changes it; other heads keep a size\n"
+                "the host or the desktop set. With auto-fit in the configuration a head\n"
+                "follows the size the host asks for (its preferred mode, for instance a\n"
+                "SPICE window size) at the configured refresh rate instead of 60 Hz.\n"
+                "\n"
+                "Where the configuration comes from:\n"
+                "  - with --config FILE: from FILE, and every change of FILE is applied;\n"
+                "    vmodesd is not asked;\n"
+                "  - otherwise from vmodesd on the system bus ($VMODES_BUS_ADDRESS if set):\n"
+                "    its configuration at start and again whenever it signals ConfigChanged\n"
+                "    (vmodes add, remove and apply store their changes through it). While\n"
+                "    vmodesd is not running, the file it keeps is used as it is on disk\n"
+                "    until vmodesd starts:\n"
+                "      %s\n"
+                "    When vmodesd (re)starts, its configuration is read again. When the\n"
+                "    connection to the bus is lost, the configuration in use is kept and\n"
+                "    the agent reconnects (after 0.1 s, then less often, at least every 5 s).\n"
+                "    Without a system bus at start that file is followed as with --config.\n"
+                "\n"
+                "It listens to RandR events and DRM hotplug uevents, uses no CPU while nothing\n"
+                "happens, and exits when the X server goes away. A change is applied at once;\n"
+                "during a burst of changes (a window edge being dragged) it waits until they\n"
+                "pause for 0.1 s, at most 0.5 s. In a Wayland session it exits at once.\n"
+                "\n"
+                "Options:\n"
+                "      --config FILE   take the configuration from FILE and follow its changes\n"
+                "      --once          apply the configuration once and exit\n"
+                "      --stats         log the timing of every apply (for benchmarks): when the\n"
+                "                      event came, when the mode-set requests went out and when\n"
+                "                      X answered (CLOCK_MONOTONIC seconds), and the counts\n"
+                "  -v, --verbose       log more\n"
+                "  -h, --help          show this help\n"
+                "\n"
+                "Exit status: 0 when the X server went away or on SIGTERM, 1 when the X\n"
+                "display cannot be opened or the event loop fails, 2 bad arguments.\n",
+                VMODES_CONFIG_DEFAULT_PATH);
+}
+
+/* A Wayland session, by its display socket or by what logind's session
+ * says: gnome-session starts autostart entries of its first phases before
+ * WAYLAND_DISPLAY is set, and DISPLAY may then name a not yet running
+ * Xwayland. */
+static bool wayland_session(void)
+{
+        const char *display = getenv("WAYLAND_DISPLAY"), *type = getenv("XDG_SESSION_TYPE");
+
+        return (display && *display) || (type && !strcmp(type, "wayland"));
+}
+
+/* The options into o. -1: go on; otherwise the exit status. */
+static int parse_args(int argc, char **argv, struct session_options *o)
+{
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' }, { "once", no_argument, NULL, '1' },
+                { "stats", no_argument, NULL, 's' },        { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },         {}
+        };
+        int c;
+
+        o->config_path = VMODES_CONFIG_DEFAULT_PATH;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'c':
+                        o->config_path = optarg;
+                        o->follow_file = true;
+                        break;
+                case '1':
+                        o->once = true;
+                        break;
+                case 's':
+                        o->stats = true;
+                        break;
+                case 'v':
+                        o->verbose = true;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return SESSION_EXIT_OK;
+                default:
+                        log_error("unknown option (try 'vmodes session --help')");
+                        return SESSION_EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                log_error("'vmodes session' takes no arguments (try 'vmodes session --help')");
+                return SESSION_EXIT_USAGE;
+        }
+        return -1;
+}
+
+int main(int argc, char **argv)
+{
+        struct session_options o = { 0 };
+        struct vmodes_screen x = { 0 };
+        int ex = parse_args(argc, argv, &o);
+
+        if (ex >= 0)
+                return ex;
+        /* argument errors above went to the terminal as "vmodes: ..."; from
+         * here on the lines are the session's (the journal, under systemd) */
+        vmodes_log_setup("vmodes session", VMODES_LOG_PREFIX_JOURNAL);
+        if (wayland_session()) {
+                log_info("this is a Wayland session; the compositor owns the display modes, nothing to do");
+                return SESSION_EXIT_OK;
+        }
+        if (open_x(&x) < 0) {
+                vmodes_screen_close(&x);
+                return SESSION_EXIT_FAILURE;
+        }
+        ex = session_run(&o, &x);
+        vmodes_screen_close(&x);
+        return ex;
+}
