@@ -7,6 +7,8 @@
  * VMODES_DAEMON_PENDING_MAX checks in flight). Every argument is checked
  * against the known heads and the timing library before anything is
  * written; errors are named org.vmodes.Error.* with one line saying why.
+ * What a change does to the config is agent/core/edit.c's: this file
+ * reads arguments, asks polkit and replies.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,18 +19,28 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "agent/common/bus.h"
 #include "agent/common/macro.h"
-#include "agent/daemon/daemon.h"
-#include "agent/core/kcmdline.h"
+#include "agent/core/edit.h"
+#include "agent/daemon/bus.h"
+
+struct vmodes_daemon_bus {
+        struct vmodes_daemon *d;
+        sd_bus *bus;
+        sd_bus_slot *slot;   /* the object */
+        unsigned n_pending;  /* authorization checks in flight */
+};
 
 typedef int (*op_fn)(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e);
 
 /* What a change request would do, computed before anything is written. */
 struct change {
         struct vmodes_config config; /* the config after the request */
-        bool reply_names;            /* AddMode: reply (head, mode name) */
-        char head[VMODES_HEAD_NAME_MAX];
+        enum { REPLY_NONE, REPLY_NAMES, REPLY_HEADS } reply;
+        char head[VMODES_HEAD_NAME_MAX];  /* REPLY_NAMES (AddMode): head, mode name */
         char mode_name[VMODES_NAME_MAX];
+        unsigned n_heads;                 /* REPLY_HEADS (SetHeads): the heads given */
+        struct vmodes_edit_head heads[VMODES_CONFIG_HEADS_MAX];
 };
 /* Reads the arguments and fills ch; no side effects. */
 typedef int (*build_fn)(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e);
@@ -46,7 +58,7 @@ static int prop_version(sd_bus *bus, const char *path, const char *iface, const 
 static int prop_devices(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                         void *userdata, sd_bus_error *e)
 {
-        struct vmodes_daemon *d = userdata;
+        struct vmodes_daemon *d = ((struct vmodes_daemon_bus *)userdata)->d;
         size_t n = vmodes_discovery_get_n_devices(d->discovery);
         int r;
 
@@ -71,7 +83,7 @@ static const char *connector_status(enum vmodes_connector_status s)
 static int prop_heads(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                       void *userdata, sd_bus_error *e)
 {
-        struct vmodes_daemon *d = userdata;
+        struct vmodes_daemon *d = ((struct vmodes_daemon_bus *)userdata)->d;
         size_t n = vmodes_discovery_get_n_devices(d->discovery);
         int r;
 
@@ -108,7 +120,7 @@ static int prop_heads(sd_bus *bus, const char *path, const char *iface, const ch
 static int prop_config(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                        void *userdata, sd_bus_error *e)
 {
-        struct vmodes_daemon *d = userdata;
+        struct vmodes_daemon *d = ((struct vmodes_daemon_bus *)userdata)->d;
         _cleanup_(freep) char *text = NULL, *clean = NULL;
         size_t size;
         int r;
@@ -124,10 +136,52 @@ static int prop_config(sd_bus *bus, const char *path, const char *iface, const c
         return sd_bus_message_append(reply, "s", clean);
 }
 
+/* One head as ConfigHeads lists it and SetHeads takes it. */
+static int append_head(sd_bus_message *reply, const struct vmodes_head_config *h)
+{
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'r', "sasssiia{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", h->head);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "s");
+        for (unsigned k = 0; r >= 0 && k < h->n_modes; k++) {
+                char text[256];
+
+                r = vmodes_edit_format_mode(text, sizeof(text), &h->modes[k]);
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "s", text);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "ssii", vmodes_relation_to_string(h->relation), h->relative_to,
+                                          (int32_t)h->x, (int32_t)h->y);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "a{sv}", 3, "primary", "b", (int)h->primary, "pinned", "b",
+                                          (int)h->pinned, "enabled", "b", (int)h->enabled);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int prop_config_heads(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *e)
+{
+        struct vmodes_daemon *d = ((struct vmodes_daemon_bus *)userdata)->d;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sasssiia{sv})");
+        for (unsigned i = 0; r >= 0 && i < d->config.n_heads; i++)
+                r = append_head(reply, &d->config.heads[i]);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 static int prop_string(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                        void *userdata, sd_bus_error *e)
 {
-        struct vmodes_daemon *d = userdata;
+        struct vmodes_daemon *d = ((struct vmodes_daemon_bus *)userdata)->d;
         const char *v = !strcmp(prop, "ConfigPath") ? d->opt.config_path
                         : !strcmp(prop, "XConfigPath") ? d->opt.xorg_path
                         : !strcmp(prop, "ConfigError") ? d->config_error : "";
@@ -140,7 +194,7 @@ static int prop_string(sd_bus *bus, const char *path, const char *iface, const c
 static int prop_bool(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                      void *userdata, sd_bus_error *e)
 {
-        struct vmodes_daemon *d = userdata;
+        struct vmodes_daemon *d = ((struct vmodes_daemon_bus *)userdata)->d;
         int v = !strcmp(prop, "AutoFit") ? d->config.auto_fit : d->config.kernel_cmdline;
 
         return sd_bus_message_append(reply, "b", v);
@@ -179,18 +233,9 @@ static int parse_mode(const char *text, struct vmodes_head_mode *out, sd_bus_err
 {
         struct vmodes_error err;
 
-        memset(out, 0, sizeof(*out));
         if (strlen(text) > VMODES_DAEMON_ARG_MAX)
                 return arg_error(e, VMODES_ERROR_INVALID_MODE, "mode of %zu bytes is too long", strlen(text));
-        if (strpbrk(text, " \t\"")) {
-                out->custom = true;
-                if (vmodes_modeline_parse(text, &out->mode, &err) < 0)
-                        return arg_error(e, VMODES_ERROR_INVALID_MODE, "%s", err.msg);
-                out->mode.method = VMODES_METHOD_CUSTOM;
-        } else if (vmodes_spec_parse(text, &out->spec, &err) < 0 ||
-                   vmodes_spec_to_mode(&out->spec, &out->mode, &err) < 0)
-                return arg_error(e, VMODES_ERROR_INVALID_MODE, "%s", err.msg);
-        if (vmodes_mode_validate(&out->mode, &err) < 0)
+        if (vmodes_edit_parse_mode(text, out, &err) < 0)
                 return arg_error(e, VMODES_ERROR_INVALID_MODE, "%s", err.msg);
         return 0;
 }
@@ -277,12 +322,31 @@ static int read_options(sd_bus_message *m, struct opt *opts, size_t n, sd_bus_er
         return sd_bus_message_exit_container(m);
 }
 
-static void set_primary(struct vmodes_config *c, struct vmodes_head_config *h, bool primary)
+/* A switch from an options dictionary: -1 when not given. */
+static int opt_switch(const struct opt *o)
 {
-        if (primary)
-                for (unsigned i = 0; i < c->n_heads; i++)
-                        c->heads[i].primary = false;
-        h->primary = primary;
+        return o->set ? o->b : -1;
+}
+
+/* An edit that was refused, as the D-Bus error its errno stands for in
+ * this method (edit.h lists them). */
+static int edit_error(sd_bus_error *e, int r, const struct vmodes_error *err, const char *enoent, const char *einval)
+{
+        const char *name = r == -E2BIG ? VMODES_ERROR_LIMIT
+                           : r == -ENOENT ? enoent
+                           : r == -ELOOP ? VMODES_ERROR_INVALID_HEAD
+                           : r == -EINVAL ? einval : VMODES_ERROR_FAILED;
+
+        return arg_error(e, name, "%s", err->msg);
+}
+
+static int parse_relation(const char *relation, enum vmodes_relation *rel, sd_bus_error *e)
+{
+        if (strlen(relation) > 32 || vmodes_relation_from_string(relation, rel) < 0)
+                return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
+                                 "relation '%.32s' is not one of auto, right-of, left-of, above, below, same-as, pos",
+                                 relation);
+        return 0;
 }
 
 /* ---- methods (called once the caller is authorized) ------------------------ */
@@ -290,18 +354,17 @@ static void set_primary(struct vmodes_config *c, struct vmodes_head_config *h, b
 static int build_add_mode(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
         struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' }, { "default", 'b' } };
-        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX];
         struct vmodes_head_mode hm;
-        struct vmodes_head_config *h;
+        struct vmodes_edit_head_options o;
+        struct vmodes_error err;
         const char *head, *spec;
-        bool make_default = true;
         int r;
 
         r = sd_bus_message_read(m, "ss", &head, &spec);
         if (r < 0)
                 return r;
-        r = read_options(m, opts, 4, e);
+        r = read_options(m, opts, ELEMENTSOF(opts), e);
         if (r < 0)
                 return r;
         r = resolve_head(d, head, canon, e);
@@ -313,43 +376,12 @@ static int build_add_mode(struct vmodes_daemon *d, sd_bus_message *m, struct cha
         r = check_fits(d, canon, &hm.mode, e);
         if (r < 0)
                 return r;
-        if (opts[3].set)
-                make_default = opts[3].b;
-
-        *c = d->config;
-        h = vmodes_config_find_head(c, canon);
-        if (!h) {
-                if (c->n_heads >= VMODES_CONFIG_HEADS_MAX)
-                        return arg_error(e, VMODES_ERROR_LIMIT, "%d heads are configured already (the most)",
-                                         VMODES_CONFIG_HEADS_MAX);
-                h = &c->heads[c->n_heads++];
-                memset(h, 0, sizeof(*h));
-                snprintf(h->head, sizeof(h->head), "%s", canon);
-                h->enabled = true;
-        }
-        /* an existing mode of that name is replaced (moved) */
-        for (unsigned k = 0; k < h->n_modes; k++)
-                if (!strcmp(h->modes[k].mode.name, hm.mode.name)) {
-                        memmove(&h->modes[k], &h->modes[k + 1], (h->n_modes - k - 1) * sizeof(h->modes[0]));
-                        h->n_modes--;
-                        break;
-                }
-        if (h->n_modes >= VMODES_CONFIG_MODES_MAX)
-                return arg_error(e, VMODES_ERROR_LIMIT, "head %s has %d modes already (the most); remove one",
-                                 canon, VMODES_CONFIG_MODES_MAX);
-        if (make_default) {
-                memmove(&h->modes[1], &h->modes[0], h->n_modes * sizeof(h->modes[0]));
-                h->modes[0] = hm;
-        } else
-                h->modes[h->n_modes] = hm;
-        h->n_modes++;
-        if (opts[1].set)
-                h->pinned = opts[1].b;
-        if (opts[2].set)
-                h->enabled = opts[2].b;
-        if (opts[0].set)
-                set_primary(c, h, opts[0].b);
-        ch->reply_names = true;
+        o = (struct vmodes_edit_head_options){ opt_switch(&opts[0]), opt_switch(&opts[1]), opt_switch(&opts[2]) };
+        ch->config = d->config;
+        r = vmodes_edit_add_mode(&ch->config, canon, &hm, opts[3].set ? opts[3].b : true, &o, &err);
+        if (r < 0)
+                return edit_error(e, r, &err, VMODES_ERROR_INVALID_HEAD, VMODES_ERROR_INVALID_ARGUMENT);
+        ch->reply = REPLY_NAMES;
         snprintf(ch->head, sizeof(ch->head), "%s", canon);
         snprintf(ch->mode_name, sizeof(ch->mode_name), "%s", hm.mode.name);
         return 0;
@@ -357,11 +389,10 @@ static int build_add_mode(struct vmodes_daemon *d, sd_bus_message *m, struct cha
 
 static int build_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
-        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX];
-        struct vmodes_head_config *h;
+        struct vmodes_error err;
         const char *head, *spec;
-        int r, found = -1;
+        int r;
 
         r = sd_bus_message_read(m, "ss", &head, &spec);
         if (r < 0)
@@ -371,49 +402,19 @@ static int build_remove_mode(struct vmodes_daemon *d, sd_bus_message *m, struct 
                 return r;
         if (strlen(spec) > VMODES_DAEMON_ARG_MAX)
                 return arg_error(e, VMODES_ERROR_INVALID_MODE, "mode of %zu bytes is too long", strlen(spec));
-        *c = d->config;
-        h = vmodes_config_find_head(c, canon);
-        if (!h)
-                return arg_error(e, VMODES_ERROR_NO_SUCH_MODE, "head %s has no configured modes", canon);
-        if (!*spec) {
-                unsigned i = (unsigned)(h - c->heads);
-                memmove(&c->heads[i], &c->heads[i + 1], (c->n_heads - i - 1) * sizeof(c->heads[0]));
-                c->n_heads--;
-        } else {
-                for (unsigned k = 0; k < h->n_modes && found < 0; k++)
-                        if (!strcmp(h->modes[k].mode.name, spec))
-                                found = (int)k;
-                if (found < 0) {
-                        struct vmodes_head_mode hm;
-                        r = parse_mode(spec, &hm, e);
-                        if (r < 0)
-                                return r;
-                        for (unsigned k = 0; k < h->n_modes && found < 0; k++)
-                                if (!strcmp(h->modes[k].mode.name, hm.mode.name) ||
-                                    (hm.custom && vmodes_mode_equal_timings(&h->modes[k].mode, &hm.mode)))
-                                        found = (int)k;
-                }
-                if (found < 0)
-                        return arg_error(e, VMODES_ERROR_NO_SUCH_MODE, "head %s has no mode '%s'", canon, spec);
-                memmove(&h->modes[found], &h->modes[found + 1],
-                        (h->n_modes - (unsigned)found - 1) * sizeof(h->modes[0]));
-                h->n_modes--;
-                if (h->n_modes == 0 && h->enabled) {
-                        unsigned i = (unsigned)(h - c->heads);
-                        memmove(&c->heads[i], &c->heads[i + 1], (c->n_heads - i - 1) * sizeof(c->heads[0]));
-                        c->n_heads--;
-                }
-        }
+        ch->config = d->config;
+        r = vmodes_edit_remove_mode(&ch->config, canon, spec, &err);
+        if (r < 0)
+                return edit_error(e, r, &err, VMODES_ERROR_NO_SUCH_MODE, VMODES_ERROR_INVALID_MODE);
         return 0;
 }
 
 static int build_set_layout(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
-        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX] = "";
-        struct vmodes_head_config *h;
         const char *head, *relation, *other_name;
         enum vmodes_relation rel;
+        struct vmodes_error err;
         int32_t x, y;
         int primary, r;
 
@@ -423,74 +424,44 @@ static int build_set_layout(struct vmodes_daemon *d, sd_bus_message *m, struct c
         r = resolve_head(d, head, canon, e);
         if (r < 0)
                 return r;
-        if (strlen(relation) > 32 || vmodes_relation_from_string(relation, &rel) < 0)
-                return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
-                                 "relation '%.32s' is not one of auto, right-of, left-of, above, below, same-as, pos",
-                                 relation);
-        if (rel == VMODES_REL_POS) {
-                if (x < 0 || x > 32767 || y < 0 || y > 32767)
-                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
-                                         "position %" PRIi32 ",%" PRIi32 " is out of range (0 to 32767)", x, y);
-        } else if (rel != VMODES_REL_AUTO) {
+        r = parse_relation(relation, &rel, e);
+        if (r < 0)
+                return r;
+        if (rel != VMODES_REL_POS && rel != VMODES_REL_AUTO) {
                 r = resolve_head(d, other_name, other, e);
                 if (r < 0)
                         return r;
-                if (!strcmp(other, canon))
-                        return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s cannot be %s itself", canon,
-                                         relation);
         }
-        *c = d->config;
-        h = vmodes_config_find_head(c, canon);
-        if (!h)
-                return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s has no configuration yet; add a mode first",
-                                 canon);
-        h->relation = rel;
-        memset(h->relative_to, 0, sizeof(h->relative_to));
-        h->x = h->y = 0;
-        if (rel == VMODES_REL_POS) {
-                h->x = x;
-                h->y = y;
-        } else if (rel != VMODES_REL_AUTO)
-                snprintf(h->relative_to, sizeof(h->relative_to), "%s", other);
-        set_primary(c, h, primary);
+        ch->config = d->config;
+        r = vmodes_edit_set_position(&ch->config, canon, rel, other, x, y, primary, &err);
+        if (r < 0)
+                return edit_error(e, r, &err, VMODES_ERROR_INVALID_HEAD, VMODES_ERROR_INVALID_ARGUMENT);
         return 0;
 }
 
 static int build_set_head_options(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
 {
         struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' } };
-        struct vmodes_config *c = &ch->config;
         char canon[VMODES_HEAD_NAME_MAX];
-        struct vmodes_head_config *h;
+        struct vmodes_edit_head_options o;
+        struct vmodes_error err;
         const char *head;
         int r;
 
         r = sd_bus_message_read(m, "s", &head);
         if (r < 0)
                 return r;
-        r = read_options(m, opts, 3, e);
+        r = read_options(m, opts, ELEMENTSOF(opts), e);
         if (r < 0)
                 return r;
         r = resolve_head(d, head, canon, e);
         if (r < 0)
                 return r;
-        *c = d->config;
-        h = vmodes_config_find_head(c, canon);
-        if (!h && opts[2].set && !opts[2].b && c->n_heads < VMODES_CONFIG_HEADS_MAX) {
-                /* a head kept off needs no mode */
-                h = &c->heads[c->n_heads++];
-                memset(h, 0, sizeof(*h));
-                snprintf(h->head, sizeof(h->head), "%s", canon);
-        }
-        if (!h)
-                return arg_error(e, VMODES_ERROR_INVALID_HEAD, "head %s has no configuration yet; add a mode first",
-                                 canon);
-        if (opts[1].set)
-                h->pinned = opts[1].b;
-        if (opts[2].set)
-                h->enabled = opts[2].b;
-        if (opts[0].set)
-                set_primary(c, h, opts[0].b);
+        o = (struct vmodes_edit_head_options){ opt_switch(&opts[0]), opt_switch(&opts[1]), opt_switch(&opts[2]) };
+        ch->config = d->config;
+        r = vmodes_edit_set_head_options(&ch->config, canon, &o, &err);
+        if (r < 0)
+                return edit_error(e, r, &err, VMODES_ERROR_INVALID_HEAD, VMODES_ERROR_INVALID_ARGUMENT);
         return 0;
 }
 
@@ -498,37 +469,117 @@ static int build_set_options(struct vmodes_daemon *d, sd_bus_message *m, struct 
 {
         struct opt opts[] = { { "auto-fit", 'b' }, { "auto-fit-refresh", 'd' }, { "auto-fit-blanking", 's' },
                               { "kernel-cmdline", 'b' } };
-        static const char *const blanking[] = { "standard", "rb1", "rb2", "rb3" };
-        struct vmodes_config *c = &ch->config;
+        struct vmodes_edit_options o = VMODES_EDIT_OPTIONS_INIT;
+        struct vmodes_error err;
         int r;
 
-        r = read_options(m, opts, 4, e);
+        r = read_options(m, opts, ELEMENTSOF(opts), e);
         if (r < 0)
                 return r;
-        *c = d->config;
-        if (opts[0].set)
-                c->auto_fit = opts[0].b;
-        if (opts[1].set) {
-                double v = opts[1].dbl;
-                if (!isfinite(v) || (v != 0.0 && (v < VMODES_REFRESH_MIN || v > VMODES_REFRESH_MAX)))
-                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
-                                         "auto-fit-refresh %g is out of range (0 or %g to %g Hz)", v,
-                                         VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
-                c->auto_fit_refresh = round(v * 1000.0) / 1000.0;
-        }
-        if (opts[2].set) {
-                int found = -1;
-                for (int i = 0; i < 4; i++)
-                        if (!strcmp(opts[2].s, blanking[i]))
-                                found = i;
-                if (found < 0)
-                        return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT,
-                                         "auto-fit-blanking '%.32s' is not one of standard, rb1, rb2, rb3", opts[2].s);
-                c->auto_fit_reduced = found;
-        }
-        if (opts[3].set)
-                c->kernel_cmdline = opts[3].b;
+        o.auto_fit = opt_switch(&opts[0]);
+        o.set_refresh = opts[1].set;
+        o.auto_fit_refresh = opts[1].dbl;
+        o.auto_fit_blanking = opts[2].set ? opts[2].s : NULL;
+        o.kernel_cmdline = opt_switch(&opts[3]);
+        ch->config = d->config;
+        r = vmodes_edit_set_options(&ch->config, &o, &err);
+        if (r < 0)
+                return edit_error(e, r, &err, VMODES_ERROR_INVALID_ARGUMENT, VMODES_ERROR_INVALID_ARGUMENT);
         return 0;
+}
+
+/* One (sasssiia{sv}) of SetHeads: names resolved, modes parsed and checked
+ * against the device. */
+static int read_head(struct vmodes_daemon *d, sd_bus_message *m, struct vmodes_edit_head *h, sd_bus_error *e)
+{
+        struct opt opts[] = { { "primary", 'b' }, { "pinned", 'b' }, { "enabled", 'b' }, { "keep-modes", 'b' } };
+        const char *head, *text, *relation, *other;
+        int32_t x, y;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &head);
+        if (r >= 0)
+                r = resolve_head(d, head, h->head, e);
+        if (r >= 0)
+                r = sd_bus_message_enter_container(m, 'a', "s");
+        while (r >= 0 && (r = sd_bus_message_read(m, "s", &text)) > 0) {
+                if (h->n_modes >= VMODES_CONFIG_MODES_MAX)
+                        return arg_error(e, VMODES_ERROR_LIMIT, "head %s: more than %d modes given", h->head,
+                                         VMODES_CONFIG_MODES_MAX);
+                r = parse_mode(text, &h->modes[h->n_modes], e);
+                if (r >= 0)
+                        r = check_fits(d, h->head, &h->modes[h->n_modes].mode, e);
+                h->n_modes++;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "ssii", &relation, &other, &x, &y);
+        if (r >= 0)
+                r = parse_relation(relation, &h->relation, e);
+        if (r >= 0 && h->relation != VMODES_REL_POS && h->relation != VMODES_REL_AUTO)
+                r = resolve_head(d, other, h->other, e);
+        if (r >= 0)
+                r = read_options(m, opts, ELEMENTSOF(opts), e);
+        if (r < 0)
+                return r;
+        h->x = x;
+        h->y = y;
+        h->o = (struct vmodes_edit_head_options){ opt_switch(&opts[0]), opt_switch(&opts[1]), opt_switch(&opts[2]) };
+        h->keep_modes = opts[3].set && opts[3].b;
+        return 0;
+}
+
+static int build_set_heads(struct vmodes_daemon *d, sd_bus_message *m, struct change *ch, sd_bus_error *e)
+{
+        struct opt opts[] = { { "replace", 'b' } };
+        struct vmodes_error err;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "(sasssiia{sv})");
+        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'r', "sasssiia{sv}")) > 0) {
+                if (ch->n_heads >= VMODES_CONFIG_HEADS_MAX)
+                        return arg_error(e, VMODES_ERROR_LIMIT, "more than %d heads given", VMODES_CONFIG_HEADS_MAX);
+                memset(&ch->heads[ch->n_heads], 0, sizeof(ch->heads[0]));
+                r = read_head(d, m, &ch->heads[ch->n_heads], e);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                ch->n_heads++;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        if (r >= 0)
+                r = read_options(m, opts, ELEMENTSOF(opts), e);
+        if (r < 0)
+                return r;
+        ch->config = d->config;
+        r = vmodes_edit_set_heads(&ch->config, ch->heads, ch->n_heads, opts[0].set && opts[0].b, &err);
+        if (r < 0)
+                return edit_error(e, r, &err, VMODES_ERROR_INVALID_HEAD, VMODES_ERROR_INVALID_ARGUMENT);
+        ch->reply = REPLY_HEADS;
+        return 0;
+}
+
+/* SetHeads' reply: each head given, canonical, with the mode it uses. */
+static int reply_heads(struct vmodes_daemon *d, sd_bus_message *m, const struct change *ch)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ss)");
+        for (unsigned i = 0; r >= 0 && i < ch->n_heads; i++) {
+                const struct vmodes_head_config *h = vmodes_config_find_head(&d->config, ch->heads[i].head);
+
+                r = sd_bus_message_append(reply, "(ss)", ch->heads[i].head,
+                                          h && h->n_modes ? h->modes[0].mode.name : "");
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_send(reply);
+        return r;
 }
 
 static int op_apply(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
@@ -540,7 +591,7 @@ static int op_apply(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e)
         r = vmodes_daemon_write_outputs(d, &err);
         if (r < 0)
                 return arg_error(e, r == -ESTALE ? VMODES_ERROR_INVALID_CONFIG : VMODES_ERROR_FAILED, "%s", err.msg);
-        vmodes_daemon_bus_config_changed(d);
+        vmodes_daemon_config_changed(d);
         return sd_bus_reply_method_return(m, "");
 }
 
@@ -551,45 +602,19 @@ static int op_reload(struct vmodes_daemon *d, sd_bus_message *m, sd_bus_error *e
 
         r = vmodes_daemon_load_config(d, false, &err);
         if (r < 0) {
-                vmodes_daemon_bus_config_changed(d); /* ConfigError changed */
+                vmodes_daemon_config_changed(d); /* ConfigError changed */
                 return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s", d->config_error);
         }
         if (vmodes_daemon_write_outputs(d, &err) < 0) {
-                vmodes_daemon_bus_config_changed(d);
+                vmodes_daemon_config_changed(d);
                 return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
         }
         log_info("reloaded %s", d->opt.config_path);
-        vmodes_daemon_bus_config_changed(d);
+        vmodes_daemon_config_changed(d);
         return sd_bus_reply_method_return(m, "");
 }
 
 /* ---- authorization ---------------------------------------------------------- */
-
-static bool any_enabled(const struct vmodes_config *c)
-{
-        for (unsigned i = 0; i < c->n_heads; i++)
-                if (c->heads[i].enabled)
-                        return true;
-        return false;
-}
-
-/* Whether going from old to new changes how the machine boots: the kernel
- * command line (switched, or its video= arguments), or every configured
- * head off (the login screen and the console could stay blank). */
-static bool affects_boot(const struct vmodes_config *old, const struct vmodes_config *new)
-{
-        _cleanup_(freep) char *a = NULL, *b = NULL;
-
-        if (old->kernel_cmdline != new->kernel_cmdline)
-                return true;
-        if (new->n_heads > 0 && !any_enabled(new))
-                return true;
-        if (!new->kernel_cmdline)
-                return false;
-        if (vmodes_kcmdline_args(old, &a) < 0 || vmodes_kcmdline_args(new, &b) < 0)
-                return true;
-        return strcmp(a, b) != 0;
-}
 
 /* The polkit action a request needs (an invalid one: the plain action; it
  * is refused after authorization). */
@@ -603,20 +628,21 @@ static const char *request_action(struct vmodes_daemon *d, sd_bus_message *m, bu
                 return VMODES_POLKIT_ACTION;
         ch = calloc(1, sizeof(*ch));
         if (ch && build(d, m, ch, &e) >= 0)
-                boot = affects_boot(&d->config, &ch->config);
+                boot = vmodes_edit_affects_boot(&d->config, &ch->config);
         sd_bus_error_free(&e);
         free(ch);
         return boot ? VMODES_POLKIT_ACTION_BOOT : VMODES_POLKIT_ACTION;
 }
 
-static int ask_polkit(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn op, const char *action,
+static int ask_polkit(struct vmodes_daemon_bus *b, sd_bus_message *m, build_fn build, op_fn op, const char *action,
                       sd_bus_error *e);
 
 /* Make the request; granted is the polkit action the caller holds (NULL:
  * root). A change that needs more than granted asks polkit again. */
-static int run(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn op, const char *granted,
+static int run(struct vmodes_daemon_bus *b, sd_bus_message *m, build_fn build, op_fn op, const char *granted,
                sd_bus_error *e)
 {
+        struct vmodes_daemon *d = b->d;
         struct vmodes_error err;
         _cleanup_(freep) struct change *ch = NULL;
         int r;
@@ -632,8 +658,8 @@ static int run(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn
         r = build(d, m, ch, e);
         if (r < 0)
                 return r;
-        if (granted && strcmp(granted, VMODES_POLKIT_ACTION_BOOT) && affects_boot(&d->config, &ch->config))
-                return ask_polkit(d, m, build, op, VMODES_POLKIT_ACTION_BOOT, e);
+        if (granted && strcmp(granted, VMODES_POLKIT_ACTION_BOOT) && vmodes_edit_affects_boot(&d->config, &ch->config))
+                return ask_polkit(b, m, build, op, VMODES_POLKIT_ACTION_BOOT, e);
         r = vmodes_daemon_commit(d, &ch->config, &err);
         if (r == -EINVAL)
                 return arg_error(e, VMODES_ERROR_INVALID_ARGUMENT, "%s", err.msg);
@@ -641,13 +667,15 @@ static int run(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn
                 return arg_error(e, VMODES_ERROR_INVALID_CONFIG, "%s", err.msg);
         if (r < 0)
                 return arg_error(e, VMODES_ERROR_FAILED, "%s", err.msg);
-        if (ch->reply_names)
+        if (ch->reply == REPLY_NAMES)
                 return sd_bus_reply_method_return(m, "ss", ch->head, ch->mode_name);
+        if (ch->reply == REPLY_HEADS)
+                return reply_heads(d, m, ch);
         return sd_bus_reply_method_return(m, "");
 }
 
 struct pending {
-        struct vmodes_daemon *d;
+        struct vmodes_daemon_bus *b;
         sd_bus_message *m;
         build_fn build;
         op_fn op;
@@ -662,7 +690,7 @@ static void pending_done(struct pending *p, int r, sd_bus_error *e)
                 else
                         sd_bus_reply_method_errno(p->m, r, NULL);
         }
-        p->d->n_pending--;
+        p->b->n_pending--;
         sd_bus_message_unref(p->m);
         free(p);
 }
@@ -696,25 +724,25 @@ static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
                               p->action, challenge ? ", authentication needed" : "");
                 goto out;
         }
-        r = run(p->d, p->m, p->build, p->op, p->action, &e);
+        r = run(p->b, p->m, p->build, p->op, p->action, &e);
 out:
         pending_done(p, r, &e);
         sd_bus_error_free(&e);
         return 0;
 }
 
-static int ask_polkit(struct vmodes_daemon *d, sd_bus_message *m, build_fn build, op_fn op, const char *action,
+static int ask_polkit(struct vmodes_daemon_bus *b, sd_bus_message *m, build_fn build, op_fn op, const char *action,
                       sd_bus_error *e)
 {
         struct pending *p;
         int r;
 
-        if (d->n_pending >= VMODES_DAEMON_PENDING_MAX)
+        if (b->n_pending >= VMODES_DAEMON_PENDING_MAX)
                 return arg_error(e, VMODES_ERROR_BUSY, "too many requests waiting for authorization; try again");
         p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
-        p->d = d;
+        p->b = b;
         p->m = sd_bus_message_ref(m);
         p->build = build;
         p->op = op;
@@ -731,11 +759,11 @@ static int ask_polkit(struct vmodes_daemon *d, sd_bus_message *m, build_fn build
                 return arg_error(e, VMODES_ERROR_ACCESS_DENIED, "not authorized: cannot ask polkit (%s)",
                                  strerror(-r));
         }
-        d->n_pending++;
+        b->n_pending++;
         return 1; /* the reply follows */
 }
 
-static int authorize(sd_bus_message *m, struct vmodes_daemon *d, build_fn build, op_fn op, sd_bus_error *e)
+static int authorize(sd_bus_message *m, struct vmodes_daemon_bus *b, build_fn build, op_fn op, sd_bus_error *e)
 {
         sd_bus_creds *creds = NULL;
         uid_t uid = (uid_t)-1;
@@ -750,8 +778,8 @@ static int authorize(sd_bus_message *m, struct vmodes_daemon *d, build_fn build,
                 return arg_error(e, VMODES_ERROR_ACCESS_DENIED, "not authorized: cannot tell who is calling (%s)",
                                  strerror(-r));
         if (uid == 0)
-                return run(d, m, build, op, NULL, e);
-        return ask_polkit(d, m, build, op, request_action(d, m, build), e);
+                return run(b, m, build, op, NULL, e);
+        return ask_polkit(b, m, build, op, request_action(b->d, m, build), e);
 }
 
 #define METHOD(name, build, op)                                                                   \
@@ -764,6 +792,7 @@ METHOD(remove_mode, build_remove_mode, NULL)
 METHOD(set_layout, build_set_layout, NULL)
 METHOD(set_head_options, build_set_head_options, NULL)
 METHOD(set_options, build_set_options, NULL)
+METHOD(set_heads, build_set_heads, NULL)
 METHOD(apply, NULL, op_apply)
 METHOD(reload, NULL, op_reload)
 
@@ -773,6 +802,7 @@ static const sd_bus_vtable daemon_vtable[] = {
         SD_BUS_PROPERTY("Devices", "a(sssss)", prop_devices, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("Heads", "a(ssssas)", prop_heads, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("Config", "s", prop_config, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ConfigHeads", "a(sasssiia{sv})", prop_config_heads, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ConfigError", "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ConfigPath", "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("XConfigPath", "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -791,35 +821,57 @@ static const sd_bus_vtable daemon_vtable[] = {
                                  method_set_head_options, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("SetOptions", "a{sv}", SD_BUS_PARAM(options), "", , method_set_options,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetHeads", "a(sasssiia{sv})a{sv}", SD_BUS_PARAM(heads) SD_BUS_PARAM(options),
+                                 "a(ss)", SD_BUS_PARAM(heads), method_set_heads, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Apply", "", "", method_apply, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL("ConfigChanged", "", 0),
         SD_BUS_VTABLE_END,
 };
 
-int vmodes_daemon_bus_attach(struct vmodes_daemon *d, sd_bus *bus)
+static void config_changed(void *userdata)
 {
+        struct vmodes_daemon_bus *b = userdata;
+
+        sd_bus_emit_properties_changed(b->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Config", "ConfigHeads",
+                                       "ConfigError", "AutoFit", "KernelCmdline", NULL);
+        sd_bus_emit_signal(b->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "ConfigChanged", "");
+}
+
+static void devices_changed(void *userdata)
+{
+        struct vmodes_daemon_bus *b = userdata;
+
+        sd_bus_emit_properties_changed(b->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Devices", "Heads", NULL);
+}
+
+int vmodes_daemon_bus_new(struct vmodes_daemon_bus **out, struct vmodes_daemon *d, sd_bus *bus)
+{
+        struct vmodes_daemon_bus *b;
         int r;
 
-        r = sd_bus_add_object_vtable(bus, NULL, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, daemon_vtable, d);
-        if (r < 0)
+        b = calloc(1, sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+        b->d = d;
+        b->bus = sd_bus_ref(bus);
+        r = sd_bus_add_object_vtable(bus, &b->slot, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, daemon_vtable, b);
+        if (r < 0) {
+                vmodes_daemon_bus_free(b);
                 return r;
-        d->bus = sd_bus_ref(bus);
+        }
+        vmodes_daemon_set_notify(d, &(struct vmodes_daemon_notify){ config_changed, devices_changed, b });
+        *out = b;
         return 0;
 }
 
-void vmodes_daemon_bus_config_changed(struct vmodes_daemon *d)
+void vmodes_daemon_bus_free(struct vmodes_daemon_bus *b)
 {
-        if (!d->bus)
+        if (!b)
                 return;
-        sd_bus_emit_properties_changed(d->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Config", "ConfigError",
-                                       "AutoFit", "KernelCmdline", NULL);
-        sd_bus_emit_signal(d->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "ConfigChanged", "");
-}
-
-void vmodes_daemon_bus_devices_changed(struct vmodes_daemon *d)
-{
-        if (!d->bus)
-                return;
-        sd_bus_emit_properties_changed(d->bus, VMODES_BUS_PATH, VMODES_BUS_INTERFACE, "Devices", "Heads", NULL);
+        if (b->slot)
+                vmodes_daemon_set_notify(b->d, &(struct vmodes_daemon_notify){ NULL, NULL, NULL });
+        sd_bus_slot_unref(b->slot);
+        sd_bus_unref(b->bus);
+        free(b);
 }

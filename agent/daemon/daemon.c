@@ -27,7 +27,8 @@ static void on_device_event(struct vmodes_monitor *m, const struct vmodes_event 
                 return;
         if (ev->type == VMODES_EVENT_DEVICE_ADD && !d->config_error[0] && vmodes_daemon_write_outputs(d, &err) < 0)
                 log_error("%s", err.msg);
-        vmodes_daemon_bus_devices_changed(d);
+        if (d->notify.devices_changed)
+                d->notify.devices_changed(d->notify.userdata);
 }
 
 int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_options *opt, sd_event *event)
@@ -67,9 +68,19 @@ void vmodes_daemon_free(struct vmodes_daemon *d)
                 return;
         vmodes_monitor_free(d->monitor);
         vmodes_discovery_free(d->discovery);
-        sd_bus_flush_close_unref(d->bus);
         sd_event_unref(d->event);
         free(d);
+}
+
+void vmodes_daemon_set_notify(struct vmodes_daemon *d, const struct vmodes_daemon_notify *n)
+{
+        d->notify = *n;
+}
+
+void vmodes_daemon_config_changed(struct vmodes_daemon *d)
+{
+        if (d->notify.config_changed)
+                d->notify.config_changed(d->notify.userdata);
 }
 
 static void set_config_error(struct vmodes_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -413,7 +424,7 @@ static int check_file_on_disk(struct vmodes_daemon *d, struct vmodes_error *err)
         set_config_error(d, "%s (changed on disk since it was loaded); changes are refused until the file is "
                          "fixed and reloaded", e.msg);
         log_error("%s", d->config_error);
-        vmodes_daemon_bus_config_changed(d);
+        vmodes_daemon_config_changed(d);
         return vmodes_error_set(err, -ESTALE, "%s", d->config_error);
 }
 
@@ -449,7 +460,7 @@ int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c,
         if (r == 0) {
                 d->config = *copy;
                 log_info("wrote %s", d->opt.config_path);
-                vmodes_daemon_bus_config_changed(d);
+                vmodes_daemon_config_changed(d);
         }
         free(copy);
         return r;

@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmodesd internals: the daemon state (daemon.c: devices, config, the files
- * it writes) and its D-Bus API (bus.c).
+ * it writes). Its D-Bus API (bus.h) calls these functions and hears of
+ * changes through struct vmodes_daemon_notify: this header knows nothing
+ * of the bus.
  */
 #pragma once
 
 #include <stdarg.h>
 #include <stdbool.h>
-#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "agent/common/bus.h"
 #include "agent/common/log.h"
 #include "agent/core/state.h"
 #include "udev/vmodes-udev.h"
-
-/* Bounds: what one caller can make the daemon hold. */
-#define VMODES_DAEMON_ARG_MAX 256     /* bytes of any string argument */
-#define VMODES_DAEMON_PENDING_MAX 32  /* authorization checks in flight */
 
 struct vmodes_daemon_options {
         const char *config_path;  /* vmodes.conf */
@@ -27,10 +23,17 @@ struct vmodes_daemon_options {
         bool monitor;             /* follow udev events */
 };
 
+/* Who hears of changes (the D-Bus API); either callback may be NULL. */
+struct vmodes_daemon_notify {
+        void (*config_changed)(void *userdata);  /* the config or ConfigError changed */
+        void (*devices_changed)(void *userdata); /* a device came, went or changed */
+        void *userdata;
+};
+
 struct vmodes_daemon {
         struct vmodes_daemon_options opt;
         sd_event *event;
-        sd_bus *bus;
+        struct vmodes_daemon_notify notify;
         struct vmodes_monitor *monitor;
         struct vmodes_discovery *discovery;
         enum vmodes_head_scheme scheme;  /* X output names of the X driver in use */
@@ -38,11 +41,13 @@ struct vmodes_daemon {
         /* why the file on disk is not in use, "" if it is; while set, the
          * daemon is read-only (changes refused, no file written) */
         char config_error[1024];
-        unsigned n_pending;              /* authorization checks in flight */
 };
 
 int vmodes_daemon_new(struct vmodes_daemon **out, const struct vmodes_daemon_options *opt, sd_event *event);
 void vmodes_daemon_free(struct vmodes_daemon *d);
+void vmodes_daemon_set_notify(struct vmodes_daemon *d, const struct vmodes_daemon_notify *n);
+/* Tell the listener that the config (or ConfigError) changed. */
+void vmodes_daemon_config_changed(struct vmodes_daemon *d);
 
 /* Load the config file. A damaged file (unreadable, not a regular file, a
  * NUL byte, empty while .old is good, a parse error) sets config_error and
@@ -65,8 +70,3 @@ int vmodes_daemon_resolve_head(struct vmodes_daemon *d, const char *name, char c
                                struct vmodes_error *err);
 /* The virtual GPU a canonical head belongs to, or NULL. */
 const struct vmodes_device *vmodes_daemon_head_device(struct vmodes_daemon *d, const char *head);
-
-/* bus.c */
-int vmodes_daemon_bus_attach(struct vmodes_daemon *d, sd_bus *bus);
-void vmodes_daemon_bus_config_changed(struct vmodes_daemon *d);
-void vmodes_daemon_bus_devices_changed(struct vmodes_daemon *d);

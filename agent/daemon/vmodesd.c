@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "agent/common/bus.h"
+#include "agent/daemon/bus.h"
 #include "agent/daemon/daemon.h"
 
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
@@ -62,7 +63,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                         log_error("%s", err.msg);
                 else
                         log_info("reloaded %s", d->opt.config_path);
-                vmodes_daemon_bus_config_changed(d);
+                vmodes_daemon_config_changed(d);
                 sd_notify(0, "READY=1");
                 return 0;
         }
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
         };
         const char *bus_kind = "system", *address = NULL;
         struct vmodes_daemon *d = NULL;
+        struct vmodes_daemon_bus *b = NULL;
         sd_event *event = NULL;
         sd_bus *bus = NULL;
         struct vmodes_error err;
@@ -158,7 +160,7 @@ int main(int argc, char **argv)
                         strerror(-r));
                 goto fail;
         }
-        r = vmodes_daemon_bus_attach(d, bus);
+        r = vmodes_daemon_bus_new(&b, d, bus);
         if (r < 0)
                 goto fail;
         r = sd_bus_attach_event(bus, event, 0);
@@ -183,6 +185,7 @@ int main(int argc, char **argv)
 fail:
         if (r < 0)
                 log_error("vmodesd: %s", strerror(-r));
+        vmodes_daemon_bus_free(b);
         vmodes_daemon_free(d);
         sd_bus_flush_close_unref(bus);
         sd_event_unref(event);
