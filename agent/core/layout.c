@@ -361,16 +361,35 @@ static int check_config(struct planner *p)
         return 0;
 }
 
-/* Heads turned off, modes added, CRTCs chosen. */
-static int assign(struct planner *p)
+/* A configured head shows mode ref, its first mode (turned with the CRTC's
+ * rotation when the head stays lit). */
+static void show_mode(struct planner *p, const struct vmodes_layout_output *o, struct target *t, unsigned head,
+                      struct vmodes_layout_mode_ref ref)
+{
+        if (!t->lit || !mode_ref_eq(ref, t->mode))
+                note(p, o, t->lit ? VMODES_CHANGE_MODE : VMODES_CHANGE_ON);
+        t->mode = ref;
+        t->timings = p->head_mode[head][0];
+        t->w = t->timings.hdisplay;
+        t->h = t->timings.vdisplay;
+        if (!t->lit)
+                t->rotation = VMODES_LAYOUT_ROTATE_0;
+        if (t->rotation & (2 | 8)) { /* RR_Rotate_90 / RR_Rotate_270 */
+                unsigned tmp = t->w;
+                t->w = t->h;
+                t->h = tmp;
+        }
+}
+
+/* Each configured head: its modes offered, its first mode shown, or off. */
+static int assign_heads(struct planner *p)
 {
         const struct vmodes_config *w = p->want;
-        const struct vmodes_layout_state *s = p->have;
         int r;
 
         for (unsigned i = 0; i < w->n_heads; i++) {
                 const struct vmodes_head_config *h = &w->heads[i];
-                const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, h->head);
+                const struct vmodes_layout_output *o = vmodes_layout_output_by_name(p->have, h->head);
                 struct target *t = &p->t[out_index(p, o)];
 
                 for (unsigned k = 0; k < h->n_modes; k++) {
@@ -379,21 +398,8 @@ static int assign(struct planner *p)
                         r = ensure_offered(p, o, &p->head_mode[i][k], &ref);
                         if (r < 0)
                                 return r;
-                        if (k == 0 && h->enabled) {
-                                if (!t->lit || !mode_ref_eq(ref, t->mode))
-                                        note(p, o, t->lit ? VMODES_CHANGE_MODE : VMODES_CHANGE_ON);
-                                t->mode = ref;
-                                t->timings = p->head_mode[i][0];
-                                t->w = t->timings.hdisplay;
-                                t->h = t->timings.vdisplay;
-                                if (!t->lit)
-                                        t->rotation = VMODES_LAYOUT_ROTATE_0;
-                                if (t->rotation & (2 | 8)) { /* RR_Rotate_90 / RR_Rotate_270 */
-                                        unsigned tmp = t->w;
-                                        t->w = t->h;
-                                        t->h = tmp;
-                                }
-                        }
+                        if (k == 0 && h->enabled)
+                                show_mode(p, o, t, i, ref);
                 }
                 if (!h->enabled && t->lit) {
                         t->lit = false;
@@ -403,14 +409,21 @@ static int assign(struct planner *p)
                 if (h->enabled)
                         t->lit = true; /* CRTC below */
         }
+        return 0;
+}
 
-        /* outputs sharing a CRTC with a configured head follow it */
+/* Outputs sharing a CRTC with a configured head follow it. */
+static void follow_clones(struct planner *p)
+{
+        const struct vmodes_layout_state *s = p->have;
+
         for (unsigned i = 0; i < s->n_outputs; i++) {
                 if (p->t[i].head < 0 || !p->t[i].lit || !p->t[i].crtc)
                         continue;
                 for (unsigned k = 0; k < s->n_outputs; k++)
                         if (k != i && p->t[k].head < 0 && p->t[k].lit && p->t[k].crtc == p->t[i].crtc) {
-                                if (!vmodes_layout_output_offers(&s->outputs[k], p->t[i].mode.id) || p->t[i].mode.created >= 0) {
+                                if (!vmodes_layout_output_offers(&s->outputs[k], p->t[i].mode.id) ||
+                                    p->t[i].mode.created >= 0) {
                                         p->t[k].lit = false; /* cannot show the new mode: leaves the clone */
                                         p->t[k].crtc = 0;
                                         continue;
@@ -421,33 +434,56 @@ static int assign(struct planner *p)
                                 p->t[k].h = p->t[i].h;
                         }
         }
+}
 
-        /* free CRTCs for heads that have none */
+/* A CRTC output o can use that no lit output holds, 0 if none. */
+static uint32_t free_crtc(const struct planner *p, const struct vmodes_layout_output *o)
+{
+        const struct vmodes_layout_state *s = p->have;
+
+        for (unsigned c = 0; c < o->n_crtcs; c++) {
+                bool busy = false;
+
+                if (!vmodes_layout_crtc_by_id(s, o->crtcs[c]))
+                        continue;
+                for (unsigned k = 0; k < s->n_outputs && !busy; k++)
+                        busy = p->t[k].lit && p->t[k].crtc == o->crtcs[c];
+                if (!busy)
+                        return o->crtcs[c];
+        }
+        return 0;
+}
+
+/* Free CRTCs for lit heads that have none. */
+static int pick_crtcs(struct planner *p)
+{
+        const struct vmodes_layout_state *s = p->have;
+
         for (unsigned i = 0; i < s->n_outputs; i++) {
-                struct target *t = &p->t[i];
                 const struct vmodes_layout_output *o = &s->outputs[i];
-                bool found = false;
+                struct target *t = &p->t[i];
 
                 if (!t->lit || t->crtc)
                         continue;
-                for (unsigned c = 0; c < o->n_crtcs && !found; c++) {
-                        bool busy = false;
-                        if (!vmodes_layout_crtc_by_id(s, o->crtcs[c]))
-                                continue;
-                        for (unsigned k = 0; k < s->n_outputs && !busy; k++)
-                                busy = p->t[k].lit && p->t[k].crtc == o->crtcs[c];
-                        if (!busy) {
-                                t->crtc = o->crtcs[c];
-                                found = true;
-                        }
-                }
-                if (!found)
+                t->crtc = free_crtc(p, o);
+                if (!t->crtc)
                         return vmodes_error_set(p->err, -EBUSY,
                                     "no free CRTC for head %s: the %u CRTC%s it can use %s taken by other heads; "
                                     "turn one of them off first",
                                     o->name, o->n_crtcs, o->n_crtcs == 1 ? "" : "s", o->n_crtcs == 1 ? "is" : "are");
         }
         return 0;
+}
+
+/* Heads turned off, modes added, CRTCs chosen. */
+static int assign(struct planner *p)
+{
+        int r = assign_heads(p);
+
+        if (r < 0)
+                return r;
+        follow_clones(p);
+        return pick_crtcs(p);
 }
 
 static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, size_t n_drop)
@@ -521,102 +557,98 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
         return 0;
 }
 
-static int place(struct planner *p)
+static struct target *target_of(struct planner *p, const char *head)
+{
+        return &p->t[out_index(p, vmodes_layout_output_by_name(p->have, head))];
+}
+
+/* t placed `rel` of the placed target r. */
+static void place_relative(struct target *t, const struct target *r, enum vmodes_relation rel)
+{
+        t->x = r->x;
+        t->y = r->y;
+        switch (rel) {
+        case VMODES_REL_RIGHT_OF:
+                t->x = r->x + (int)r->w;
+                break;
+        case VMODES_REL_LEFT_OF:
+                t->x = r->x - (int)t->w;
+                break;
+        case VMODES_REL_ABOVE:
+                t->y = r->y - (int)t->h;
+                break;
+        case VMODES_REL_BELOW:
+                t->y = r->y + (int)r->h;
+                break;
+        default: /* SAME_AS */
+                break;
+        }
+}
+
+/* The first head with position = auto keeps its live position, or goes
+ * right of the lit outputs the config does not name. */
+static void place_first(struct planner *p, const struct vmodes_layout_output *o, struct target *t)
+{
+        const struct vmodes_layout_state *s = p->have;
+        const struct vmodes_layout_crtc *c = vmodes_layout_crtc_by_id(s, o->crtc);
+
+        if (c && c->mode) {
+                t->x = c->x;
+                t->y = c->y;
+                return;
+        }
+        t->x = t->y = 0;
+        for (unsigned k = 0; k < s->n_outputs; k++)
+                if (p->t[k].lit && p->t[k].head < 0 && p->t[k].x + (int)p->t[k].w > t->x)
+                        t->x = p->t[k].x + (int)p->t[k].w;
+}
+
+/* Places enabled head i once the head it hangs on is placed: 1 when placed
+ * now, 0 when not (yet), or -errno. prev[i] is the enabled head before i. */
+static int place_head(struct planner *p, unsigned i, int first, const int *prev)
+{
+        const struct vmodes_head_config *h = &p->want->heads[i];
+        const struct vmodes_layout_output *o = vmodes_layout_output_by_name(p->have, h->head);
+        struct target *t = &p->t[out_index(p, o)], *r;
+
+        if (!h->enabled || t->placed)
+                return 0;
+        switch (h->relation) {
+        case VMODES_REL_POS:
+                t->x = h->x;
+                t->y = h->y;
+                break;
+        case VMODES_REL_AUTO:
+                if ((int)i == first) {
+                        place_first(p, o, t);
+                        break;
+                }
+                r = target_of(p, p->want->heads[prev[i]].head);
+                if (!r->placed)
+                        return 0;
+                place_relative(t, r, VMODES_REL_RIGHT_OF);
+                break;
+        default:
+                r = target_of(p, h->relative_to);
+                if (!r->lit)
+                        return vmodes_error_set(p->err, -EINVAL, "head %s is placed relative to %s, which is off",
+                                    h->head, h->relative_to);
+                if (!r->placed)
+                        return 0;
+                place_relative(t, r, h->relation);
+                break;
+        }
+        t->placed = true;
+        return 1;
+}
+
+/* Moves the layout so that it starts at 0,0 (refused when a fixed position
+ * would have to move) and notes the heads whose position changes. */
+static int to_origin(struct planner *p)
 {
         const struct vmodes_config *w = p->want;
         const struct vmodes_layout_state *s = p->have;
-        int first = -1, prev[VMODES_CONFIG_HEADS_MAX];
-        unsigned todo = 0;
         int min_x = 0, min_y = 0;
-
-        for (unsigned i = 0; i < s->n_outputs; i++)
-                p->t[i].placed = p->t[i].head < 0 || !p->t[i].lit;
-        for (unsigned i = 0, last = (unsigned)-1; i < w->n_heads; i++) {
-                prev[i] = (int)last;
-                if (w->heads[i].enabled) {
-                        if (first < 0)
-                                first = (int)i;
-                        last = i;
-                        todo++;
-                }
-        }
-
-        while (todo > 0) {
-                unsigned progress = 0;
-
-                for (unsigned i = 0; i < w->n_heads; i++) {
-                        const struct vmodes_head_config *h = &w->heads[i];
-                        const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, h->head);
-                        struct target *t = &p->t[out_index(p, o)], *r = NULL;
-
-                        if (!h->enabled || t->placed)
-                                continue;
-                        switch (h->relation) {
-                        case VMODES_REL_POS:
-                                t->x = h->x;
-                                t->y = h->y;
-                                break;
-                        case VMODES_REL_AUTO:
-                                if ((int)i == first) {
-                                        const struct vmodes_layout_crtc *c = vmodes_layout_crtc_by_id(s, o->crtc);
-                                        if (c && c->mode) {
-                                                t->x = c->x;
-                                                t->y = c->y;
-                                        } else {
-                                                t->x = t->y = 0;
-                                                for (unsigned k = 0; k < s->n_outputs; k++)
-                                                        if (p->t[k].lit && p->t[k].head < 0 &&
-                                                            p->t[k].x + (int)p->t[k].w > t->x)
-                                                                t->x = p->t[k].x + (int)p->t[k].w;
-                                        }
-                                        break;
-                                }
-                                r = &p->t[out_index(p, vmodes_layout_output_by_name(s, w->heads[prev[i]].head))];
-                                if (!r->placed)
-                                        continue;
-                                t->x = r->x + (int)r->w;
-                                t->y = r->y;
-                                break;
-                        default:
-                                r = &p->t[out_index(p, vmodes_layout_output_by_name(s, h->relative_to))];
-                                if (!r->lit)
-                                        return vmodes_error_set(p->err, -EINVAL, "head %s is placed relative to %s, which is off",
-                                                    h->head, h->relative_to);
-                                if (!r->placed)
-                                        continue;
-                                switch (h->relation) {
-                                case VMODES_REL_RIGHT_OF:
-                                        t->x = r->x + (int)r->w;
-                                        t->y = r->y;
-                                        break;
-                                case VMODES_REL_LEFT_OF:
-                                        t->x = r->x - (int)t->w;
-                                        t->y = r->y;
-                                        break;
-                                case VMODES_REL_ABOVE:
-                                        t->x = r->x;
-                                        t->y = r->y - (int)t->h;
-                                        break;
-                                case VMODES_REL_BELOW:
-                                        t->x = r->x;
-                                        t->y = r->y + (int)r->h;
-                                        break;
-                                default: /* SAME_AS */
-                                        t->x = r->x;
-                                        t->y = r->y;
-                                        break;
-                                }
-                                break;
-                        }
-                        t->placed = true;
-                        todo--;
-                        progress++;
-                }
-                if (!progress)
-                        return vmodes_error_set(p->err, -EINVAL,
-                                    "the head relations form a cycle (A right of B right of A); give one head "
-                                    "a fixed position");
-        }
 
         for (unsigned i = 0; i < s->n_outputs; i++)
                 if (p->t[i].lit) {
@@ -625,8 +657,6 @@ static int place(struct planner *p)
                         if (p->t[i].y < min_y)
                                 min_y = p->t[i].y;
                 }
-        /* a fixed position cannot be moved: a layout that reaches into
-         * negative coordinates around one is refused */
         for (unsigned i = 0; (min_x < 0 || min_y < 0) && i < w->n_heads; i++)
                 if (w->heads[i].enabled && w->heads[i].relation == VMODES_REL_POS) {
                         const char *neg = NULL;
@@ -650,6 +680,42 @@ static int place(struct planner *p)
                         note(p, &s->outputs[i], VMODES_CHANGE_POSITION);
         }
         return 0;
+}
+
+static int place(struct planner *p)
+{
+        const struct vmodes_config *w = p->want;
+        const struct vmodes_layout_state *s = p->have;
+        int first = -1, prev[VMODES_CONFIG_HEADS_MAX];
+        unsigned todo = 0;
+
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                p->t[i].placed = p->t[i].head < 0 || !p->t[i].lit;
+        for (unsigned i = 0, last = (unsigned)-1; i < w->n_heads; i++) {
+                prev[i] = (int)last;
+                if (w->heads[i].enabled) {
+                        if (first < 0)
+                                first = (int)i;
+                        last = i;
+                        todo++;
+                }
+        }
+        while (todo > 0) {
+                unsigned progress = 0;
+
+                for (unsigned i = 0; i < w->n_heads; i++) {
+                        int r = place_head(p, i, first, prev);
+                        if (r < 0)
+                                return r;
+                        progress += (unsigned)r;
+                }
+                if (!progress)
+                        return vmodes_error_set(p->err, -EINVAL,
+                                    "the head relations form a cycle (A right of B right of A); give one head "
+                                    "a fixed position");
+                todo -= progress;
+        }
+        return to_origin(p);
 }
 
 static void mib(char *buf, size_t size, uint64_t bytes)
@@ -766,15 +832,12 @@ static void final_crtcs(struct planner *p, struct crtc_final *f)
         }
 }
 
-static int emit(struct planner *p, unsigned lit)
+/* ADD_MODE (CREATE_MODE ops are already in the plan). */
+static int emit_add_modes(struct planner *p)
 {
         const struct vmodes_layout_state *s = p->have;
-        struct crtc_final f[VMODES_LAYOUT_CRTCS_MAX];
-        unsigned w0 = s->width, h0 = s->height, w1 = p->plan->width, h1 = p->plan->height;
-        bool disabled[VMODES_LAYOUT_CRTCS_MAX] = { false };
         int r;
 
-        /* ADD_MODE (CREATE_MODE ops are already in the plan) */
         for (unsigned i = 0; i < s->n_outputs; i++)
                 for (unsigned k = 0; k < p->n_added[i]; k++) {
                         struct vmodes_layout_op op = { .type = VMODES_OP_ADD_MODE, .ref = p->added[i][k],
@@ -787,17 +850,35 @@ static int emit(struct planner *p, unsigned lit)
                         if (r < 0)
                                 return r;
                 }
+        return 0;
+}
+
+static int emit_screen_size(struct planner *p, unsigned width, unsigned height)
+{
+        struct vmodes_layout_op op = { .type = VMODES_OP_SET_SCREEN_SIZE, .ref = { 0, -1 } };
+
+        op.width = width;
+        op.height = height;
+        return push_op(p, &op);
+}
+
+/* The CRTCs and the screen size. The size changes around the CRTC changes:
+ * grow first, shrink after; when one side grows and the other shrinks, pass
+ * through the larger of both if it fits, else turn off the changed CRTCs
+ * outside the new size first (as xrandr does). */
+static int emit_crtcs(struct planner *p, unsigned lit)
+{
+        const struct vmodes_layout_state *s = p->have;
+        struct crtc_final f[VMODES_LAYOUT_CRTCS_MAX];
+        unsigned w0 = s->width, h0 = s->height, w1 = p->plan->width, h1 = p->plan->height;
+        unsigned wm = w0 > w1 ? w0 : w1, hm = h0 > h1 ? h0 : h1;
+        bool grow = w1 >= w0 && h1 >= h0, shrink = w1 <= w0 && h1 <= h0;
+        bool via_mid = !grow && !shrink && fits(s, wm, hm, lit), fallback = !grow && !shrink && !via_mid;
+        bool disabled[VMODES_LAYOUT_CRTCS_MAX] = { false };
+        int r = 0;
 
         final_crtcs(p, f);
-        /* Screen size changes around the CRTC changes: grow first, shrink
-         * after; when one side grows and the other shrinks, pass through the
-         * larger of both if it fits, else turn off the changed CRTCs outside
-         * the new size first (as xrandr does). */
-        bool grow = w1 >= w0 && h1 >= h0, shrink = w1 <= w0 && h1 <= h0;
-        unsigned wm = w0 > w1 ? w0 : w1, hm = h0 > h1 ? h0 : h1;
-        bool via_mid = !grow && !shrink && fits(s, wm, hm, lit);
-        bool fallback = !grow && !shrink && !via_mid;
-        for (unsigned c = 0; c < s->n_crtcs; c++) {
+        for (unsigned c = 0; c < s->n_crtcs && r >= 0; c++) {
                 const struct vmodes_layout_crtc *cur = &s->crtcs[c];
                 bool off = cur->mode && !f[c].lit;
                 bool outside = fallback && cur->mode && f[c].changed &&
@@ -807,34 +888,23 @@ static int emit(struct planner *p, unsigned lit)
                                                        .ref = { 0, -1 } };
                         disabled[c] = true;
                         r = push_op(p, &op);
-                        if (r < 0)
-                                return r;
                 }
         }
-        if ((grow && (w1 != w0 || h1 != h0)) || via_mid || fallback) {
-                struct vmodes_layout_op op = { .type = VMODES_OP_SET_SCREEN_SIZE, .ref = { 0, -1 } };
-                op.width = via_mid ? wm : w1;
-                op.height = via_mid ? hm : h1;
-                r = push_op(p, &op);
-                if (r < 0)
-                        return r;
-        }
-        for (unsigned c = 0; c < s->n_crtcs; c++)
-                if (f[c].lit && (f[c].changed || disabled[c])) {
+        if (r >= 0 && ((grow && (w1 != w0 || h1 != h0)) || via_mid || fallback))
+                r = emit_screen_size(p, via_mid ? wm : w1, via_mid ? hm : h1);
+        for (unsigned c = 0; c < s->n_crtcs && r >= 0; c++)
+                if (f[c].lit && (f[c].changed || disabled[c]))
                         r = push_op(p, &f[c].op);
-                        if (r < 0)
-                                return r;
-                }
-        if ((shrink && !grow) || via_mid) {
-                struct vmodes_layout_op op = { .type = VMODES_OP_SET_SCREEN_SIZE, .ref = { 0, -1 } };
-                op.width = w1;
-                op.height = h1;
-                r = push_op(p, &op);
-                if (r < 0)
-                        return r;
-        }
+        if (r >= 0 && ((shrink && !grow) || via_mid))
+                r = emit_screen_size(p, w1, h1);
+        return r;
+}
 
-        /* primary */
+static int emit_primary(struct planner *p)
+{
+        const struct vmodes_layout_state *s = p->have;
+        int r;
+
         for (unsigned i = 0; i < p->want->n_heads; i++) {
                 const struct vmodes_layout_output *o = vmodes_layout_output_by_name(s, p->want->heads[i].head);
                 if (p->want->heads[i].primary && s->primary != o->id) {
@@ -846,9 +916,38 @@ static int emit(struct planner *p, unsigned lit)
                         note(p, o, VMODES_CHANGE_PRIMARY);
                 }
         }
+        return 0;
+}
 
-        /* modes taken away: from the output, then from the server when no
-         * output offers it any more and no CRTC shows it */
+/* Does mode id, deleted from output i, stay in use (another output keeps
+ * offering it, an output shows it) or is it destroyed for an earlier
+ * output already? */
+static bool mode_kept(const struct planner *p, unsigned i, uint32_t id)
+{
+        const struct vmodes_layout_state *s = p->have;
+        bool used = false;
+
+        for (unsigned o = 0; o < s->n_outputs && !used; o++) {
+                bool gone = false;
+                for (unsigned d = 0; d < p->n_deleted[o]; d++)
+                        gone |= p->deleted[o][d] == id;
+                used = (!gone && vmodes_layout_output_offers(&s->outputs[o], id)) ||
+                       (p->t[o].lit && p->t[o].mode.created < 0 && p->t[o].mode.id == id);
+        }
+        /* destroy once: only from the first output that deleted it */
+        for (unsigned o = 0; o < i && !used; o++)
+                for (unsigned d = 0; d < p->n_deleted[o]; d++)
+                        used |= p->deleted[o][d] == id;
+        return used;
+}
+
+/* Modes taken away: from the output, then from the server when no output
+ * offers it any more and no CRTC shows it. */
+static int emit_deletes(struct planner *p)
+{
+        const struct vmodes_layout_state *s = p->have;
+        int r;
+
         for (unsigned i = 0; i < s->n_outputs; i++)
                 for (unsigned k = 0; k < p->n_deleted[i]; k++) {
                         struct vmodes_layout_op op = { .type = VMODES_OP_DELETE_MODE, .output = s->outputs[i].id,
@@ -861,28 +960,29 @@ static int emit(struct planner *p, unsigned lit)
         for (unsigned i = 0; i < s->n_outputs; i++)
                 for (unsigned k = 0; k < p->n_deleted[i]; k++) {
                         uint32_t id = p->deleted[i][k];
-                        bool used = false;
+                        struct vmodes_layout_op op = { .type = VMODES_OP_DESTROY_MODE, .ref = { id, -1 } };
 
-                        for (unsigned o = 0; o < s->n_outputs && !used; o++) {
-                                bool gone = false;
-                                for (unsigned d = 0; d < p->n_deleted[o]; d++)
-                                        gone |= p->deleted[o][d] == id;
-                                used = (!gone && vmodes_layout_output_offers(&s->outputs[o], id)) ||
-                                       (p->t[o].lit && p->t[o].mode.created < 0 && p->t[o].mode.id == id);
-                        }
-                        /* destroy once: only from the first output that deleted it */
-                        for (unsigned o = 0; o < i && !used; o++)
-                                for (unsigned d = 0; d < p->n_deleted[o]; d++)
-                                        used |= p->deleted[o][d] == id;
-                        if (!used) {
-                                struct vmodes_layout_op op = { .type = VMODES_OP_DESTROY_MODE, .ref = { id, -1 } };
-                                op.mode = timings_of(s, id);
-                                r = push_op(p, &op);
-                                if (r < 0)
-                                        return r;
-                        }
+                        if (mode_kept(p, i, id))
+                                continue;
+                        op.mode = timings_of(s, id);
+                        r = push_op(p, &op);
+                        if (r < 0)
+                                return r;
                 }
         return 0;
+}
+
+static int emit(struct planner *p, unsigned lit)
+{
+        int r = emit_add_modes(p);
+
+        if (r >= 0)
+                r = emit_crtcs(p, lit);
+        if (r >= 0)
+                r = emit_primary(p);
+        if (r >= 0)
+                r = emit_deletes(p);
+        return r;
 }
 
 static void fill_results(struct planner *p)
