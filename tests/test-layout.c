@@ -15,18 +15,7 @@
 
 #include "agent/core/layout.h"
 #include "agent/core/simulate.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...) do { \
-        checks++; \
-        if (!(cond)) { \
-                fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-                fprintf(stderr, __VA_ARGS__); \
-                fputc('\n', stderr); \
-                failures++; \
-        } \
-} while (0)
+#include "tests/lib/tap.h"
 
 /* ---- building states and configs ------------------------------------------ */
 
@@ -227,7 +216,7 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
                 exit(99);
         memcpy(after, before, sizeof(*after));
         r = vmodes_layout_simulate(after, plan, 0x1000, &err);
-        CHECK(r == 0, "%s: simulation: %s", name, err.msg);
+        expect(r == 0, "%s: simulation: %s", name, err.msg);
         if (r < 0)
                 goto out;
 
@@ -235,21 +224,21 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
         {
                 struct vmodes_layout_state fitted = *after;
                 fit_screen(&fitted);
-                CHECK(after->width == fitted.width && after->height == fitted.height,
+                expect(after->width == fitted.width && after->height == fitted.height,
                       "%s: screen %ux%u, bounding box %ux%u", name, after->width, after->height, fitted.width,
                       fitted.height);
-                CHECK(after->width == plan->width && after->height == plan->height, "%s: plan says %ux%u", name,
+                expect(after->width == plan->width && after->height == plan->height, "%s: plan says %ux%u", name,
                       plan->width, plan->height);
-                CHECK(!after->max_width || after->width <= after->max_width, "%s: screen wider than max", name);
-                CHECK(!after->max_height || after->height <= after->max_height, "%s: screen taller than max", name);
+                expect(!after->max_width || after->width <= after->max_width, "%s: screen wider than max", name);
+                expect(!after->max_height || after->height <= after->max_height, "%s: screen taller than max", name);
         }
         /* mode names unique; no two modes with the same timings created */
         for (unsigned i = 0; i < after->n_modes; i++)
                 for (unsigned k = i + 1; k < after->n_modes; k++) {
-                        CHECK(strcmp(after->modes[i].mode.name, after->modes[k].mode.name), "%s: duplicate name %s",
+                        expect(strcmp(after->modes[i].mode.name, after->modes[k].mode.name), "%s: duplicate name %s",
                               name, after->modes[i].mode.name);
                         if (after->modes[i].id >= 0x1000 || after->modes[k].id >= 0x1000)
-                                CHECK(!vmodes_mode_equal_timings(&after->modes[i].mode, &after->modes[k].mode),
+                                expect(!vmodes_mode_equal_timings(&after->modes[i].mode, &after->modes[k].mode),
                                       "%s: mode %s created although %s has its timings", name,
                                       after->modes[k].mode.name, after->modes[i].mode.name);
                 }
@@ -260,10 +249,10 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
                 const struct vmodes_layout_output *o = vmodes_layout_output_by_name(after, h->head);
 
                 if (!h->enabled) {
-                        CHECK(c == NULL, "%s: %s should be off", name, h->head);
+                        expect(c == NULL, "%s: %s should be off", name, h->head);
                         continue;
                 }
-                CHECK(c != NULL, "%s: %s should be lit", name, h->head);
+                expect(c != NULL, "%s: %s should be lit", name, h->head);
                 if (!c)
                         continue;
                 for (unsigned k = 0; k < h->n_modes; k++) {
@@ -277,17 +266,17 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
                                 const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(after, o->modes[m]);
                                 offered |= sm && vmodes_mode_equal_timings(&sm->mode, &want);
                         }
-                        CHECK(offered, "%s: %s does not offer mode %u", name, h->head, k);
+                        expect(offered, "%s: %s does not offer mode %u", name, h->head, k);
                         if (k == 0)
-                                CHECK(vmodes_mode_equal_timings(&vmodes_layout_mode_by_id(after, c->mode)->mode, &want),
+                                expect(vmodes_mode_equal_timings(&vmodes_layout_mode_by_id(after, c->mode)->mode, &want),
                                       "%s: %s shows the wrong mode", name, h->head);
                 }
                 if (h->primary)
-                        CHECK(after->primary == o->id, "%s: %s is not primary", name, h->head);
+                        expect(after->primary == o->id, "%s: %s is not primary", name, h->head);
                 if (h->relation >= VMODES_REL_RIGHT_OF && h->relation <= VMODES_REL_SAME_AS) {
                         const struct vmodes_layout_crtc *rc = crtc_of(after, h->relative_to);
                         int ex = 0, ey = 0;
-                        CHECK(rc != NULL, "%s: %s is off", name, h->relative_to);
+                        expect(rc != NULL, "%s: %s is off", name, h->relative_to);
                         if (!rc)
                                 continue;
                         switch (h->relation) {
@@ -297,7 +286,7 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
                         case VMODES_REL_BELOW: ex = rc->x; ey = rc->y + (int)rc->height; break;
                         default: ex = rc->x; ey = rc->y; break;
                         }
-                        CHECK(c->x == ex && c->y == ey, "%s: %s at %d,%d, expected %d,%d relative to %s", name,
+                        expect(c->x == ex && c->y == ey, "%s: %s at %d,%d, expected %d,%d relative to %s", name,
                               h->head, c->x, c->y, ex, ey, h->relative_to);
                 }
         }
@@ -309,9 +298,9 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
                 for (unsigned k = 0; k < cfg->n_heads; k++)
                         configured |= !strcmp(cfg->heads[k].head, before->outputs[i].name);
                 if (!configured && b && a)
-                        CHECK(a->mode == b->mode, "%s: unconfigured %s changed its mode", name, before->outputs[i].name);
+                        expect(a->mode == b->mode, "%s: unconfigured %s changed its mode", name, before->outputs[i].name);
                 if (!configured && b && b->n_outputs == 1)
-                        CHECK(a != NULL, "%s: unconfigured %s was turned off", name, before->outputs[i].name);
+                        expect(a != NULL, "%s: unconfigured %s was turned off", name, before->outputs[i].name);
         }
         /* minimal: CRTCs set only when they end up different */
         for (unsigned i = 0; i < plan->n_ops; i++)
@@ -322,7 +311,7 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
                         for (unsigned k = 0; k < i; k++)
                                 disabled_first |= plan->ops[k].type == VMODES_OP_DISABLE_CRTC &&
                                                   plan->ops[k].crtc == plan->ops[i].crtc;
-                        CHECK(disabled_first || b->mode != a->mode || b->x != a->x || b->y != a->y ||
+                        expect(disabled_first || b->mode != a->mode || b->x != a->x || b->y != a->y ||
                                       b->n_outputs != a->n_outputs ||
                                       memcmp(b->outputs, a->outputs, a->n_outputs * sizeof(a->outputs[0])),
                               "%s: CRTC 0x%x set without a change", name, plan->ops[i].crtc);
@@ -330,7 +319,7 @@ static void check_plan_invariants(const char *name, const struct vmodes_config *
         /* idempotent */
         err.msg[0] = 0;
         r = vmodes_layout_plan(cfg, after, NULL, 0, again, &err);
-        CHECK(r == 0 && again->n_ops == 0, "%s: second plan: r=%d, %u ops (%s)", name, r, again->n_ops, err.msg);
+        expect(r == 0 && again->n_ops == 0, "%s: second plan: r=%d, %u ops (%s)", name, r, again->n_ops, err.msg);
         if (getenv("LAYOUT_DEBUG") && again->n_ops)
                 for (unsigned i = 0; i < again->n_ops; i++) {
                         char d[160];
@@ -492,23 +481,23 @@ static void run_table(void)
                 }
                 r = vmodes_layout_plan(&cfg, s, tc->drop ? &drop : NULL, tc->drop ? 1 : 0, plan, &err);
                 if (tc->error) {
-                        CHECK(r < 0 && strstr(err.msg, tc->error), "%s: r=%d, error '%s', expected '%s'", tc->name, r,
+                        expect(r < 0 && strstr(err.msg, tc->error), "%s: r=%d, error '%s', expected '%s'", tc->name, r,
                               err.msg, tc->error);
-                        CHECK(plan->n_ops == 0, "%s: failed plan has operations", tc->name);
-                        CHECK(!strchr(err.msg, '\n'), "%s: error is not one line", tc->name);
+                        expect(plan->n_ops == 0, "%s: failed plan has operations", tc->name);
+                        expect(!strchr(err.msg, '\n'), "%s: error is not one line", tc->name);
                 } else {
-                        CHECK(r == 0, "%s: r=%d: %s", tc->name, r, err.msg);
+                        expect(r == 0, "%s: r=%d: %s", tc->name, r, err.msg);
                         ops_string(plan, ops, sizeof(ops));
-                        CHECK(!strcmp(ops, tc->ops), "%s: ops '%s', expected '%s'", tc->name, ops, tc->ops);
+                        expect(!strcmp(ops, tc->ops), "%s: ops '%s', expected '%s'", tc->name, ops, tc->ops);
                         if (r == 0 && !tc->drop)
                                 check_plan_invariants(tc->name, &cfg, s, plan, after);
                         else if (r == 0) {
                                 memcpy(after, s, sizeof(*after));
                                 r = vmodes_layout_simulate(after, plan, 0x1000, &err);
-                                CHECK(r == 0, "%s: simulation: %s", tc->name, err.msg);
+                                expect(r == 0, "%s: simulation: %s", tc->name, err.msg);
                         }
                         if (tc->screen_w)
-                                CHECK(plan->width == tc->screen_w && plan->height == tc->screen_h,
+                                expect(plan->width == tc->screen_w && plan->height == tc->screen_h,
                                       "%s: screen %ux%u, expected %ux%u", tc->name, plan->width, plan->height,
                                       tc->screen_w, tc->screen_h);
                 }
@@ -535,15 +524,15 @@ static void test_details(void)
         add_server_mode(s, "1280x800@60", "2560x1440_44.00-2");
         config_parse("OUT0 2560x1440@44", &cfg);
         r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
-        CHECK(r == 0 && plan->ops[0].type == VMODES_OP_CREATE_MODE &&
+        expect(r == 0 && plan->ops[0].type == VMODES_OP_CREATE_MODE &&
                       !strcmp(plan->ops[0].mode.name, "2560x1440_44.00-3"),
               "clash suffix: %s", plan->n_ops ? plan->ops[0].mode.name : err.msg);
-        CHECK(plan->n_results == 1 && !strcmp(plan->results[0].head, "OUT0") &&
+        expect(plan->n_results == 1 && !strcmp(plan->results[0].head, "OUT0") &&
                       (plan->results[0].changes & VMODES_CHANGE_MODE) && (plan->results[0].changes & VMODES_CHANGE_ADDED) &&
                       !strcmp(plan->results[0].mode.name, "2560x1440_44.00-3"),
               "results");
         /* the CRTC op refers to the created mode */
-        CHECK(plan->ops[3].type == VMODES_OP_SET_CRTC && plan->ops[3].ref.created == 0, "set-crtc uses created mode");
+        expect(plan->ops[3].type == VMODES_OP_SET_CRTC && plan->ops[3].ref.created == 0, "set-crtc uses created mode");
 
         /* rotated CRTC keeps its rotation and swaps its size */
         free(s);
@@ -555,7 +544,7 @@ static void test_details(void)
         fit_screen(s);
         config_parse("OUT0 1920x1080@60; OUT1 800x600D@60 right-of OUT0", &cfg);
         r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
-        CHECK(r == 0 && plan->width == 1080 + 800 && plan->height == 1920, "rotated: %ux%u %s", plan->width,
+        expect(r == 0 && plan->width == 1080 + 800 && plan->height == 1920, "rotated: %ux%u %s", plan->width,
               plan->height, err.msg);
 
         /* a custom modeline */
@@ -569,15 +558,15 @@ static void test_details(void)
         cfg.heads[0].enabled = true;
         cfg.heads[0].n_modes = 1;
         cfg.heads[0].modes[0].custom = true;
-        CHECK(vmodes_modeline_parse("\"weird\" 100 1000 1010 1020 1100 700 701 702 720 +hsync +vsync",
+        expect(vmodes_modeline_parse("\"weird\" 100 1000 1010 1020 1100 700 701 702 720 +hsync +vsync",
                                     &cfg.heads[0].modes[0].mode, &err) == 0, "modeline");
         r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
-        CHECK(r == 0 && plan->n_ops == 4 && !strcmp(plan->ops[0].mode.name, "weird"), "custom: %s", err.msg);
+        expect(r == 0 && plan->n_ops == 4 && !strcmp(plan->ops[0].mode.name, "weird"), "custom: %s", err.msg);
 
         /* a head with no mode */
         cfg.heads[0].n_modes = 0;
         r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
-        CHECK(r == -EINVAL && strstr(err.msg, "no mode"), "no mode: %s", err.msg);
+        expect(r == -EINVAL && strstr(err.msg, "no mode"), "no mode: %s", err.msg);
 
         free(s);
         free(plan);
@@ -630,7 +619,7 @@ static void test_head_names(void)
                         s->n_outputs++;
                 }
                 o = vmodes_layout_find_head(s, cases[i].ask);
-                CHECK(cases[i].want ? o && !strcmp(o->name, cases[i].want) : o == NULL, "head %s among %s...: got %s",
+                expect(cases[i].want ? o && !strcmp(o->name, cases[i].want) : o == NULL, "head %s among %s...: got %s",
                       cases[i].ask, cases[i].outputs[0], o ? o->name : "none");
                 free(s);
         }
@@ -740,9 +729,9 @@ static void random_case(unsigned iter, unsigned *planned, unsigned *refused)
                 (*refused)++;
                 if (getenv("LAYOUT_DEBUG"))
                         fprintf(stderr, "refused: %s\n", err.msg);
-                CHECK(err.msg[0] && !strchr(err.msg, '\n'), "%s: error must be one line: '%s'", name, err.msg);
-                CHECK(plan->n_ops == 0, "%s: refused plan has operations", name);
-                CHECK(r == -EINVAL || r == -ENOSPC || r == -EBUSY, "%s: r=%d (%s)", name, r, err.msg);
+                expect(err.msg[0] && !strchr(err.msg, '\n'), "%s: error must be one line: '%s'", name, err.msg);
+                expect(plan->n_ops == 0, "%s: refused plan has operations", name);
+                expect(r == -EINVAL || r == -ENOSPC || r == -EBUSY, "%s: r=%d (%s)", name, r, err.msg);
         }
         free(s);
         free(after);
@@ -758,8 +747,7 @@ int main(int argc, char **argv)
         test_head_names();
         for (unsigned i = 0; i < n; i++)
                 random_case(i, &planned, &refused);
-        printf("layout: %zu table cases, %u random layouts (%u planned, %u refused), %d checks\n",
-               sizeof(table) / sizeof(table[0]), n, planned, refused, checks);
-        printf("%d passed, %d failed\n", checks - failures, failures);
-        return failures ? 1 : 0;
+        printf("layout: %zu table cases, %u random layouts (%u planned, %u refused)\n",
+               sizeof(table) / sizeof(table[0]), n, planned, refused);
+        return tap_finish();
 }
