@@ -60,6 +60,7 @@ static void head_init(struct vmodes_head_config *h, const char *name)
         h->enabled = true;
 }
 
+/* The one head-name rule under its old name, for callers not switched yet. */
 int vmodes_config_check_head_name(const char *name, struct vmodes_error *err)
 {
         return vmodes_head_validate(name, err);
@@ -329,7 +330,7 @@ int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *e
         for (unsigned i = 0; i < c->n_heads; i++) {
                 const struct vmodes_head_config *h = &c->heads[i];
 
-                if (memchr(h->head, 0, sizeof(h->head)) == NULL || vmodes_config_check_head_name(h->head, &e) < 0)
+                if (memchr(h->head, 0, sizeof(h->head)) == NULL || vmodes_head_validate(h->head, &e) < 0)
                         return vmodes_error_set(err, -EINVAL, "head %u: %s", i + 1, e.msg);
                 for (unsigned j = 0; j < i; j++)
                         if (!strcmp(c->heads[j].head, h->head))
@@ -358,7 +359,7 @@ int vmodes_config_validate(const struct vmodes_config *c, struct vmodes_error *e
                                             h->head, h->x, h->y, VMODES_SCREEN_MAX);
                 } else if (h->relation != VMODES_REL_AUTO) {
                         if (memchr(h->relative_to, 0, sizeof(h->relative_to)) == NULL ||
-                            vmodes_config_check_head_name(h->relative_to, &e) < 0)
+                            vmodes_head_validate(h->relative_to, &e) < 0)
                                 return vmodes_error_set(err, -EINVAL, "head %s: %s: %s", h->head,
                                             vmodes_relation_to_string(h->relation), e.msg);
                         if (!strcmp(h->relative_to, h->head))
@@ -509,7 +510,7 @@ static int parse_position(const char *value, struct vmodes_head_config *h, struc
                         const char *other = value + n;
                         while (*other == ' ' || *other == '\t')
                                 other++;
-                        if (vmodes_config_check_head_name(other, &e) < 0)
+                        if (vmodes_head_validate(other, &e) < 0)
                                 return vmodes_error_set(err, -EINVAL, "position: %s: %s", rel[i], e.msg);
                         if (!strcmp(other, h->head))
                                 return vmodes_error_set(err, -EINVAL, "position: a head cannot be %s itself", rel[i]);
@@ -542,7 +543,7 @@ static int handle_head(struct parse_ctx *p, const char *head, const char *name, 
         char q[EXCERPT_SIZE];
         unsigned idx;
 
-        if (vmodes_config_check_head_name(head, &e) < 0)
+        if (vmodes_head_validate(head, &e) < 0)
                 return vmodes_error_set(&p->err, -1, "section [head %s]: %s", EX(q, head), e.msg);
         h = vmodes_config_find_head(c, head);
         if (!h) {
