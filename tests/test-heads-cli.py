@@ -69,6 +69,12 @@ for display in (None, NO_DISPLAY):
     usage_error('remove bad head' + where, ['remove', 'Virtual 1'], "'Virtual 1' is not a head name", display=display)
     usage_error('add bad spec' + where, ['add', 'Virtual-1', '1024x768@1e2'], display=display)
     usage_error('add bad head' + where, ['add', 'Virt;ual-1', '1024x768'], 'is not a head name', display=display)
+    # the one head-name rule (agent/common/head.h): no ':' (video=CONNECTOR:MODE), no leading '-'
+    usage_error('add head with a colon' + where, ['add', 'Virtual:1', '1024x768'], "'Virtual:1' is not a head name",
+                display=display)
+    usage_error('apply head with a colon' + where, ['apply', 'qxl:0 1024x768'], "'qxl:0' is not a head name",
+                display=display)
+    usage_error('remove head with a colon' + where, ['remove', 'a:b'], "'a:b' is not a head name", display=display)
     usage_error('add bad relative head' + where, ['add', 'Virtual-2', '1024x768', '--right-of', 'a b'],
                 "'a b' is not a head name", display=display)
     usage_error('add option without value' + where, ['add', 'Virtual-2', '1024x768', '--right-of'],

@@ -150,7 +150,8 @@ static int add_place(struct add_args *a, int c, const char *value)
                 return CLI_EXIT_OK;
         }
         if (!cli_parse_pos(value, &a->job.x, &a->job.y)) {
-                log_error("bad position '%s': give XxY, two numbers from 0 to 32767 (0x0, 1920x0)", cli_arg(value));
+                log_error("bad position '%s': give XxY, two numbers from 0 to %d (0x0, 1920x0)", cli_arg(value),
+                          VMODES_SCREEN_MAX);
                 return CLI_EXIT_USAGE;
         }
         a->have_pos = true;

@@ -97,7 +97,8 @@ static int parse_head_arg(const struct vmodes_screen *s, const char *arg, struct
                 else if (!strcmp(w, "pos")) {
                         const char *v = strtok_r(NULL, " ", &save);
                         if (!v || !cli_parse_pos(v, &h->x, &h->y)) {
-                                log_error("'%s': pos needs XxY, two numbers from 0 to 32767", cli_arg(arg));
+                                log_error("'%s': pos needs XxY, two numbers from 0 to %d", cli_arg(arg),
+                                          VMODES_SCREEN_MAX);
                                 return CLI_EXIT_USAGE;
                         }
                         h->relation = VMODES_REL_POS;

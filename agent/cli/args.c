@@ -81,7 +81,7 @@ bool cli_parse_pos(const char *v, int *x, int *y)
         if ((*end != 'x' && *end != ',') || !isdigit((unsigned char)end[1]))
                 return false;
         b = strtol(end + 1, &end, 10);
-        if (*end || a > 32767 || b > 32767)
+        if (*end || a > VMODES_SCREEN_MAX || b > VMODES_SCREEN_MAX)
                 return false;
         *x = (int)a;
         *y = (int)b;

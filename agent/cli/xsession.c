@@ -4,37 +4,24 @@
  * opened with the CLI's bounds on waiting (cli_x_deadline), the virtual GPU
  * found by udev discovery, and the display layer's errors printed.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/cli/change.h"
 #include "agent/cli/cli.h"
+#include "agent/common/head.h"
 #include "udev/vmodes-udev.h"
 
 /* Kept with the screen: the device it points to belongs to it. */
 static struct vmodes_discovery *discovery;
 
-/* Head names are short and made of letters, digits and "-_.:" only. */
-static bool head_name_valid(const char *s)
-{
-        size_t len = strlen(s);
-
-        if (len == 0 || len >= VMODES_HEAD_NAME_MAX)
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!isalnum((unsigned char)s[i]) && !strchr("-_.:", s[i]))
-                        return false;
-        return true;
-}
-
 int cli_check_head_name(const char *name)
 {
-        if (head_name_valid(name))
+        if (vmodes_head_name_valid(name))
                 return CLI_EXIT_OK;
         log_error("'%s' is not a head name: use an output name as 'vmodes list' shows it or a head number "
-                  "(letters, digits and - _ . : only)",
+                  "(letters, digits and - _ . only)",
                   cli_arg(name));
         return CLI_EXIT_USAGE;
 }

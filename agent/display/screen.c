@@ -3,12 +3,12 @@
  * struct vmodes_screen: an open display, its last queried state, the
  * virtual GPU behind it and head names in every scheme (display.h).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/head.h"
 #include "agent/display/display.h"
 
 int vmodes_screen_open(struct vmodes_screen *s, const char *name, const struct vmodes_device *dev,
@@ -75,19 +75,6 @@ int vmodes_screen_query(struct vmodes_screen *s, struct vmodes_error *err)
 
 /* ---- head names ----------------------------------------------------------------- */
 
-/* Head names are short and made of letters, digits and "-_.:" only. */
-static bool head_name_valid(const char *s)
-{
-        size_t len = strlen(s);
-
-        if (len == 0 || len >= VMODES_HEAD_NAME_MAX)
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!isalnum((unsigned char)s[i]) && !strchr("-_.:", s[i]))
-                        return false;
-        return true;
-}
-
 static enum vmodes_head_scheme x_scheme(const struct vmodes_screen *s)
 {
         const char *names[VMODES_LAYOUT_OUTPUTS_MAX];
@@ -117,10 +104,10 @@ const struct vmodes_layout_output *vmodes_screen_resolve(const struct vmodes_scr
         char buf[64], q[80];
         unsigned head;
 
-        if (!head_name_valid(name)) {
+        if (!vmodes_head_name_valid(name)) {
                 vmodes_error_set(err, -EINVAL,
                                  "'%s' is not a head name: use an output name as 'vmodes list' shows it or a head "
-                                 "number (letters, digits and - _ . : only)",
+                                 "number (letters, digits and - _ . only)",
                                  vmodes_excerpt(q, sizeof(q), name, strlen(name)));
                 return NULL;
         }
