@@ -38,10 +38,10 @@ int cli_config(int argc, char **argv);
 #define CLI_ARG_SHOWN_MAX 60
 
 /* Untrusted text (an argument, a value from a file) as a message quotes
- * it: at most CLI_ARG_SHOWN_MAX characters, then "..."; control
- * characters, quotes, backslashes and non-ASCII bytes as \xNN. The result
- * lives in one of four rotating static buffers, so one message can quote
- * up to four arguments. */
+ * it: vmodes_excerpt() (control characters, backslashes and non-ASCII bytes
+ * as \xNN) cut to CLI_ARG_SHOWN_MAX bytes, then "...". The result lives in
+ * one of four rotating static buffers, so one message can quote up to four
+ * arguments. */
 const char *cli_arg(const char *s);
 
 /* Bounds on waiting for the X server, so that a server that accepts the

@@ -34,11 +34,6 @@ static void list_help(FILE *f)
                 "Exit status: 0 shown, 1 the X display cannot be reached, 2 bad arguments.\n");
 }
 
-static const char *connection_name(enum vmodes_layout_connection c)
-{
-        return c == VMODES_LAYOUT_CONNECTED ? "connected" : c == VMODES_LAYOUT_DISCONNECTED ? "disconnected" : "unknown";
-}
-
 static json_object *mode_json(const struct vmodes_mode *m, uint32_t id)
 {
         json_object *j = json_object_new_object();
@@ -101,7 +96,7 @@ static json_object *head_json(const struct vmodes_screen *s, const struct vmodes
 
         json_object_object_add(h, "head", json_object_new_int((int)vmodes_screen_head_number(s, o)));
         json_object_object_add(h, "name", json_object_new_string(o->name));
-        json_object_object_add(h, "connection", json_object_new_string(connection_name(o->connection)));
+        json_object_object_add(h, "connection", json_object_new_string(vmodes_display_connection_name(o->connection)));
         json_object_object_add(h, "enabled", json_object_new_boolean(cur != NULL));
         json_object_object_add(h, "primary", json_object_new_boolean(s->state->primary == o->id));
         json_object_object_add(h, "mode", cur ? mode_json(&cur->mode, cur->id) : NULL);
@@ -155,7 +150,7 @@ static void head_text(const struct vmodes_screen *s, const struct vmodes_config 
         else if (sh && sh->n_modes)
                 snprintf(kept, sizeof(kept), "%s%s", sh->modes[0].mode.name, sh->pinned ? " pinned" : "");
         printf("%-3u %-12s %-13s %-22s %-10s %-12s %s\n", vmodes_screen_head_number(s, o), o->name,
-               connection_name(o->connection), cur ? cur->mode.name : "off", refresh, pos, kept);
+               vmodes_display_connection_name(o->connection), cur ? cur->mode.name : "off", refresh, pos, kept);
         for (unsigned k = 0; modes && k < o->n_modes; k++) {
                 const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s->state, o->modes[k]);
                 char rate[32];

@@ -124,31 +124,34 @@ static int parse_int_arg(const char *what, const char *text, long min, long max,
         return 0;
 }
 
-/* A refresh rate: a plain decimal number of Hz. */
+/* Digits with at most one '.' and 3 decimals after it: a number of Hz,
+ * only maybe out of range. */
+static bool decimal_hz(const char *t)
+{
+        size_t digits = strspn(t, "0123456789");
+        const char *dot = t + digits;
+
+        if (!digits)
+                return false;
+        if (!*dot)
+                return true;
+        return *dot == '.' && strspn(dot + 1, "0123456789") == strlen(dot + 1) && strlen(dot + 1) <= 3;
+}
+
+/* A refresh rate: the rule of specs (vmodes_rate_parse), a decimal
+ * number of Hz with at most 3 decimals. */
 static int parse_refresh_arg(const char *text, double *out)
 {
-        char *end;
-        double v;
-
-        if (strspn(text, "0123456789.-") != strlen(text) || !*text) {
-                log_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
-                          VMODES_REFRESH_MAX);
-                return -EINVAL;
-        }
-        errno = 0;
-        v = strtod(text, &end);
-        if (end == text || *end) {
-                log_error("refresh rate '%s' is not a number of Hz (%g to %g)", cli_arg(text), VMODES_REFRESH_MIN,
-                          VMODES_REFRESH_MAX);
-                return -EINVAL;
-        }
-        if (errno == ERANGE || !(v >= VMODES_REFRESH_MIN && v <= VMODES_REFRESH_MAX)) {
+        if (vmodes_rate_parse(text, out, NULL) == 0)
+                return 0;
+        if (decimal_hz(text[0] == '-' ? text + 1 : text)) {
                 log_error("refresh rate %s Hz is out of range (%g to %g Hz)", cli_arg(text), VMODES_REFRESH_MIN,
                           VMODES_REFRESH_MAX);
                 return -ERANGE;
         }
-        *out = v;
-        return 0;
+        log_error("refresh rate '%s' is not a number of Hz with at most 3 decimals (%g to %g)", cli_arg(text),
+                  VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
+        return -EINVAL;
 }
 
 static int parse_format(const char *text, bool allow_fbset, enum format *out)
@@ -283,8 +286,8 @@ static void cvt_usage(FILE *f)
               "  WIDTH    active width in pixels, 64 to 16384; a width that is not a\n"
               "           multiple of 8 stays exact (cvt(1) rounds it up)\n"
               "  HEIGHT   active height in lines, 48 to 16384\n"
-              "  REFRESH  refresh rate in Hz, 10 to 1000 (default 60); the frame rate\n"
-              "           for interlaced modes\n"
+              "  REFRESH  refresh rate in Hz, up to 3 decimals, 10 to 1000 (default 60);\n"
+              "           the frame rate for interlaced modes\n"
               "\n"
               "Options:\n"
               "  -r, --reduced         reduced blanking (v1 unless --rb says otherwise)\n"
@@ -478,7 +481,8 @@ static void gtf_usage(FILE *f)
               "\n"
               "  WIDTH    active width in pixels, 64 to 16384\n"
               "  HEIGHT   active height in lines, 48 to 16384\n"
-              "  REFRESH  refresh rate in Hz, 10 to 1000 (required, as for gtf)\n"
+              "  REFRESH  refresh rate in Hz, up to 3 decimals, 10 to 1000 (required, as\n"
+              "           for gtf)\n"
               "\n"
               "Options:\n"
               "  -x, --xorgmode        print an xorg.conf Modeline (the default)\n"

@@ -262,9 +262,7 @@ static json_object *query_x(const struct options *o)
                 json_object *out = json_object_new_object();
 
                 add_str(out, "name", lo->name);
-                add_str(out, "connection", lo->connection == VMODES_LAYOUT_CONNECTED      ? "connected"
-                                           : lo->connection == VMODES_LAYOUT_DISCONNECTED ? "disconnected"
-                                                                                          : "unknown");
+                add_str(out, "connection", vmodes_display_connection_name(lo->connection));
                 if (c && c->mode) {
                         char geo[64];
                         snprintf(geo, sizeof(geo), "%ux%u+%d+%d", c->width, c->height, c->x, c->y);

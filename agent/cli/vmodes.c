@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/cli/cli.h"
+#include "modes/modes.h"
 
 static const struct cli_command commands[] = {
         { "cvt", "compute a VESA CVT mode (like cvt(1), without its bugs)", cli_cvt },
@@ -28,27 +29,11 @@ static const struct cli_command commands[] = {
 
 const char *cli_arg(const char *s)
 {
-        /* each shown character takes at most 4 bytes (\xNN) */
-        static char bufs[4][CLI_ARG_SHOWN_MAX * 4 + sizeof("...")];
+        /* the modes library's quoting, as its own messages quote specs */
+        static char bufs[4][CLI_ARG_SHOWN_MAX + sizeof("...")];
         static unsigned next;
-        char *buf = bufs[next++ % 4];
-        size_t n = 0;
 
-        for (size_t i = 0; s[i]; i++) {
-                unsigned char c = (unsigned char)s[i];
-
-                if (i == CLI_ARG_SHOWN_MAX) {
-                        memcpy(buf + n, "...", 3);
-                        n += 3;
-                        break;
-                }
-                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '\\')
-                        n += (size_t)sprintf(buf + n, "\\x%02x", c);
-                else
-                        buf[n++] = (char)c;
-        }
-        buf[n] = 0;
-        return buf;
+        return vmodes_excerpt(bufs[next++ % 4], sizeof(bufs[0]), s, strlen(s));
 }
 
 /* ---- bounds on waiting for the X server ------------------------------------- */

@@ -92,6 +92,19 @@ int vmodes_display_dispatch(struct vmodes_display *d, bool *changed, struct vmod
         return d->ops->dispatch(d->impl, changed, err);
 }
 
+const char *vmodes_display_connection_name(enum vmodes_layout_connection c)
+{
+        switch (c) {
+        case VMODES_LAYOUT_CONNECTED:
+                return "connected";
+        case VMODES_LAYOUT_DISCONNECTED:
+                return "disconnected";
+        case VMODES_LAYOUT_UNKNOWN:
+                break;
+        }
+        return "unknown";
+}
+
 void vmodes_display_get_caps(const struct vmodes_display *d, struct vmodes_display_caps *caps)
 {
         memset(caps, 0, sizeof(*caps));

@@ -123,6 +123,10 @@ int vmodes_display_execute(struct vmodes_display *d, const struct vmodes_layout_
 int vmodes_display_watch(struct vmodes_display *d, struct vmodes_error *err);
 int vmodes_display_dispatch(struct vmodes_display *d, bool *changed, struct vmodes_error *err);
 
+/* "connected", "disconnected" or "unknown": how vmodes names an output's
+ * connection state everywhere (vmodes list, vmodes status). */
+const char *vmodes_display_connection_name(enum vmodes_layout_connection c);
+
 /* What the server can do (valid after the first query). */
 void vmodes_display_get_caps(const struct vmodes_display *d, struct vmodes_display_caps *caps);
 void vmodes_display_get_stats(const struct vmodes_display *d, struct vmodes_display_stats *stats);
