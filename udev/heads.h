@@ -75,9 +75,11 @@ int vmodes_heads_name(const struct vmodes_device *dev, unsigned head,
 /* Which naming scheme a set of X output names uses. */
 enum vmodes_head_scheme vmodes_heads_detect_scheme(const char *const *x_outputs, size_t n);
 /* Resolves a user- or X-supplied head name to a 1-based head number of dev:
- * any scheme's name, the DRM sysname ("card0-Virtual-2"), or a bare head
- * number ("2"). scheme disambiguates "Virtual-N". -ENOENT: no such head,
- * -EINVAL: not a head name at all. */
+ * any scheme's name (under KMS the connector's kernel name or its X name:
+ * HDMI-A-1 or HDMI-1), the DRM sysname ("card0-Virtual-2"), or a bare head
+ * number ("2"). scheme disambiguates "Virtual-N". -ENOENT: no such head
+ * (also a number too large for any head), -EINVAL: not a head name at all
+ * (every name vmodes_head_name_valid() refuses). */
 int vmodes_heads_resolve(const struct vmodes_device *dev, const char *name,
                          enum vmodes_head_scheme scheme, unsigned *head);
 /* Number of virtual heads (connectors numbered as heads) of dev. */
