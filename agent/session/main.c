@@ -2,7 +2,7 @@
 /*
  * vmodes-session: the session agent's program. `vmodes session` runs it
  * (the XDG autostart entry and users keep that command); it links only
- * what the agent uses (libsystemd, Xlib/XCB RandR, the core library), so
+ * what the agent uses (libsystemd, XCB RandR, the core library), so
  * that an idle agent stays small. This file: the command line, the Wayland
  * check, opening the X display within a bound; session.c does the rest.
  */
@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "agent/common/log.h"
-#include "agent/display/x11-randr.h"
 #include "agent/session/agent.h"
 
 /* Bounds on waiting for the X server while connecting and reading the
@@ -103,10 +102,6 @@ static int open_x(struct vmodes_screen *x)
         }
         free(x->state); /* made again for each apply */
         x->state = NULL;
-        /* until the backend reports a lost connection only as -ECONNRESET:
-         * closing a dead connection must neither print nor exit 1 (the X
-         * server going away is the normal end of a session) */
-        vmodes_randr_set_io_error_exit(NULL, SESSION_EXIT_OK);
         return 0;
 }
 
