@@ -21,11 +21,3 @@
 #include "agent/display/display.h"
 
 extern const struct vmodes_display_ops vmodes_display_x11_randr;
-
-/* Gone: the backend no longer exits on a lost connection (display.h).
- * Kept until the last caller drops it. */
-static inline void vmodes_randr_set_io_error_exit(const char *who, int status)
-{
-        (void)who;
-        (void)status;
-}
