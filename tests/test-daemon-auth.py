@@ -168,6 +168,26 @@ try:
         s.check('kernel-cmdline and turning every head off need org.vmodes.configure-boot; modes do not',
                 t_boot_action)
 
+        def t_set_heads_action():
+            env.call('SetHeads', 'a(sasssiia{sv})a{sv}',
+                     ([('Virtual-1', ['1024x768'], 'auto', '', 0, 0, {})], {'replace': D.GLib.Variant('b', True)}))
+            env.polkit_call('ClearCalls')
+            env.polkit_call('SetAllowed', 'as', (['org.vmodes.configure'],))
+            before = env.files()
+            ok, name, msg = D.call_as(USER, env.address, 'SetHeads', 'a(sasssiia{sv})a{sv}',
+                                      "([('Virtual-1', [], '', '', 0, 0, {'enabled': GLib.Variant('b', False)})], {})")
+            eq((ok, name), (False, 'org.vmodes.Error.AccessDenied'), 'every head off in SetHeads')
+            has(msg, 'polkit action org.vmodes.configure-boot')
+            eq(env.files(), before, 'files')
+            ok, out, msg = D.call_as(USER, env.address, 'SetHeads', 'a(sasssiia{sv})a{sv}',
+                                     "([('Virtual-1', ['800x600'], 'auto', '', 0, 0, {}),"
+                                     " ('Virtual-2', ['800x600'], 'right-of', 'Virtual-1', 0, 0, {})], {})")
+            eq(ok, True, 'a layout with org.vmodes.configure: ' + out + ' ' + msg)
+            eq(asked(), ['org.vmodes.configure-boot', 'org.vmodes.configure'], 'actions asked')
+            env.call('SetHeads', 'a(sasssiia{sv})a{sv}', ([], {'replace': D.GLib.Variant('b', True)}))
+        s.check('SetHeads: the same polkit actions as the per-head calls (every head off: configure-boot)',
+                t_set_heads_action)
+
         def t_pending_capped():
             env.polkit_call('SimulateHang', 'b', (True,))
             n = 40

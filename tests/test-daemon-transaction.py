@@ -106,6 +106,20 @@ try:
             umount(XDIR)
     s.check('X config folder read-only: Failed naming it, nothing changed, no signal', t_read_only)
 
+    def t_set_heads_read_only():
+        xorg = snap(env.xorg)
+        mount('-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', XDIR)
+        try:
+            with open(env.xorg, 'wb') as f:
+                f.write(xorg)
+            mount('-o', 'remount,ro', XDIR)
+            layout = [(h, ['1280x720'], 'auto', '', 0, 0, {}) for h in ('Virtual-1', 'Virtual-2', 'Virtual-3')]
+            refused_atomically(catcher, env.xorg, ('SetHeads', 'a(sasssiia{sv})a{sv}', (layout, {})))
+        finally:
+            umount(XDIR)
+    s.check('SetHeads of three heads, X config folder read-only: Failed, no head stored, no signal',
+            t_set_heads_read_only)
+
     def t_full():
         xorg = snap(env.xorg)
         mount('-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', XDIR)

@@ -343,6 +343,15 @@ static void test_set_heads(void)
         hs[0].o.enabled = 0;
         r = vmodes_edit_set_heads(&c, hs, 1, false, &err);
         check(r == 0 && c.n_heads == 2 && !head(&c, "Virtual-4")->enabled, "set_heads: a head off needs no mode");
+
+        vmodes_edit_set_position(&c, "Virtual-2", VMODES_REL_POS, NULL, 3, 4, false, &err);
+        hs[0] = edit_head("Virtual-2", "800x600", VMODES_REL_POS, NULL);
+        hs[0].x = 99999; /* not looked at */
+        hs[0].keep_place = true;
+        r = vmodes_edit_set_heads(&c, hs, 1, false, &err);
+        check(r == 0 && head(&c, "Virtual-2")->relation == VMODES_REL_POS && head(&c, "Virtual-2")->x == 3 &&
+                      head(&c, "Virtual-2")->y == 4 && !strcmp(head(&c, "Virtual-2")->modes[0].mode.name, "800x600_60.00"),
+              "set_heads: keep-place leaves the stored place");
 }
 
 static void test_set_heads_refused(void)

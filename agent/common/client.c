@@ -223,6 +223,90 @@ int vmodes_client_set_head_options(struct vmodes_client *c, const char *head, in
         return r < 0 ? r : 0;
 }
 
+/* One (sasssiia{sv}) of SetHeads. */
+static int append_head(sd_bus_message *m, const struct vmodes_client_head *h)
+{
+        const char *rel = h->keep_place ? "" : vmodes_relation_to_string(h->relation);
+        int r;
+
+        if (!rel)
+                return -EINVAL;
+        r = sd_bus_message_open_container(m, 'r', "sasssiia{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", h->head);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "s");
+        for (unsigned k = 0; r >= 0 && k < h->n_modes; k++)
+                r = sd_bus_message_append(m, "s", h->modes[k]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ssii", rel, h->other ? h->other : "", (int32_t)h->x, (int32_t)h->y);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = append_opt(m, "primary", h->primary);
+        if (r >= 0)
+                r = append_opt(m, "pinned", h->pinned);
+        if (r >= 0)
+                r = append_opt(m, "enabled", h->enabled);
+        if (r >= 0 && h->keep_modes)
+                r = append_opt(m, "keep-modes", 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static int read_results(sd_bus_message *reply, unsigned n, struct vmodes_client_head_result *results)
+{
+        const char *h, *name;
+        unsigned i = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(ss)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(ss)", &h, &name)) > 0) {
+                if (i < n) {
+                        snprintf(results[i].head, sizeof(results[i].head), "%s", h);
+                        snprintf(results[i].mode_name, sizeof(results[i].mode_name), "%s", name);
+                }
+                i++;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        return r < 0 ? r : i == n ? 0 : -EBADMSG;
+}
+
+int vmodes_client_set_heads(struct vmodes_client *c, const struct vmodes_client_head *heads, unsigned n, bool replace,
+                            struct vmodes_client_head_result *results, struct vmodes_error *err)
+{
+        sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        r = new_call(c, "SetHeads", &m, err);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(m, 'a', "(sasssiia{sv})");
+        for (unsigned i = 0; r >= 0 && i < n; i++)
+                r = append_head(m, &heads[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", replace ? 1 : 0, "replace", "b", 1);
+        if (r < 0) {
+                r = vmodes_error_set(err, r, "cannot build a D-Bus call: %s", strerror(-r));
+                goto out;
+        }
+        r = call(c, m, &reply, err);
+        if (r >= 0 && results && read_results(reply, n, results) < 0)
+                r = vmodes_error_set(err, -EIO, "unexpected reply from vmodesd");
+out:
+        sd_bus_message_unref(m);
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : 0;
+}
+
 int vmodes_client_apply(struct vmodes_client *c, struct vmodes_error *err)
 {
         return simple_call(c, "Apply", err, NULL);

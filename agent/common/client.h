@@ -61,6 +61,36 @@ int vmodes_client_set_layout(struct vmodes_client *c, const char *head, enum vmo
  * configuration stores it as off. */
 int vmodes_client_set_head_options(struct vmodes_client *c, const char *head, int primary, int pinned, int enabled,
                                    struct vmodes_error *err);
+
+/* One head of a whole layout (vmodes_client_set_heads). */
+struct vmodes_client_head {
+        const char *head;          /* any name scheme or a head number */
+        const char *const *modes;  /* n_modes specs or modelines, the first is the one used */
+        unsigned n_modes;
+        bool keep_modes;           /* put them in front of the stored ones (as add_mode does) instead of replacing them */
+        bool keep_place;           /* leave the stored place (a new head: auto); relation .. y unused */
+        enum vmodes_relation relation;
+        const char *other;         /* for right-of .. same-as */
+        int x, y;                  /* for VMODES_REL_POS */
+        int primary, pinned, enabled; /* tri-state: -1 leaves it (a new head: off, off, on) */
+};
+/* What vmodesd stored for one head of a whole layout. */
+struct vmodes_client_head_result {
+        char head[VMODES_HEAD_NAME_MAX];   /* canonical name */
+        char mode_name[VMODES_NAME_MAX];   /* the mode it uses, "" when none */
+};
+/* A whole layout in one transaction (SetHeads): every head's modes, place
+ * and switches at once, validated as a whole and stored all or nothing (a
+ * refused call changes nothing and no ConfigChanged is sent). replace:
+ * heads not given are forgotten; else they stay as stored. results (n
+ * entries, may be NULL) get each head's canonical name and mode. Errors as
+ * above: -EINVAL (bad head, mode, place; a head given twice; two made
+ * primary; a head on without a mode; a layout that does not validate),
+ * -E2BIG (too large for the device, more than 16 heads / 8 modes), -EACCES
+ * (polkit: all heads off or kernel-cmdline's video= changed need
+ * org.vmodes.configure-boot). */
+int vmodes_client_set_heads(struct vmodes_client *c, const struct vmodes_client_head *heads, unsigned n, bool replace,
+                            struct vmodes_client_head_result *results, struct vmodes_error *err);
 int vmodes_client_apply(struct vmodes_client *c, struct vmodes_error *err);
 int vmodes_client_reload(struct vmodes_client *c, struct vmodes_error *err);
 /* The daemon's config (its Config property, parsed). */

@@ -302,7 +302,7 @@ static int check_heads(const struct vmodes_edit_head *heads, unsigned n, struct 
                 if (e->n_modes > VMODES_CONFIG_MODES_MAX)
                         return vmodes_error_set(err, -E2BIG, "head %s: %u modes given (at most %d)", e->head,
                                                 e->n_modes, VMODES_CONFIG_MODES_MAX);
-                r = check_position(e->head, e->relation, e->other, e->x, e->y, err);
+                r = e->keep_place ? 0 : check_position(e->head, e->relation, e->other, e->x, e->y, err);
                 if (r < 0)
                         return r;
                 if (e->o.primary > 0 && primary)
@@ -332,7 +332,8 @@ static int set_head(struct vmodes_config *c, const struct vmodes_edit_head *e, s
                 if (r < 0)
                         return r;
         }
-        place(h, e->relation, e->other, e->x, e->y);
+        if (!e->keep_place)
+                place(h, e->relation, e->other, e->x, e->y);
         apply_head_options(c, h, &e->o);
         if (h->enabled && h->n_modes == 0)
                 return vmodes_error_set(err, -EINVAL, "head %s is on but has no mode (give one, or turn it off)",

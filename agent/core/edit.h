@@ -76,6 +76,7 @@ struct vmodes_edit_head {
         unsigned n_modes;
         struct vmodes_head_mode modes[VMODES_CONFIG_MODES_MAX]; /* modes[0]: the one to use */
         bool keep_modes; /* add the modes in front of the stored ones (as add_mode does) instead of replacing them */
+        bool keep_place; /* leave relation, other, x, y as stored (a new head: auto) */
         enum vmodes_relation relation;
         char other[VMODES_HEAD_NAME_MAX];
         int x, y;

@@ -515,9 +515,10 @@ static int read_head(struct vmodes_daemon *d, sd_bus_message *m, struct vmodes_e
                 r = sd_bus_message_exit_container(m);
         if (r >= 0)
                 r = sd_bus_message_read(m, "ssii", &relation, &other, &x, &y);
-        if (r >= 0)
+        h->keep_place = r >= 0 && !*relation;
+        if (r >= 0 && !h->keep_place)
                 r = parse_relation(relation, &h->relation, e);
-        if (r >= 0 && h->relation != VMODES_REL_POS && h->relation != VMODES_REL_AUTO)
+        if (r >= 0 && !h->keep_place && h->relation != VMODES_REL_POS && h->relation != VMODES_REL_AUTO)
                 r = resolve_head(d, other, h->other, e);
         if (r >= 0)
                 r = read_options(m, opts, ELEMENTSOF(opts), e);
