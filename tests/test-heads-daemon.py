@@ -8,7 +8,7 @@ virtual GPU as it would in a guest. Covers: stored and live at once (stored
 in connector names), stored only (no display), live only (--no-store, no
 daemon: a warning), `vmodes apply` of the stored layout and with a layout,
 remove, `vmodes list` showing what is stored, a refusal by vmodesd (nothing
-changes live), an unauthorized caller, and an X session on another device
+changes live; a layout is stored whole or not at all), an unauthorized caller, and an X session on another device
 (Xorg dummy: its outputs are not stored)."""
 import os
 import re
@@ -182,6 +182,22 @@ try:
             eq([(h['name'], (h['stored'] or {}).get('head')) for h in j['heads']],
                [(h1, 'Virtual-1'), (h2, None), (h3, 'Virtual-3'), (names[3], None)], 'stored heads')
         s.check('list: the stored mode beside each head', t_list)
+
+        def t_apply_refused_whole():
+            # head 3 stored right of head 2; then a layout whose second head
+            # goes right of head 3: a cycle vmodesd refuses. The first head
+            # of the layout is fine on its own: nothing of it may be stored.
+            rc, out, err = run(x, 'apply', '%s 640x480@60 below %s' % (h2, h1),
+                               '%s 640x480@60 right-of %s' % (h3, h2))
+            eq(rc, 0, 'exit status (%s)' % err)
+            before, files = x.query(), env.files()
+            rc, out, err = run(x, 'apply', '%s 1280x1024@60' % h1, '%s 640x480@60 right-of %s' % (h2, h3))
+            one_line(rc, err, 2, 'not stored', 'nothing changed')
+            eq(env.files(), files, 'files')
+            eq(x.query(), before, 'X state')
+            assert '1280x1024@60' not in env.get('Config'), env.get('Config')
+        s.check('apply: a layout vmodesd refuses in its second head stores nothing, changes nothing live',
+                t_apply_refused_whole)
 
         def t_daemon_refuses():
             before, files = x.query(), env.files()

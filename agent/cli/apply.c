@@ -167,59 +167,77 @@ struct apply_job {
         const struct vmodes_config *layout;
 };
 
+/* The names vmodesd takes for one head of the layout (specs, heads). */
+struct stored_head {
+        char head[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX], spec[128];
+        const char *modes[1];
+};
+
+/* One head of the layout as SetHeads takes it: a head that is on gets its
+ * mode (in front of the stored ones, as 'vmodes add --apply') and its
+ * place, and becomes primary when asked (a stored primary stays); a head
+ * that is off keeps its modes, its place and its switches. */
+static void stored_head_of(const struct vmodes_screen *s, const struct vmodes_head_config *h, struct stored_head *n,
+                           struct vmodes_client_head *c)
+{
+        cli_daemon_head(s, vmodes_layout_output_by_name(s->state, h->head), n->head, sizeof(n->head));
+        *c = (struct vmodes_client_head){ .head = n->head, .keep_modes = true, .primary = -1, .pinned = -1 };
+        if (!h->enabled) {
+                c->keep_place = true;
+                c->enabled = 0;
+                return;
+        }
+        vmodes_spec_format(n->spec, sizeof(n->spec), &h->modes[0].spec);
+        n->modes[0] = n->spec;
+        c->modes = n->modes;
+        c->n_modes = 1;
+        c->enabled = 1;
+        c->primary = h->primary ? 1 : -1;
+        c->relation = h->relation;
+        c->x = h->x;
+        c->y = h->y;
+        if (h->relative_to[0]) {
+                cli_daemon_head(s, vmodes_layout_output_by_name(s->state, h->relative_to), n->other,
+                                sizeof(n->other));
+                c->other = n->other;
+        }
+}
+
+/* The layout in one transaction: all of it stored, or nothing. */
+static int save_layout(struct store *st, const struct vmodes_screen *s, const struct vmodes_config *layout)
+{
+        struct stored_head names[VMODES_CONFIG_HEADS_MAX];
+        struct vmodes_client_head heads[VMODES_CONFIG_HEADS_MAX];
+        struct vmodes_error err = { "" };
+        int r;
+
+        for (unsigned i = 0; i < layout->n_heads; i++)
+                stored_head_of(s, &layout->heads[i], &names[i], &heads[i]);
+        r = vmodes_client_set_heads(st->client, heads, layout->n_heads, false, NULL, &err);
+        if (r < 0)
+                return store_failed(st, r, &err);
+        st->stored = true;
+        snprintf(st->note, sizeof(st->note),
+                 "the layout of %u head%s (vmodesd keeps it across restarts and applies it at login)", layout->n_heads,
+                 layout->n_heads == 1 ? "" : "s");
+        return CLI_EXIT_OK;
+}
+
 static int save_apply(struct store *st, const struct vmodes_screen *s, const void *data)
 {
         const struct apply_job *j = data;
         struct vmodes_error err = { "" };
-        int r = 0;
+        int r;
 
-        if (!j->layout) {
-                /* vmodesd rewrites the X configuration and every session agent applies */
-                r = vmodes_client_apply(st->client, &err);
-                if (r < 0)
-                        return store_failed(st, r, &err);
-                st->stored = true;
-                snprintf(st->note, sizeof(st->note),
-                         "vmodesd wrote the X configuration again and asked every session agent to apply it");
-                return CLI_EXIT_OK;
-        }
-        for (unsigned i = 0; i < j->layout->n_heads; i++) {
-                const struct vmodes_head_config *h = &j->layout->heads[i];
-                char head[VMODES_HEAD_NAME_MAX], other[VMODES_HEAD_NAME_MAX] = "", spec[128];
-
-                cli_daemon_head(s, vmodes_layout_output_by_name(s->state, h->head), head, sizeof(head));
-                if (!h->enabled)
-                        r = vmodes_client_set_head_options(st->client, head, -1, -1, 0, &err);
-                else {
-                        struct vmodes_client_mode_options o = VMODES_CLIENT_MODE_OPTIONS_INIT;
-                        char canon[VMODES_HEAD_NAME_MAX];
-
-                        o.make_default = o.enabled = 1;
-                        if (h->primary)
-                                o.primary = 1;
-                        vmodes_spec_format(spec, sizeof(spec), &h->modes[0].spec);
-                        r = vmodes_client_add_mode(st->client, head, spec, &o, canon, NULL, &err);
-                        if (r == 0) {
-                                bool primary = h->primary || stored_primary(st, canon);
-                                if (h->relative_to[0])
-                                        cli_daemon_head(s, vmodes_layout_output_by_name(s->state, h->relative_to), other, sizeof(other));
-                                r = vmodes_client_set_layout(st->client, canon, h->relation, other, h->x, h->y,
-                                                             primary, &err);
-                        }
-                }
-                if (r < 0 && i > 0) {
-                        log_error("stored the first %u head%s of the layout but not %s: %s (the X session is "
-                                  "unchanged)",
-                                  i, i == 1 ? "" : "s", h->head, err.msg);
-                        return CLI_EXIT_FAILURE;
-                }
-                if (r < 0)
-                        return store_failed(st, r, &err);
-        }
+        if (j->layout)
+                return save_layout(st, s, j->layout);
+        /* vmodesd rewrites the X configuration and every session agent applies */
+        r = vmodes_client_apply(st->client, &err);
+        if (r < 0)
+                return store_failed(st, r, &err);
         st->stored = true;
         snprintf(st->note, sizeof(st->note),
-                 "the layout of %u head%s (vmodesd keeps it across restarts and applies it at login)",
-                 j->layout->n_heads, j->layout->n_heads == 1 ? "" : "s");
+                 "vmodesd wrote the X configuration again and asked every session agent to apply it");
         return CLI_EXIT_OK;
 }
 
