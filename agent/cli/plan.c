@@ -116,7 +116,8 @@ static int verify(struct vmodes_screen *s, const struct vmodes_layout_plan *plan
 int cli_run_plan(struct vmodes_screen *s, const struct vmodes_config *cfg, const struct vmodes_layout_drop *drop,
                     size_t n_drop, bool verbose, struct store *st, store_fn save, const void *job)
 {
-        _cleanup_(freep) struct vmodes_layout_plan *plan = calloc(1, sizeof(*plan));
+        /* vmodes_layout_plan() clears it */
+        _cleanup_(freep) struct vmodes_layout_plan *plan = malloc(sizeof(*plan));
         struct vmodes_error err = { "" };
         bool dry_run = st->dry_run;
         int r;

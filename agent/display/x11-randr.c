@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,7 +487,11 @@ static int randr_query(struct vmodes_randr *r, struct vmodes_layout_state *s, st
         bool ok;
         int ret = 0;
 
-        memset(s, 0, sizeof(*s));
+        /* the fields before the arrays; each array entry is cleared when
+         * it is filled (a state is 180 KiB, mostly unused entries) */
+        memset(s, 0, offsetof(struct vmodes_layout_state, modes));
+        s->n_outputs = 0;
+        s->n_crtcs = 0;
         r->stats.query_round_trips = 0;
         r->queried = false;
         r->provider[0] = 0;
