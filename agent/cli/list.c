@@ -8,10 +8,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "agent/cli/change.h"
 #include "agent/cli/cli.h"
+#include "agent/cli/json.h"
 
 /* ---- vmodes list ------------------------------------------------------------------------- */
 
@@ -229,7 +228,9 @@ int cli_list(int argc, char **argv)
                 log_error("'vmodes list' takes no arguments (try 'vmodes list --help')");
                 return CLI_EXIT_USAGE;
         }
-        ex = cli_screen_open(&s, false);
+        ex = json ? cli_json_load() : CLI_EXIT_OK;
+        if (ex == CLI_EXIT_OK)
+                ex = cli_screen_open(&s, false);
         if (ex == CLI_EXIT_OK) {
                 stored = load_stored(&source);
                 if (json)

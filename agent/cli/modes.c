@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 
 #include "agent/cli/cli.h"
+#include "agent/cli/json.h"
 #include "modes/modes.h"
 
 enum format { FORMAT_NATIVE, FORMAT_XORG, FORMAT_XRANDR, FORMAT_JSON, FORMAT_FBSET };
@@ -407,6 +407,8 @@ int cli_cvt(int argc, char **argv)
                 case OPT_FORMAT:
                         if (parse_format(v, false, &format) < 0)
                                 return CLI_EXIT_USAGE;
+                        if (format == FORMAT_JSON && cli_json_load() != CLI_EXIT_OK)
+                                return CLI_EXIT_FAILURE;
                         break;
                 case OPT_COMPAT:
                         if (strcmp(v, "xcvt-0.1.2") && strcmp(v, "xcvt") && strcmp(v, "cvt")) {
@@ -565,6 +567,8 @@ int cli_gtf(int argc, char **argv)
                 case OPT_FORMAT:
                         if (parse_format(v, true, &format) < 0)
                                 return CLI_EXIT_USAGE;
+                        if (format == FORMAT_JSON && cli_json_load() != CLI_EXIT_OK)
+                                return CLI_EXIT_FAILURE;
                         have_format = true;
                         break;
                 case OPT_COMPAT:
@@ -682,6 +686,8 @@ int cli_dmt(int argc, char **argv)
                 case OPT_FORMAT:
                         if (parse_format(v, false, &format) < 0)
                                 return CLI_EXIT_USAGE;
+                        if (format == FORMAT_JSON && cli_json_load() != CLI_EXIT_OK)
+                                return CLI_EXIT_FAILURE;
                         break;
                 }
         }
@@ -806,6 +812,8 @@ int cli_mode(int argc, char **argv)
                 case OPT_FORMAT:
                         if (parse_format(v, false, &format) < 0)
                                 return CLI_EXIT_USAGE;
+                        if (format == FORMAT_JSON && cli_json_load() != CLI_EXIT_OK)
+                                return CLI_EXIT_FAILURE;
                         break;
                 }
         }

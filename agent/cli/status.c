@@ -17,9 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "agent/cli/cli.h"
+#include "agent/cli/json.h"
 #include "agent/core/layout.h"
 #include "agent/display/display.h"
 #include "udev/vmodes-udev.h"
@@ -1063,6 +1062,8 @@ int cli_status(int argc, char **argv)
                 return STATUS_USAGE;
         }
 
+        if (cli_json_load() != CLI_EXIT_OK)
+                return STATUS_NO_VIRTUAL_GPU; /* as when libkmod cannot be set up */
         ko.root = o.root;
         ko.kernel_release = o.kernel;
         r = vmodes_kmod_new(&k, &ko);
