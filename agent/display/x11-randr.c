@@ -34,7 +34,7 @@
 #include <xcb/xcb.h>
 
 #include "agent/common/macro.h"
-#include "agent/display/display.h"
+#include "agent/display/backend.h"
 #include "agent/display/x11-randr.h"
 
 struct vmodes_randr {
@@ -782,6 +782,157 @@ static void explain_status(char *buf, size_t size, const struct vmodes_layout_op
                 snprintf(buf, size, "%s failed", vmodes_layout_op_name(op->type));
 }
 
+/* What a restore sends and then waits for. Each request is a void one, a
+ * SetCrtcConfig whose status counts, or one whose status does not
+ * (turning a CRTC off first). */
+enum restore_kind { RESTORE_VOID, RESTORE_CRTC, RESTORE_CRTC_OFF };
+#define RESTORE_REQUESTS_MAX (VMODES_LAYOUT_CRTCS_MAX * 2 + VMODES_LAYOUT_OPS_MAX * 2 + 2)
+
+struct restore {
+        struct vmodes_randr *r;
+        const struct vmodes_layout_state *s;  /* as before the plan */
+        bool touched[VMODES_LAYOUT_CRTCS_MAX]; /* CRTCs the plan set or turned off */
+        bool size_changed, primary_changed;
+        unsigned needw, needh;                 /* the smallest screen the untouched CRTCs allow */
+        xcb_timestamp_t config_timestamp;
+        unsigned n;
+        unsigned seq[RESTORE_REQUESTS_MAX];
+        enum restore_kind kind[RESTORE_REQUESTS_MAX];
+};
+
+static void restore_send(struct restore *t, enum restore_kind kind, unsigned sequence)
+{
+        t->kind[t->n] = kind;
+        t->seq[t->n++] = sequence;
+}
+
+/* What the executed part of the plan (ops before done) touched. */
+static void restore_scan(struct restore *t, const struct vmodes_layout_plan *plan, unsigned done)
+{
+        const struct vmodes_layout_state *s = t->s;
+
+        for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
+                const struct vmodes_layout_op *op = &plan->ops[i];
+                if (op->type == VMODES_OP_SET_CRTC || op->type == VMODES_OP_DISABLE_CRTC) {
+                        for (unsigned c = 0; c < s->n_crtcs; c++)
+                                if (s->crtcs[c].id == op->crtc)
+                                        t->touched[c] = true;
+                } else if (op->type == VMODES_OP_SET_SCREEN_SIZE)
+                        t->size_changed = true;
+                else if (op->type == VMODES_OP_SET_PRIMARY)
+                        t->primary_changed = true;
+        }
+}
+
+static void grow(unsigned *needw, unsigned *needh, int x, int y, unsigned w, unsigned h)
+{
+        if ((unsigned)x + w > *needw)
+                *needw = (unsigned)x + w;
+        if ((unsigned)y + h > *needh)
+                *needh = (unsigned)y + h;
+}
+
+/* The screen as it is now: the touched CRTCs go off, the others decide how
+ * small the screen may be. */
+static void restore_off(struct restore *t)
+{
+        struct vmodes_randr *r = t->r;
+        const struct vmodes_layout_state *s = t->s;
+        unsigned crtc_seq[VMODES_LAYOUT_CRTCS_MAX];
+        xcb_randr_get_screen_resources_current_cookie_t res_ck = xcb_randr_get_screen_resources_current(r->c, r->root);
+        xcb_randr_get_screen_resources_current_reply_t *res;
+
+        for (unsigned c = 0; c < s->n_crtcs; c++)
+                crtc_seq[c] = xcb_randr_get_crtc_info(r->c, s->crtcs[c].id, XCB_CURRENT_TIME).sequence;
+        xcb_flush(r->c);
+        res = xcb_randr_get_screen_resources_current_reply(r->c, res_ck, NULL);
+        t->config_timestamp = res ? res->config_timestamp : r->config_timestamp;
+        free(res);
+        for (unsigned c = 0; c < s->n_crtcs; c++) {
+                xcb_randr_get_crtc_info_cookie_t ck = { crtc_seq[c] };
+                xcb_randr_get_crtc_info_reply_t *ci = xcb_randr_get_crtc_info_reply(r->c, ck, NULL);
+                if (!ci)
+                        continue;
+                if (t->touched[c] && ci->mode)
+                        restore_send(t, RESTORE_CRTC_OFF,
+                                     set_crtc(r, t->config_timestamp, s->crtcs[c].id, 0, 0, XCB_NONE,
+                                              XCB_RANDR_ROTATION_ROTATE_0, NULL, 0));
+                else if (ci->mode)
+                        grow(&t->needw, &t->needh, ci->x, ci->y, ci->width, ci->height);
+                free(ci);
+        }
+}
+
+/* The old size (unless CRTCs the plan did not touch, a server changing its
+ * own layout, need more), the touched CRTCs as they were, the primary. */
+static void restore_layout(struct restore *t)
+{
+        struct vmodes_randr *r = t->r;
+        const struct vmodes_layout_state *s = t->s;
+        int mmw, mmh;
+
+        if (t->size_changed) {
+                for (unsigned c = 0; c < s->n_crtcs; c++)
+                        if (t->touched[c] && s->crtcs[c].mode)
+                                grow(&t->needw, &t->needh, s->crtcs[c].x, s->crtcs[c].y, s->crtcs[c].width,
+                                     s->crtcs[c].height);
+                screen_mm(r, s, t->needw, t->needh, &mmw, &mmh);
+                restore_send(t, RESTORE_VOID,
+                             xcb_randr_set_screen_size_checked(r->c, r->root, (uint16_t)t->needw, (uint16_t)t->needh,
+                                                               (uint32_t)mmw, (uint32_t)mmh).sequence);
+        }
+        for (unsigned c = 0; c < s->n_crtcs; c++) {
+                const struct vmodes_layout_crtc *cr = &s->crtcs[c];
+                if (t->touched[c] && cr->mode)
+                        restore_send(t, RESTORE_CRTC,
+                                     set_crtc(r, t->config_timestamp, cr->id, cr->x, cr->y, cr->mode, cr->rotation,
+                                              cr->outputs, cr->n_outputs));
+        }
+        if (t->primary_changed)
+                restore_send(t, RESTORE_VOID, xcb_randr_set_output_primary_checked(r->c, r->root, s->primary).sequence);
+}
+
+/* Modes the plan added to outputs (the planner adds a mode only to an
+ * output that lacks it) off them again, the modes it created destroyed. */
+static void restore_modes(struct restore *t, const struct vmodes_layout_plan *plan, unsigned done,
+                          const uint32_t *created, const bool *refused)
+{
+        struct vmodes_randr *r = t->r;
+
+        for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
+                const struct vmodes_layout_op *op = &plan->ops[i];
+                uint32_t mode = op->ref.created >= 0 ? created[op->ref.created] : op->ref.id;
+                if (op->type == VMODES_OP_ADD_MODE && mode && !refused[i])
+                        restore_send(t, RESTORE_VOID, xcb_randr_delete_output_mode_checked(r->c, op->output, mode).sequence);
+        }
+        for (unsigned i = 0; i < done && i < plan->n_ops; i++)
+                if (plan->ops[i].type == VMODES_OP_CREATE_MODE && created[i])
+                        restore_send(t, RESTORE_VOID, xcb_randr_destroy_mode_checked(r->c, created[i]).sequence);
+}
+
+/* One wait for all of it. Returns the number of requests that failed. */
+static unsigned restore_wait(struct restore *t)
+{
+        unsigned failed = 0;
+
+        xcb_flush(t->r->c);
+        for (unsigned i = 0; i < t->n; i++) {
+                xcb_generic_error_t *e = NULL;
+                if (t->kind[i] != RESTORE_VOID) {
+                        xcb_randr_set_crtc_config_cookie_t ck = { t->seq[i] };
+                        xcb_randr_set_crtc_config_reply_t *p = xcb_randr_set_crtc_config_reply(t->r->c, ck, &e);
+                        if (p && t->kind[i] == RESTORE_CRTC && p->status != XCB_RANDR_SET_CONFIG_SUCCESS)
+                                failed++;
+                        free(p);
+                } else
+                        e = xcb_request_check(t->r->c, (xcb_void_cookie_t){ t->seq[i] });
+                if (e)
+                        failed++;
+                free(e);
+        }
+        return failed;
+}
+
 /* Puts back what the executed part of the plan (ops before `done`) changed:
  * the CRTCs it set or turned off, the screen size, the primary output, the
  * modes it added to outputs (every one of them, also modes other outputs
@@ -794,125 +945,19 @@ static unsigned restore(struct vmodes_randr *r, const struct vmodes_layout_state
                         const struct vmodes_layout_plan *plan, unsigned done, const uint32_t *created,
                         const bool *refused)
 {
-        unsigned failed = 0, needw = s->width, needh = s->height, n_seq = 0;
-        bool touched[VMODES_LAYOUT_CRTCS_MAX] = { false }, size_changed = false, primary_changed = false;
-        unsigned crtc_seq[VMODES_LAYOUT_CRTCS_MAX], *seq;
-        /* what each request is: a void one, a SetCrtcConfig whose status
-         * counts, one whose status does not (turning a CRTC off first) */
-        enum { VOID, CRTC, CRTC_OFF } kind[VMODES_LAYOUT_CRTCS_MAX * 2 + VMODES_LAYOUT_OPS_MAX * 2 + 2];
-        xcb_randr_get_screen_resources_current_reply_t *res;
-        xcb_randr_get_screen_resources_current_cookie_t res_ck;
-        xcb_timestamp_t config_timestamp;
-        int mmw, mmh;
+        _cleanup_(freep) struct restore *t = calloc(1, sizeof(*t));
 
-        for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
-                const struct vmodes_layout_op *op = &plan->ops[i];
-                if (op->type == VMODES_OP_SET_CRTC || op->type == VMODES_OP_DISABLE_CRTC) {
-                        for (unsigned c = 0; c < s->n_crtcs; c++)
-                                if (s->crtcs[c].id == op->crtc)
-                                        touched[c] = true;
-                } else if (op->type == VMODES_OP_SET_SCREEN_SIZE)
-                        size_changed = true;
-                else if (op->type == VMODES_OP_SET_PRIMARY)
-                        primary_changed = true;
-        }
-        seq = calloc(ELEMENTSOF(kind), sizeof(*seq));
-        if (!seq)
+        if (!t)
                 return 1;
-
-        /* the screen as it is now */
-        res_ck = xcb_randr_get_screen_resources_current(r->c, r->root);
-        for (unsigned c = 0; c < s->n_crtcs; c++)
-                crtc_seq[c] = xcb_randr_get_crtc_info(r->c, s->crtcs[c].id, XCB_CURRENT_TIME).sequence;
-        xcb_flush(r->c);
-        res = xcb_randr_get_screen_resources_current_reply(r->c, res_ck, NULL);
-        config_timestamp = res ? res->config_timestamp : r->config_timestamp;
-        free(res);
-
-        /* the touched CRTCs off; the others decide how small the screen may be */
-        for (unsigned c = 0; c < s->n_crtcs; c++) {
-                xcb_randr_get_crtc_info_cookie_t ck = { crtc_seq[c] };
-                xcb_randr_get_crtc_info_reply_t *ci = xcb_randr_get_crtc_info_reply(r->c, ck, NULL);
-                if (!ci)
-                        continue;
-                if (touched[c] && ci->mode) {
-                        kind[n_seq] = CRTC_OFF;
-                        seq[n_seq++] = set_crtc(r, config_timestamp, s->crtcs[c].id, 0, 0, XCB_NONE,
-                                                XCB_RANDR_ROTATION_ROTATE_0, NULL, 0);
-                } else if (ci->mode) {
-                        if ((unsigned)ci->x + ci->width > needw)
-                                needw = (unsigned)ci->x + ci->width;
-                        if ((unsigned)ci->y + ci->height > needh)
-                                needh = (unsigned)ci->y + ci->height;
-                }
-                free(ci);
-        }
-        if (size_changed) {
-                /* the old size, unless CRTCs the plan did not touch (a
-                 * server changing its own layout) need more */
-                for (unsigned c = 0; c < s->n_crtcs; c++)
-                        if (touched[c] && s->crtcs[c].mode) {
-                                if ((unsigned)s->crtcs[c].x + s->crtcs[c].width > needw)
-                                        needw = (unsigned)s->crtcs[c].x + s->crtcs[c].width;
-                                if ((unsigned)s->crtcs[c].y + s->crtcs[c].height > needh)
-                                        needh = (unsigned)s->crtcs[c].y + s->crtcs[c].height;
-                        }
-                screen_mm(r, s, needw, needh, &mmw, &mmh);
-                kind[n_seq] = VOID;
-                seq[n_seq++] = xcb_randr_set_screen_size_checked(r->c, r->root, (uint16_t)needw, (uint16_t)needh,
-                                                                 (uint32_t)mmw, (uint32_t)mmh)
-                                       .sequence;
-        }
-        for (unsigned c = 0; c < s->n_crtcs; c++) {
-                const struct vmodes_layout_crtc *cr = &s->crtcs[c];
-
-                if (!touched[c] || !cr->mode)
-                        continue;
-                kind[n_seq] = CRTC;
-                seq[n_seq++] = set_crtc(r, config_timestamp, cr->id, cr->x, cr->y, cr->mode, cr->rotation, cr->outputs,
-                                        cr->n_outputs);
-        }
-        if (primary_changed) {
-                kind[n_seq] = VOID;
-                seq[n_seq++] = xcb_randr_set_output_primary_checked(r->c, r->root, s->primary).sequence;
-        }
-        /* modes the plan added to outputs (the planner adds a mode only to
-         * an output that lacks it) off them again, the modes it created
-         * destroyed */
-        for (unsigned i = 0; i < done && i < plan->n_ops; i++) {
-                const struct vmodes_layout_op *op = &plan->ops[i];
-                uint32_t mode = op->ref.created >= 0 ? created[op->ref.created] : op->ref.id;
-                if (op->type == VMODES_OP_ADD_MODE && mode && !refused[i]) {
-                        kind[n_seq] = VOID;
-                        seq[n_seq++] = xcb_randr_delete_output_mode_checked(r->c, op->output, mode).sequence;
-                }
-        }
-        for (unsigned i = 0; i < done && i < plan->n_ops; i++)
-                if (plan->ops[i].type == VMODES_OP_CREATE_MODE && created[i]) {
-                        kind[n_seq] = VOID;
-                        seq[n_seq++] = xcb_randr_destroy_mode_checked(r->c, created[i]).sequence;
-                }
-
-        /* one wait for all of it */
-        xcb_flush(r->c);
-        for (unsigned i = 0; i < n_seq; i++) {
-                xcb_generic_error_t *e = NULL;
-                if (kind[i] != VOID) {
-                        xcb_randr_set_crtc_config_cookie_t ck = { seq[i] };
-                        xcb_randr_set_crtc_config_reply_t *p = xcb_randr_set_crtc_config_reply(r->c, ck, &e);
-                        if (p && kind[i] == CRTC && p->status != XCB_RANDR_SET_CONFIG_SUCCESS)
-                                failed++;
-                        free(p);
-                } else {
-                        xcb_void_cookie_t ck = { seq[i] };
-                        e = xcb_request_check(r->c, ck);
-                }
-                if (e)
-                        failed++;
-                free(e);
-        }
-        free(seq);
-        return failed;
+        t->r = r;
+        t->s = s;
+        t->needw = s->width;
+        t->needh = s->height;
+        restore_scan(t, plan, done);
+        restore_off(t);
+        restore_layout(t);
+        restore_modes(t, plan, done, created, refused);
+        return restore_wait(t);
 }
 
 /* Long because: the send-and-check loop, the explanation and the restore

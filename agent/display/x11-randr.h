@@ -18,6 +18,6 @@
  */
 #pragma once
 
-#include "agent/display/display.h"
+#include "agent/display/backend.h"
 
 extern const struct vmodes_display_ops vmodes_display_x11_randr;
