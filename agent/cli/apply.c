@@ -241,6 +241,28 @@ static int save_apply(struct store *st, const struct vmodes_screen *s, const voi
         return CLI_EXIT_OK;
 }
 
+/* The stored layout, for 'vmodes apply' without one. Exit code. */
+static int read_stored(struct vmodes_config *stored)
+{
+        struct vmodes_error err = { "" };
+        char note[400] = "";
+        bool from_file;
+
+        if (vmodes_stored_config(stored, &from_file, note, sizeof(note), &err) < 0) {
+                log_error("%s", err.msg);
+                return CLI_EXIT_FAILURE;
+        }
+        if (stored->n_heads == 0) {
+                log_error("no layout given and none is stored: add modes with 'vmodes add' or give the "
+                          "layout as 'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply "
+                          "--help')");
+                return CLI_EXIT_USAGE;
+        }
+        if (from_file)
+                log_error("%s", note);
+        return CLI_EXIT_OK;
+}
+
 int cli_apply(int argc, char **argv)
 {
         struct change_options co;
@@ -275,25 +297,8 @@ int cli_apply(int argc, char **argv)
                           "'vmodes add' stores single heads without one");
                 return CLI_EXIT_USAGE;
         }
-        if (optind == argc) {
-                /* the stored layout */
-                struct vmodes_error err = { "" };
-                char note[400] = "";
-                bool from_file;
-
-                if (vmodes_stored_config(stored, &from_file, note, sizeof(note), &err) < 0) {
-                        log_error("%s", err.msg);
-                        return CLI_EXIT_FAILURE;
-                }
-                if (stored->n_heads == 0) {
-                        log_error("no layout given and none is stored: add modes with 'vmodes add' or give the "
-                                  "layout as 'HEAD SPEC [right-of HEAD] [primary]' arguments (try 'vmodes apply "
-                                  "--help')");
-                        return CLI_EXIT_USAGE;
-                }
-                if (from_file)
-                        log_error("%s", note);
-        }
+        if (optind == argc && (ex = read_stored(stored)) != CLI_EXIT_OK)
+                return ex;
         ex = store_open_for(&st, co.no_store, co.dry_run, "apply");
         if (ex != CLI_EXIT_OK)
                 return ex;

@@ -39,6 +39,8 @@ static void help(void)
                VMODES_CONFIG_DEFAULT_PATH);
 }
 
+/* Long because: one switch case per option, then one branch per action
+ * (show, check, xorg), each a few lines. */
 int cli_config(int argc, char **argv)
 {
         static const struct option long_options[] = {

@@ -355,6 +355,8 @@ static void cvt_verbose_warnings(const struct vmodes_cvt_info *info, double refr
                         (double)r);
 }
 
+/* Long because: one switch case per option (cvt(1)'s and vmodes' own),
+ * each with its range check, then the computation in order. */
 int cli_cvt(int argc, char **argv)
 {
         static const struct opt opts[] = {
@@ -529,6 +531,8 @@ static void gtf_print_fbset(const struct vmodes_mode *m, const struct vmodes_gtf
         printf("endmode\n\n");
 }
 
+/* Long because: one switch case per option (gtf(1)'s and vmodes' own),
+ * each with its range check, then the computation in order. */
 int cli_gtf(int argc, char **argv)
 {
         static const struct opt opts[] = {
@@ -658,6 +662,8 @@ static int dmt_print(const struct vmodes_dmt *d, enum format format, struct json
         return print_mode(&m, format);
 }
 
+/* Long because: one switch case per option, then the three ways of
+ * naming a DMT mode (--list, an id, a size) side by side. */
 int cli_dmt(int argc, char **argv)
 {
         static const struct opt opts[] = {

@@ -337,6 +337,8 @@ static const char *status_name(enum vmodes_connector_status s)
         }
 }
 
+/* Long because: one JSON field per line, in the order of the report
+ * (vmodes status --json documents it); split, the order would be lost. */
 static json_object *device_json(const struct vmodes_device *dev)
 {
         json_object *d = json_object_new_object(), *drm, *mem, *bars, *conns;
@@ -690,6 +692,8 @@ static bool load_modules(const struct options *o, struct vmodes_kmod *k, struct 
 
 /* ---- the report ------------------------------------------------------------ */
 
+/* Long because: the report's sections (devices, modules, X, vdagent,
+ * problems) in their order, each a few lines sharing the problem list. */
 static json_object *build_report(const struct options *o, struct vmodes_kmod *k, struct vmodes_discovery *disc)
 {
         json_object *report = json_object_new_object(), *devices = json_object_new_array();
@@ -813,6 +817,8 @@ static void print_modes(json_object *modes)
                 printf(" (+%zu more)", n - shown);
 }
 
+/* Long because: one printed line per field of a device, in the order
+ * of the text report. */
 static void print_device(json_object *d)
 {
         json_object *drm = get_obj(d, "drm"), *mem = get_obj(d, "memory"), *mod = get_obj(d, "module");
@@ -994,6 +1000,8 @@ static int exit_code(const struct vmodes_discovery *disc)
         return unbound ? STATUS_NOT_WORKING : STATUS_OK;
 }
 
+/* Long because: one switch case per option with its check, then the
+ * steps of the report (modules, discovery, loading, printing) in order. */
 int cli_status(int argc, char **argv)
 {
         enum { OPT_JSON = 0x100, OPT_LOAD, OPT_FORCE, OPT_DRY_RUN, OPT_ROOT, OPT_KERNEL, OPT_NO_X };
