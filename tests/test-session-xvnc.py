@@ -98,6 +98,14 @@ try:
                              stderr=subprocess.STDOUT)
     q = wait_for(x, lambda q: True)
     check('start', agent.poll() is None and geo(q, first) == (1024, 768, 0, 0), '%r' % q)
+    # `vmodes session` runs the agent's own program with its command line:
+    # ps and pgrep -f still show "vmodes session ..." (scripts look for it)
+    with open('/proc/%d/cmdline' % agent.pid, 'rb') as f:
+        cmdline = f.read().split(b'\0')[:-1]
+    with open('/proc/%d/comm' % agent.pid) as f:
+        comm = f.read().strip()
+    check('command line kept', cmdline[:2] == [VMODES.encode(), b'session'] and comm == 'vmodes-session',
+          '%r, comm %r' % (cmdline, comm))
 
     # a second display: the head connects and gets its configured mode and place
     settle(log.name)

@@ -7,7 +7,8 @@
  *
  * The program is looked for next to this one first (a build tree, where
  * vmodes and vmodes-session are side by side), then where it is installed
- * (PKGLIBEXECDIR).
+ * (PKGLIBEXECDIR). It gets the command line unchanged, "vmodes session"
+ * included, so that the process still shows as `vmodes session ...`.
  */
 #include <errno.h>
 #include <limits.h>
@@ -41,17 +42,16 @@ static void next_to_self(char *buf, size_t size)
 int cli_session(int argc, char **argv)
 {
         static const char installed[] = PKGLIBEXECDIR "/" SESSION_PROGRAM;
+        /* the command line as vmodes got it ("vmodes session ..."; argv is
+         * main's argv + 1): ps and pgrep -f show the agent as before */
+        char **line = argv - 1;
         char here[PATH_MAX];
 
         (void)argc;
         next_to_self(here, sizeof(here));
-        /* argv[0] is "session": the agent's own argv[0] names its program */
-        if (here[0] && access(here, X_OK) == 0) {
-                argv[0] = here;
-                execv(here, argv);
-        }
-        argv[0] = (char *)installed;
-        execv(installed, argv);
+        if (here[0] && access(here, X_OK) == 0)
+                execv(here, line);
+        execv(installed, line);
         log_error("cannot run %s: %s", installed, strerror(errno));
         return CLI_EXIT_FAILURE;
 }

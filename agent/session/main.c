@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vmodes-session: the session agent's program. `vmodes session` runs it
- * (the XDG autostart entry and users keep that command); it links only
- * what the agent uses (libsystemd, XCB RandR, the core library), so
- * that an idle agent stays small. This file: the command line, the Wayland
+ * with its own command line ("vmodes session [OPTIONS]": the process keeps
+ * showing so; the XDG autostart entry and users keep that command), or it
+ * is run as vmodes-session [OPTIONS]. It links only what the agent uses
+ * (libsystemd, XCB RandR, the core library), so that an idle agent stays
+ * small. This file: the command line, the Wayland
  * check, opening the X display within a bound; session.c does the rest.
  */
 #include <errno.h>
@@ -175,6 +177,9 @@ static int parse_args(int argc, char **argv, struct session_options *o)
 
         o->config_path = VMODES_CONFIG_DEFAULT_PATH;
         opterr = 0;
+        /* run by `vmodes session`: its command line as it was */
+        if (argc >= 2 && !strcmp(argv[1], "session"))
+                optind = 2;
         while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'c':
