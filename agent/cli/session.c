@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,16 +43,23 @@ static void next_to_self(char *buf, size_t size)
 int cli_session(int argc, char **argv)
 {
         static const char installed[] = PKGLIBEXECDIR "/" SESSION_PROGRAM;
-        /* the command line as vmodes got it ("vmodes session ..."; argv is
-         * main's argv + 1): ps and pgrep -f show the agent as before */
-        char **line = argv - 1;
+        /* the command line as vmodes got it: "vmodes" (as it was run), then
+         * argv ("session" and the options), so that ps and pgrep -f show
+         * the agent as before */
+        char **line = calloc((size_t)argc + 2, sizeof(*line));
         char here[PATH_MAX];
 
-        (void)argc;
+        if (!line) {
+                log_error("out of memory");
+                return CLI_EXIT_FAILURE;
+        }
+        line[0] = program_invocation_name;
+        memcpy(line + 1, argv, (size_t)argc * sizeof(*argv));
         next_to_self(here, sizeof(here));
         if (here[0] && access(here, X_OK) == 0)
                 execv(here, line);
         execv(installed, line);
         log_error("cannot run %s: %s", installed, strerror(errno));
+        free(line);
         return CLI_EXIT_FAILURE;
 }
