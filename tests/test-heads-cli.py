@@ -117,7 +117,7 @@ for args in long_cases:
     # counts the characters (a spec "of 10000 characters is too long") is fine
     check(case, 'A' * 61 not in err and ('A...' in err or '10000 characters' in err or '10002 characters' in err),
           'argument not cut: %.300r' % err)
-# control characters and quotes are escaped while quoting
+# control characters (and backslashes, non-ASCII bytes) are escaped while quoting
 rc, out, err = vmodes('apply', 'Virtual-1 1024x768 \x1b[31m')
 check('escape sequence shown escaped', rc == 2 and '\x1b' not in err and '\\x1b' in err, repr(err))
 rc, out, err = vmodes('config', '--scheme=x\ny')
