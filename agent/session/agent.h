@@ -86,8 +86,6 @@ void session_schedule(struct agent *a, enum cause cause, uint64_t when_received)
 void session_config_ready(struct agent *a);
 
 /* source.c: where the configuration comes from */
-/* Takes c as the configuration (from `source`, for the log). */
-void source_take(struct agent *a, const struct vmodes_config *c, bool forced, const char *source);
 /* Reads the config file (at start, on inotify, while vmodesd is not running). */
 void source_load_file(struct agent *a);
 /* Connects to the system bus and follows vmodesd; without a bus, or when

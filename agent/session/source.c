@@ -29,11 +29,10 @@
 #define RECONNECT_FIRST_USEC (100 * 1000ULL)
 #define RECONNECT_MAX_USEC (5 * 1000 * 1000ULL)
 
-
 /* Takes c as the configuration (from `source`, for the log). A config equal
  * to the one in use changes nothing unless forced (vmodesd's Apply: every
  * agent applies the configuration again). */
-void source_take(struct agent *a, const struct vmodes_config *c, bool forced, const char *source)
+static void source_take(struct agent *a, const struct vmodes_config *c, bool forced, const char *source)
 {
         bool same = a->config_ready && vmodes_config_equal(c, &a->cfg);
 
