@@ -188,10 +188,12 @@ static void log_step(void *userdata, const char *step)
         log_info("%s", step);
 }
 
-static void load_modules(struct vmodes_daemon *d)
+/* Load the missing drivers of the virtual GPUs: whether it tried one. */
+static bool load_modules(struct vmodes_daemon *d)
 {
         struct vmodes_kmod *k = NULL;
         size_t n = vmodes_discovery_get_n_devices(d->discovery);
+        bool tried = false;
         int r;
 
         for (size_t i = 0; i < n; i++) {
@@ -202,7 +204,7 @@ static void load_modules(struct vmodes_daemon *d)
                         continue;
                 if (!k && (r = vmodes_kmod_new(&k, NULL)) < 0) {
                         log_error("libkmod: %s", strerror(-r));
-                        return;
+                        return false;
                 }
                 r = vmodes_kmod_inspect(k, dev, &info);
                 if (r < 0) {
@@ -212,6 +214,7 @@ static void load_modules(struct vmodes_daemon *d)
                 if (info->action == VMODES_ACTION_LOAD) {
                         log_notice("%s (%s): loading module %s", dev->slot, dev->type->name,
                                 info->name);
+                        tried = true;
                         r = vmodes_kmod_load(k, dev, 0, log_step, NULL);
                         if (r < 0)
                                 log_error("%s: loading %s failed: %s", dev->slot, info->name,
@@ -222,6 +225,7 @@ static void load_modules(struct vmodes_daemon *d)
                 vmodes_module_info_free(info);
         }
         vmodes_kmod_free(k);
+        return tried;
 }
 
 int vmodes_daemon_scan(struct vmodes_daemon *d)
@@ -234,8 +238,8 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
                 log_error("device discovery failed: %s", strerror(-r));
                 return r;
         }
-        if (d->opt.load_modules) {
-                load_modules(d);
+        /* a driver just loaded changes what the devices show: read them again */
+        if (d->opt.load_modules && load_modules(d)) {
                 r = vmodes_discovery_scan(d->discovery);
                 if (r < 0)
                         return r;

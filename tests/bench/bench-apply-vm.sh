@@ -12,6 +12,9 @@ bench=/usr/local/libexec/vmodes-bench
 	vm_fail "the benchmark tools are not installed in the guest (run this with make bench-vm)"
 command -v vmodes >/dev/null || vm_fail "vmodes is not installed in the guest"
 vm_start_udev
+# first, in the same boot: vmodesd's start to READY=1 (no X server yet)
+. "$bench/bench-daemon-vm.sh"
+vmodesd_bench "$bench" "$(cat "$bench/rounds" 2>/dev/null || echo 7)"
 vm_start_xorg qxl
 heads=$(xrandr --current | awk '/^Virtual-[1-4] /' | wc -l)
 [ "$heads" -eq 4 ] || vm_fail "the qxl DDX shows $heads heads Virtual-1..4, the benchmark needs 4"

@@ -9,7 +9,9 @@ install:
 	$(MAKE) -C "$(BENCH_BUILDDIR)" install DESTDIR="$(DESTDIR)"
 	mkdir -p "$(DESTDIR)$(benchdir)"
 	cp "$(BENCH_BUILDDIR)/tests/bench/bench-floor" "$(BENCH_BUILDDIR)/tests/bench/xcount" \
-		"$(BENCH_SRCDIR)/tests/bench/bench-apply.sh" "$(DESTDIR)$(benchdir)/"
+		"$(BENCH_BUILDDIR)/tests/bench/daemon-ready" "$(BENCH_BUILDDIR)/tests/bench/daemon-ready-libs" \
+		"$(BENCH_SRCDIR)/tests/bench/bench-apply.sh" \
+		"$(BENCH_SRCDIR)/tests/bench/bench-daemon-vm.sh" "$(DESTDIR)$(benchdir)/"
 	echo "$(BENCH_ROUNDS)" >"$(DESTDIR)$(benchdir)/rounds"
 
 .PHONY: install
