@@ -21,7 +21,7 @@
 
 #include "agent/core/state.h"
 
-#define VMODES_EDIT_POS_MAX 32767 /* x, y of a fixed position: the largest X screen */
+#define VMODES_EDIT_POS_MAX VMODES_SCREEN_MAX /* x, y of a fixed position: the largest X screen */
 
 /* Per-head switches; -1 leaves one as it is (a new head: primary and
  * pinned off, enabled on). */

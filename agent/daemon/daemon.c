@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include "agent/common/head.h"
 #include "agent/core/atomic.h"
 #include "agent/daemon/daemon.h"
 #include "agent/core/kcmdline.h"
@@ -473,16 +474,13 @@ int vmodes_daemon_commit(struct vmodes_daemon *d, const struct vmodes_config *c,
 int vmodes_daemon_resolve_head(struct vmodes_daemon *d, const char *name, char canon[VMODES_HEAD_NAME_MAX],
                                struct vmodes_error *err)
 {
-        struct vmodes_error e;
         size_t n = vmodes_discovery_get_n_devices(d->discovery);
         char known[200] = "";
         size_t klen = 0;
 
-        if (strlen(name) >= VMODES_HEAD_NAME_MAX)
-                return vmodes_error_set(err, -EINVAL, "head name of %zu bytes is too long (at most %d)", strlen(name),
-                            VMODES_HEAD_NAME_MAX - 1);
-        if (vmodes_config_check_head_name(name, &e) < 0)
-                return vmodes_error_set(err, -EINVAL, "%s", e.msg);
+        /* the one head-name rule, then the heads of the virtual GPU */
+        if (vmodes_head_validate(name, err) < 0)
+                return -EINVAL;
         for (size_t i = 0; i < n; i++) {
                 const struct vmodes_device *dev = vmodes_discovery_get_device(d->discovery, i);
                 unsigned head;
