@@ -71,7 +71,14 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct args {
+        struct vmodes_daemon_options opt;
+        const char *bus_kind, *address;
+};
+
+/* The command line: -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
 {
         enum { OPT_CONFIG = 256, OPT_XORG, OPT_GRUB, OPT_BUS, OPT_ADDRESS, OPT_NO_LOAD, OPT_NO_MONITOR, OPT_VERSION };
         static const struct option long_options[] = {
@@ -86,39 +93,23 @@ int main(int argc, char **argv)
                 { "version", no_argument, NULL, OPT_VERSION },
                 {}
         };
-        struct vmodes_daemon_options opt = {
-                .config_path = VMODES_CONFIG_DEFAULT_PATH,
-                .xorg_path = DEFAULT_XORG,
-                .grub_path = DEFAULT_GRUB,
-                .load_modules = true,
-                .monitor = true,
-        };
-        const char *bus_kind = "system", *address = NULL;
-        struct vmodes_daemon *d = NULL;
-        struct vmodes_daemon_bus *b = NULL;
-        sd_event *event = NULL;
-        sd_bus *bus = NULL;
-        struct vmodes_error err;
-        sigset_t mask;
-        int c, r;
+        int c;
 
-        /* argument errors go to the terminal; once running, the journal */
-        vmodes_log_setup("vmodesd", VMODES_LOG_PREFIX_NEVER);
         while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
                 switch (c) {
-                case OPT_CONFIG: opt.config_path = optarg; break;
-                case OPT_XORG: opt.xorg_path = optarg; break;
-                case OPT_GRUB: opt.grub_path = optarg; break;
+                case OPT_CONFIG: a->opt.config_path = optarg; break;
+                case OPT_XORG: a->opt.xorg_path = optarg; break;
+                case OPT_GRUB: a->opt.grub_path = optarg; break;
                 case OPT_BUS:
                         if (strcmp(optarg, "system") && strcmp(optarg, "session")) {
                                 log_error("--bus must be system or session, not '%s'", optarg);
                                 return 2;
                         }
-                        bus_kind = optarg;
+                        a->bus_kind = optarg;
                         break;
-                case OPT_ADDRESS: address = optarg; break;
-                case OPT_NO_LOAD: opt.load_modules = false; break;
-                case OPT_NO_MONITOR: opt.monitor = false; break;
+                case OPT_ADDRESS: a->address = optarg; break;
+                case OPT_NO_LOAD: a->opt.load_modules = false; break;
+                case OPT_NO_MONITOR: a->opt.monitor = false; break;
                 case 'h': help(); return 0;
                 case OPT_VERSION: printf("vmodesd %s\n", PACKAGE_VERSION); return 0;
                 default: return 2;
@@ -128,10 +119,23 @@ int main(int argc, char **argv)
                 log_error("unexpected argument '%s' (see --help)", argv[optind]);
                 return 2;
         }
-        if (!*opt.config_path || !*opt.xorg_path) {
+        if (!*a->opt.config_path || !*a->opt.xorg_path) {
                 log_error("--config and --xorg-config need a file name");
                 return 2;
         }
+        return -1;
+}
+
+/* Serve until SIGTERM: the exit status. */
+static int serve(const struct args *a)
+{
+        struct vmodes_daemon *d = NULL;
+        struct vmodes_daemon_bus *b = NULL;
+        sd_event *event = NULL;
+        sd_bus *bus = NULL;
+        struct vmodes_error err;
+        sigset_t mask;
+        int r;
 
         vmodes_log_setup(NULL, VMODES_LOG_PREFIX_ALWAYS);
         sigemptyset(&mask);
@@ -143,7 +147,7 @@ int main(int argc, char **argv)
         r = sd_event_default(&event);
         if (r < 0)
                 goto fail;
-        r = vmodes_daemon_new(&d, &opt, event);
+        r = vmodes_daemon_new(&d, &a->opt, event);
         if (r < 0)
                 goto fail;
         sd_event_add_signal(event, NULL, SIGTERM, on_signal, d);
@@ -151,12 +155,12 @@ int main(int argc, char **argv)
         sd_event_add_signal(event, NULL, SIGHUP, on_signal, d);
 
         /* the bus name first: it makes sure this is the only writer */
-        if (!address && !strcmp(bus_kind, "session"))
+        if (!a->address && !strcmp(a->bus_kind, "session"))
                 r = sd_bus_open_user(&bus);
         else
-                r = vmodes_bus_open(address, &bus);
+                r = vmodes_bus_open(a->address, &bus);
         if (r < 0) {
-                log_error("cannot connect to the %s bus: %s", address ? address : bus_kind,
+                log_error("cannot connect to the %s bus: %s", a->address ? a->address : a->bus_kind,
                         strerror(-r));
                 goto fail;
         }
@@ -190,4 +194,24 @@ fail:
         sd_bus_flush_close_unref(bus);
         sd_event_unref(event);
         return r < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct args a = {
+                .opt = {
+                        .config_path = VMODES_CONFIG_DEFAULT_PATH,
+                        .xorg_path = DEFAULT_XORG,
+                        .grub_path = DEFAULT_GRUB,
+                        .load_modules = true,
+                        .monitor = true,
+                },
+                .bus_kind = "system",
+        };
+        int r;
+
+        /* argument errors go to the terminal; once running, the journal */
+        vmodes_log_setup("vmodesd", VMODES_LOG_PREFIX_NEVER);
+        r = parse_args(argc, argv, &a);
+        return r >= 0 ? r : serve(&a);
 }
