@@ -196,6 +196,17 @@ try:
         rss = [line.split()[1] for line in f if line.startswith(('VmRSS', 'RssAnon'))]
     print('idle: %d context switches in 3 s; RSS %s kB (anonymous %s kB)' % (after - before, rss[0], rss[1]))
     check('idle: no wakeups', after == before, '%d context switches' % (after - before))
+    # other devices' events (here a kernel uevent of /dev/null, as root) do
+    # not wake it either: only udevd's DRM events pass its socket filter
+    try:
+        with open('/sys/devices/virtual/mem/null/uevent', 'w') as f:
+            f.write('change')
+    except OSError as e:
+        print('no uevent sent (%s): the filter is not checked here' % e)
+    else:
+        time.sleep(0.3)
+        woken = ctx_switches(agent.pid) - after
+        check('idle: other devices\' uevents do not wake it', woken == 0, '%d context switches' % woken)
 
     # the X server goes away: the agent exits cleanly
     x.proc.terminate()

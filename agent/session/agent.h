@@ -2,7 +2,7 @@
 /* The session agent's parts (internal to agent/session/): main.c parses the
  * command line, session.c runs the event loop, the timers and the applies,
  * source.c follows the configuration (vmodesd on the system bus or a file),
- * uevent.c hears the kernel's DRM hotplug events, reconcile.c decides. */
+ * uevent.c hears udevd's DRM hotplug events, reconcile.c decides. */
 #pragma once
 
 #include <stdbool.h>
@@ -95,8 +95,10 @@ void source_bus_start(struct agent *a);
 int source_file_watch(struct agent *a);
 void source_free(struct agent *a);
 
-/* uevent.c: the kernel's DRM hotplug events (a "change" of a DRM card with
- * HOTPLUG=1), straight from its netlink socket: no libudev, no udevd. */
+/* uevent.c: DRM hotplug events (a "change" of a DRM card with HOTPLUG=1)
+ * as udevd announces them, read without libudev. */
 typedef void (*uevent_fn)(void *userdata);
+/* The hash of a subsystem name in udevd's messages (MurmurHash2, seed 0). */
+uint32_t uevent_subsystem_hash(const char *subsystem);
 int uevent_listener_new(sd_event *event, uevent_fn on_hotplug, void *userdata, struct uevent_listener **out);
 struct uevent_listener *uevent_listener_free(struct uevent_listener *l);

@@ -11,7 +11,7 @@
 # vm-spice: yes
 # vm-timeout: 300
 
-IDLE=30
+IDLE=60
 
 vm_start_udev
 vm_start_xorg qxl
@@ -51,6 +51,7 @@ for p in "$@"; do
 	read -r r0 s0 <<<"${before[$p]}"
 	read -r r1 s1 <<<"$(counts "${p#*:}")"
 	printf '  %-15s %4d wakeups, %4d context switches\n' "${p%%:*}" $((r1 - r0)) $((s1 - s0))
+	[ "${p%%:*}" = vmodes-session ] && session_wakeups=$((r1 - r0))
 done
 # the largest resident mappings of a process
 largest() {
@@ -64,4 +65,9 @@ for p in "$@"; do
 	echo
 	printf '  %-15s largest: %s\n' "" "$(largest "${p#*:}")"
 done
+# the targets of the idle session agent
+rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$session/status")
+met() { if [ "$1" -le "$2" ]; then echo met; else echo "NOT met"; fi; }
+echo "  vmodes session: target 0 wakeups in $IDLE s: $(met "$session_wakeups" 0) ($session_wakeups)"
+echo "  vmodes session: target VmRSS <= 4096 kB: $(met "$rss" 4096) ($rss kB)"
 kill "$session"
