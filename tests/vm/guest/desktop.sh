@@ -13,7 +13,10 @@ VM_DESKTOP_USER=vmuser
 vm_dm() {
 	local unit
 	unit=$(readlink -f /etc/systemd/system/display-manager.service) || vm_fail "no display manager is enabled"
-	basename "$unit" .service
+	unit=$(basename "$unit" .service)
+	# gdm3's unit is gdm.service
+	[ "$unit" = gdm ] && unit=gdm3
+	echo "$unit"
 }
 
 # vm_x_attach: DISPLAY and XAUTHORITY of the newest Xorg (the greeter's, or
