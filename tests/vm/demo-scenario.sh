@@ -1,25 +1,36 @@
-# `make demo`: the main job end to end in a QXL VM.  Xorg on modesetting (its
-# frame buffer is what a QMP screendump shows; the qxl DDX draws with QXL
-# commands only a SPICE client renders),
-# then Virtual-1 gets 2560x1440 at 44 Hz through vmodes, and the host takes
-# a screendump.
+# `make demo`: the main job end to end, as a user meets it: a QXL guest with
+# XFCE and LightDM (systemd boot) gets vmodes from its Debian package; at
+# LightDM's login screen, `vmodes add Virtual-1 2560x1440@44 --apply` stores
+# the mode through vmodesd and switches the screen at once; after a reboot
+# the login screen comes back at 2560x1440 by itself (the X config vmodesd
+# wrote).  The host takes a screendump at each step.
+# vm-image: xfce
+# vm-boot: real
 # vm-device: qxl
 # vm-outputs: 4
-# vm-boot: fast
+# vm-timeout: 900
 
-vm_start_udev
-vm_start_xorg modesetting
-# A grid on the root window, so the screendump shows the whole framebuffer.
-xsetroot -mod 16 16 -fg '#4a86c8' -bg '#1c2733'
-vm_screendump demo-before
-if vm_have_vmodes_command add; then
-	vm_log "vmodes add Virtual-1 2560x1440@44 --apply"
-	vmodes add Virtual-1 2560x1440@44 --apply
-else
-	# vmodes cannot apply modes yet: it computes the mode, xrandr applies it.
-	vm_log "vmodes has no 'add' command yet: vmodes cvt + xrandr"
-	vm_set_mode Virtual-1 2560 1440 44
-fi
-xrandr --current | sed -n '1,3p'
-vm_expect_current Virtual-1 2560x1440
-vm_screendump demo-2560x1440 2560x1440
+. /vmtest/guest/desktop.sh
+case $VM_BOOT in
+1)
+	vm_check_install
+	vm_wait_greeter 240
+	vm_screendump demo-1-login-screen
+	vm_wait_for 60 busctl get-property org.vmodes.Daemon1 /org/vmodes/Daemon1 org.vmodes.Daemon1 Version ||
+		vm_fail "vmodesd does not answer on the system bus"
+	vm_log "vmodes add Virtual-1 2560x1440@44 --apply   (in the login screen's X server, $DISPLAY)"
+	out=$(vmodes add Virtual-1 2560x1440@44 --apply 2>&1) || vm_fail "vmodes add failed: $out"
+	printf '%s\n' "$out"
+	! grep -qi 'warning' <<<"$out" || vm_fail "vmodes add printed a warning"
+	vm_expect_current Virtual-1 2560x1440
+	vm_screendump demo-2-applied-2560x1440 2560x1440
+	vm_reboot
+	;;
+2)
+	vm_wait_greeter 240
+	vm_log "[time] login screen at uptime $VM_GREETER_AT s after the reboot"
+	xrandr --current | sed -n '1,3p'
+	vm_expect_current Virtual-1 2560x1440
+	vm_screendump demo-3-after-reboot-2560x1440 2560x1440
+	;;
+esac
