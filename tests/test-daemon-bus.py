@@ -300,7 +300,7 @@ try:
         p = subprocess.run([prog], capture_output=True, text=True, env=e, timeout=60 * D.SLOW)
         if p.returncode != 0:
             raise AssertionError(p.stdout + p.stderr)
-    s.check('client API (agent/common/client.h): every call, errors as errno values', t_client_api)
+    s.check('client API (agent/client/client.h): every call, errors as errno values', t_client_api)
 
     def t_corrupt_at_start():
         env.stop_daemon()

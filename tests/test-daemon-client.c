@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The client API (agent/common/client.h) against a running vmodesd on
+ * The client API (agent/client/client.h) against a running vmodesd on
  * $VMODES_BUS_ADDRESS (started by tests/test-daemon-bus.py): every call,
  * and the errors mapped to errno values. Prints "N passed, N failed".
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/common/client.h"
+#include "agent/client/client.h"
 #include "tests/lib/tap.h"
 
 static char texts[VMODES_CONFIG_HEADS_MAX][VMODES_CONFIG_MODES_MAX][256];

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "agent/common/client.h"
+#include "agent/client/client.h"
 #include "agent/core/layout.h"
 #include "agent/core/state.h"
 #include "agent/display/display.h"

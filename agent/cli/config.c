@@ -10,7 +10,7 @@
 
 #include "agent/cli/cli.h"
 #include "agent/core/state.h"
-#include "agent/common/client.h"
+#include "agent/client/client.h"
 #include "agent/core/xorgconf.h"
 
 
