@@ -9,7 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "agent/common/bus.h"
-#include "agent/common/client.h"
+#include "agent/client/client.h"
 
 #define NOT_RUNNING "vmodesd is not running (start it with: systemctl start vmodesd)"
 
