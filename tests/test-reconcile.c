@@ -360,20 +360,8 @@ static void test_map_and_bad_input(void)
         free(st.s);
 }
 
-/* The subsystem hash in udevd's messages, by which the session agent's
- * socket filter passes only DRM events: the values libudev's own monitor
- * filters compare with (read back with SO_GET_FILTER). */
-static void test_uevent_hash(void)
-{
-        check(uevent_subsystem_hash("drm") == 0x16664179u, "udevd's hash of drm");
-        check(uevent_subsystem_hash("pci") == 0x59163b92u, "udevd's hash of pci");
-        check(uevent_subsystem_hash("virtio") == 0x1d9942ceu, "udevd's hash of virtio (one 4-byte block)");
-        check(uevent_subsystem_hash("power_supply") == 0xb1acbccau, "udevd's hash of power_supply (three blocks)");
-}
-
 int main(void)
 {
-        test_uevent_hash();
         test_start_and_nothing_to_do();
         test_auto_fit();
         test_auto_fit_unconfigured();

@@ -100,10 +100,16 @@ try:
     check('start', agent.poll() is None and geo(q, first) == (1024, 768, 0, 0), '%r' % q)
     # `vmodes session` runs the agent's own program with its command line:
     # ps and pgrep -f still show "vmodes session ..." (scripts look for it)
-    with open('/proc/%d/cmdline' % agent.pid, 'rb') as f:
-        cmdline = f.read().split(b'\0')[:-1]
-    with open('/proc/%d/comm' % agent.pid) as f:
-        comm = f.read().strip()
+    # (the exec may not have happened yet on a loaded machine: wait for it)
+    deadline = time.monotonic() + 10
+    while True:
+        with open('/proc/%d/cmdline' % agent.pid, 'rb') as f:
+            cmdline = f.read().split(b'\0')[:-1]
+        with open('/proc/%d/comm' % agent.pid) as f:
+            comm = f.read().strip()
+        if comm == 'vmodes-session' or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     check('command line kept', cmdline[:2] == [VMODES.encode(), b'session'] and comm == 'vmodes-session',
           '%r, comm %r' % (cmdline, comm))
 

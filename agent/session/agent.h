@@ -96,9 +96,7 @@ int source_file_watch(struct agent *a);
 void source_free(struct agent *a);
 
 /* uevent.c: DRM hotplug events (a "change" of a DRM card with HOTPLUG=1)
- * as udevd announces them, read without libudev. */
+ * as udevd announces them, through libsystemd's device monitor. */
 typedef void (*uevent_fn)(void *userdata);
-/* The hash of a subsystem name in udevd's messages (MurmurHash2, seed 0). */
-uint32_t uevent_subsystem_hash(const char *subsystem);
 int uevent_listener_new(sd_event *event, uevent_fn on_hotplug, void *userdata, struct uevent_listener **out);
 struct uevent_listener *uevent_listener_free(struct uevent_listener *l);
