@@ -271,6 +271,39 @@ static void test_pinned(void)
         free(st.s);
 }
 
+/* A desktop's display dialog set a pinned head to another size and moved
+ * the head placed right of it: the pinned head gets its mode back and the
+ * head right of it its place next to it again, in the mode it shows
+ * (the dialog's change of that head stays; it is not pinned). */
+static void test_pinned_relative(void)
+{
+        struct story st;
+        const struct vmodes_head_config *h;
+
+        story_start(&st, "Virtual-", 1, 3,
+                    "[head Virtual-1]\nmode = 2560x1440@44\npinned = true\n"
+                    "[head Virtual-2]\nmode = 1920x1080\nposition = right-of Virtual-1\n"
+                    "[head Virtual-3]\nmode = 1280x720\nposition = below Virtual-2\n");
+        host_asks(st.s, 1, 1920, 1080);
+        host_asks(st.s, 2, 1280, 720);
+        step(&st, true, 0);
+        shows(st.s, 0, 1920, 1080, 0);
+        shows(st.s, 1, 1600, 900, 1920);
+        step(&st, false, 5);
+        h = entered(&st, "Virtual-2", NULL);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_PINNED) &&
+                      entered_as(&st, "Virtual-2", VMODES_RECONCILE_RELATIVE),
+              "pinned head back: the head placed right of it enters too");
+        check(h && h->relation == VMODES_REL_RIGHT_OF && !strcmp(h->relative_to, "Virtual-1") && h->enabled &&
+                      mode_is(h, 1600, 900, 60),
+              "at its stored place, in the mode it shows now");
+        check(!entered(&st, "Virtual-3", NULL), "a head of the chain that is off stays out");
+        shows(st.s, 2, 1280, 720, 1920);
+        step(&st, false, 5);
+        check(entered_as(&st, "Virtual-3", VMODES_RECONCILE_RELATIVE), "a lit head of the chain follows too");
+        free(st.s);
+}
+
 static void test_connect(void)
 {
         struct story st;
@@ -366,6 +399,7 @@ int main(void)
         test_auto_fit();
         test_auto_fit_unconfigured();
         test_pinned();
+        test_pinned_relative();
         test_connect();
         test_disabled();
         test_not_in_session();

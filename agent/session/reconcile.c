@@ -2,6 +2,7 @@
 /* The session agent's policy (see reconcile.h): pure, no I/O. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/session/reconcile.h"
@@ -139,24 +140,69 @@ struct resolved {
         const struct vmodes_layout_output *out[VMODES_CONFIG_HEADS_MAX];
 };
 
+/* The heads of the stored config as this session names them, and why
+ * each enters the plan (0: it does not). */
+struct configured {
+        struct vmodes_head_config head[VMODES_CONFIG_HEADS_MAX];
+        enum vmodes_reconcile_why why[VMODES_CONFIG_HEADS_MAX];
+};
+
+/* A head placed relative to a head that enters the plan enters too, at its
+ * stored place and in the mode it shows now: the head it hangs on may
+ * change size, and left where it is it would overlap or leave a gap. A
+ * head that is off stays off. True when head i entered. */
+static bool follow_anchor(const struct vmodes_reconcile_input *in, const struct resolved *res, struct configured *c,
+                          unsigned i)
+{
+        struct vmodes_head_config *e = &c->head[i];
+        const struct vmodes_layout_crtc *crtc;
+        const struct vmodes_layout_smode *sm;
+        bool anchor_enters = false;
+
+        if (c->why[i] || !res->out[i] || !e->relative_to[0] || !res->out[i]->crtc)
+                return false;
+        for (unsigned k = 0; k < in->config->n_heads; k++)
+                if (c->why[k] && res->out[k] && !strcmp(res->out[k]->name, e->relative_to))
+                        anchor_enters = true;
+        crtc = anchor_enters ? vmodes_layout_crtc_by_id(in->state, res->out[i]->crtc) : NULL;
+        sm = crtc && crtc->mode ? vmodes_layout_mode_by_id(in->state, crtc->mode) : NULL;
+        if (!sm)
+                return false;
+        e->n_modes = 1;
+        e->modes[0] = (struct vmodes_head_mode){ .custom = true, .mode = sm->mode };
+        e->enabled = true;
+        c->why[i] = VMODES_RECONCILE_RELATIVE;
+        return true;
+}
+
 static void decide_configured(const struct vmodes_reconcile *r, const struct vmodes_reconcile_input *in,
                               struct resolved *res, struct vmodes_reconcile_result *out)
 {
         vmodes_reconcile_resolve_fn resolve = in->resolve ? in->resolve : resolve_default;
+        struct configured *c = calloc(1, sizeof(*c));
+        bool more = true;
 
+        if (!c)
+                return; /* nothing enters: the next event tries again */
         for (unsigned i = 0; i < in->config->n_heads; i++) {
-                struct vmodes_head_config *e = &out->config.heads[out->config.n_heads];
-                enum vmodes_reconcile_why why;
-
-                res->out[i] = map_head(in->state, resolve, in->userdata, &in->config->heads[i], e);
-                if (!res->out[i]) {
+                res->out[i] = map_head(in->state, resolve, in->userdata, &in->config->heads[i], &c->head[i]);
+                if (!res->out[i])
                         out->skipped[out->n_skipped++] = i;
-                        continue;
-                }
-                why = configured_why(r, in, res->out[i], e);
-                if (why)
-                        out->why[out->config.n_heads++] = why;
+                else
+                        c->why[i] = configured_why(r, in, res->out[i], &c->head[i]);
         }
+        /* a chain of relations follows head by head */
+        while (more) {
+                more = false;
+                for (unsigned i = 0; i < in->config->n_heads; i++)
+                        more |= follow_anchor(in, res, c, i);
+        }
+        for (unsigned i = 0; i < in->config->n_heads; i++)
+                if (c->why[i]) {
+                        out->config.heads[out->config.n_heads] = c->head[i];
+                        out->why[out->config.n_heads++] = c->why[i];
+                }
+        free(c);
 }
 
 static bool is_configured(const struct vmodes_reconcile_input *in, const struct resolved *res,

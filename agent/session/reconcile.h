@@ -73,6 +73,7 @@ enum vmodes_reconcile_why {
         VMODES_RECONCILE_PINNED,    /* pinned: its configured mode back */
         VMODES_RECONCILE_AUTO_FIT,  /* the host asked for a size */
         VMODES_RECONCILE_HOST_OFF,  /* the host disconnected it (no configuration) */
+        VMODES_RECONCILE_RELATIVE,  /* placed relative to a head that enters: its place again */
 };
 
 struct vmodes_reconcile_result {
