@@ -360,6 +360,25 @@ static void chomp(char *s)
                 s[--l] = '\0';
 }
 
+static const char *const connector_status_names[] = {
+        [VMODES_CONNECTOR_UNKNOWN] = "unknown",
+        [VMODES_CONNECTOR_CONNECTED] = "connected",
+        [VMODES_CONNECTOR_DISCONNECTED] = "disconnected",
+};
+
+const char *vmodes_connector_status_to_string(enum vmodes_connector_status s)
+{
+        return (unsigned)s < ELEMENTSOF(connector_status_names) ? connector_status_names[s] : "unknown";
+}
+
+int vmodes_connector_status_from_string(const char *word)
+{
+        for (unsigned i = 0; i < ELEMENTSOF(connector_status_names); i++)
+                if (!strcmp(word, connector_status_names[i]))
+                        return (int)i;
+        return -EINVAL;
+}
+
 /* Mode names as the kernel prints them: "1920x1080" or "1920x1080i". */
 static bool mode_name_valid(const char *s)
 {
@@ -440,12 +459,9 @@ static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev,
         r = read_connector_file(syspath, "status", 64, &status);
         if (r == 0) {
                 chomp(status);
-                if (!strcmp(status, "connected"))
-                        c->status = VMODES_CONNECTOR_CONNECTED;
-                else if (!strcmp(status, "disconnected"))
-                        c->status = VMODES_CONNECTOR_DISCONNECTED;
-                else if (!strcmp(status, "unknown"))
-                        c->status = VMODES_CONNECTOR_UNKNOWN;
+                r = vmodes_connector_status_from_string(status);
+                if (r >= 0)
+                        c->status = (enum vmodes_connector_status)r;
                 else {
                         quote_value(status, q, sizeof(q));
                         add_error(d, "%s: %s/status is malformed: %s (expected connected, disconnected or unknown)",

@@ -85,6 +85,10 @@ enum vmodes_connector_status {
         VMODES_CONNECTOR_CONNECTED,
         VMODES_CONNECTOR_DISCONNECTED,
 };
+/* The word sysfs uses for a status ("unknown" for any other value), and
+ * the status a word means (-EINVAL for another word). */
+const char *vmodes_connector_status_to_string(enum vmodes_connector_status s);
+int vmodes_connector_status_from_string(const char *word);
 
 /* status, enabled and modes are read with VMODES_SCAN_CONNECTOR_STATE, the
  * properties with VMODES_SCAN_DRM_NODE; otherwise they stay unknown. */

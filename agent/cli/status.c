@@ -328,14 +328,6 @@ static json_object *query_vdagent(const char *root)
 
 /* ---- devices -------------------------------------------------------------- */
 
-static const char *status_name(enum vmodes_connector_status s)
-{
-        switch (s) {
-        case VMODES_CONNECTOR_CONNECTED: return "connected";
-        case VMODES_CONNECTOR_DISCONNECTED: return "disconnected";
-        default: return "unknown";
-        }
-}
 
 /* Long because: one JSON field per line, in the order of the report
  * (vmodes status --json documents it); split, the order would be lost. */
@@ -436,7 +428,7 @@ static json_object *device_json(const struct vmodes_device *dev)
                 add_str(cj, "name", c->name);
                 add_str(cj, "sysname", c->sysname);
                 json_object_object_add(cj, "head", c->head ? json_object_new_int(c->head) : NULL);
-                add_str(cj, "status", status_name(c->status));
+                add_str(cj, "status", vmodes_connector_status_to_string(c->status));
                 json_object_object_add(cj, "enabled", c->enabled < 0 ? NULL : json_object_new_boolean(c->enabled));
                 for (size_t m = 0; m < c->n_modes; m++)
                         json_object_array_add(modes, json_object_new_string(c->modes[m]));

@@ -31,6 +31,21 @@ static const char *const relation_names[] = {
         [VMODES_REL_POS] = "pos",
 };
 
+static const char *const blanking_names[] = { "standard", "rb1", "rb2", "rb3" };
+
+const char *vmodes_blanking_to_string(int reduced)
+{
+        return reduced >= 0 && reduced < (int)ELEMENTSOF(blanking_names) ? blanking_names[reduced] : NULL;
+}
+
+int vmodes_blanking_from_string(const char *name)
+{
+        for (int i = 0; i < (int)ELEMENTSOF(blanking_names); i++)
+                if (!strcasecmp(name, blanking_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
 const char *vmodes_relation_to_string(enum vmodes_relation r)
 {
         if ((unsigned)r >= ELEMENTSOF(relation_names))
@@ -460,15 +475,12 @@ static int handle_general(struct parse_ctx *p, const char *name, const char *val
                 if (r < 0)
                         return vmodes_error_set(&p->err, -1, "auto-fit-refresh: %s, or 0 for 60 Hz", e.msg);
         } else if (!strcmp(name, "auto-fit-blanking")) {
-                static const char *const names[] = { "standard", "rb1", "rb2", "rb3" };
-                bool found = false;
+                int reduced = vmodes_blanking_from_string(value);
+                bool found = reduced >= 0;
                 if (set_once(&p->seen_general[2], name, &p->err) < 0)
                         return -1;
-                for (int i = 0; i < 4; i++)
-                        if (!strcasecmp(value, names[i])) {
-                                c->auto_fit_reduced = i;
-                                found = true;
-                        }
+                if (found)
+                        c->auto_fit_reduced = reduced;
                 if (!found && parse_int(value, 0, 3, &n) == 0) {
                         c->auto_fit_reduced = (int)n;
                         found = true;
@@ -805,7 +817,7 @@ static const char *yes_no(bool v)
 
 int vmodes_config_format(const struct vmodes_config *c, char **out)
 {
-        static const char *const blanking[] = { "standard", "rb1", "rb2", "rb3" };
+        const char *blanking = vmodes_blanking_to_string(c->auto_fit_reduced);
         struct vmodes_textbuf b = { 0 };
         char rate[32];
 
@@ -824,7 +836,7 @@ int vmodes_config_format(const struct vmodes_config *c, char **out)
         }
         vmodes_textbuf_printf(&b, "auto-fit = %s\nauto-fit-refresh = %s\nauto-fit-blanking = %s\nkernel-cmdline = %s\n",
                 yes_no(c->auto_fit), rate,
-                blanking[c->auto_fit_reduced >= 0 && c->auto_fit_reduced <= 3 ? c->auto_fit_reduced : 0],
+                blanking ? blanking : "standard",
                 yes_no(c->kernel_cmdline));
         for (unsigned i = 0; i < c->n_heads && i < VMODES_CONFIG_HEADS_MAX; i++) {
                 const struct vmodes_head_config *h = &c->heads[i];

@@ -253,8 +253,6 @@ int vmodes_edit_set_head_options(struct vmodes_config *c, const char *head, cons
 
 int vmodes_edit_set_options(struct vmodes_config *c, const struct vmodes_edit_options *o, struct vmodes_error *err)
 {
-        static const char *const blanking[] = { "standard", "rb1", "rb2", "rb3" };
-
         if (o->set_refresh) {
                 double v = o->auto_fit_refresh;
 
@@ -263,11 +261,8 @@ int vmodes_edit_set_options(struct vmodes_config *c, const struct vmodes_edit_op
                                                 v, VMODES_REFRESH_MIN, VMODES_REFRESH_MAX);
         }
         if (o->auto_fit_blanking) {
-                int found = -1;
+                int found = vmodes_blanking_from_string(o->auto_fit_blanking);
 
-                for (int i = 0; i < (int)ELEMENTSOF(blanking); i++)
-                        if (!strcmp(o->auto_fit_blanking, blanking[i]))
-                                found = i;
                 if (found < 0)
                         return vmodes_error_set(err, -EINVAL,
                                                 "auto-fit-blanking '%.32s' is not one of standard, rb1, rb2, rb3",

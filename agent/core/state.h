@@ -106,4 +106,9 @@ int vmodes_config_check_head_name(const char *name, struct vmodes_error *err);
 struct vmodes_head_config *vmodes_config_find_head(struct vmodes_config *c, const char *head);
 /* "auto", "right-of", "left-of", "above", "below", "same-as", "pos" */
 const char *vmodes_relation_to_string(enum vmodes_relation r);
+/* The auto-fit blanking names, "standard" and "rb1".."rb3" for 0..3 (the
+ * one table of them): the name of a value (NULL out of range), and the
+ * value of a name (any case), -EINVAL for another word. */
+const char *vmodes_blanking_to_string(int reduced);
+int vmodes_blanking_from_string(const char *name);
 int vmodes_relation_from_string(const char *s, enum vmodes_relation *out);

@@ -74,11 +74,6 @@ static int prop_devices(sd_bus *bus, const char *path, const char *iface, const 
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-static const char *connector_status(enum vmodes_connector_status s)
-{
-        return s == VMODES_CONNECTOR_CONNECTED ? "connected"
-               : s == VMODES_CONNECTOR_DISCONNECTED ? "disconnected" : "unknown";
-}
 
 static int prop_heads(sd_bus *bus, const char *path, const char *iface, const char *prop, sd_bus_message *reply,
                       void *userdata, sd_bus_error *e)
@@ -103,7 +98,7 @@ static int prop_heads(sd_bus *bus, const char *path, const char *iface, const ch
                         r = sd_bus_message_open_container(reply, 'r', "ssssas");
                         if (r >= 0)
                                 r = sd_bus_message_append(reply, "ssss", c->name, xname, dev->slot ? dev->slot : "",
-                                                          connector_status(c->status));
+                                                          vmodes_connector_status_to_string(c->status));
                         if (r >= 0)
                                 r = sd_bus_message_open_container(reply, 'a', "s");
                         for (size_t j = 0; r >= 0 && j < c->n_modes; j++)
