@@ -6,6 +6,7 @@
 
 #include "agent/common/log.h"
 #include "agent/common/macro.h"
+#include "agent/display/deadline.h"
 
 /* Exit codes shared by all subcommands (documented in vmodes --help). */
 enum {
@@ -44,26 +45,10 @@ int cli_config(int argc, char **argv);
  * arguments. */
 const char *cli_arg(const char *s);
 
-/* Bounds on waiting for the X server, so that a server that accepts the
- * connection and never answers (stopped, hung) cannot hang a command:
- * connecting (with the requests Xlib makes then) gets CLI_X_CONNECT_SECONDS,
- * each later exchange (reading the layout, changing it, closing) gets
- * CLI_X_ANSWER_SECONDS; $VMODES_X_TIMEOUT (seconds, 0.1 to 3600) sets both.
- * When the time is up the process prints one line naming the display and
- * the time and exits with CLI_EXIT_FAILURE (a timer and a signal: Xlib
- * offers no timeout of its own). Only waits are bounded: never arm it
- * around idle waiting for events. */
-#define CLI_X_CONNECT_SECONDS 5.0
-#define CLI_X_ANSWER_SECONDS 10.0
-enum cli_x_wait {
-        CLI_X_CONNECT, /* connecting */
-        CLI_X_QUERY,   /* reading the heads */
-        CLI_X_CHANGE,  /* changing the layout: it may be left half done */
-        CLI_X_ANSWER,  /* any other exchange (reading the layout back, closing) */
-};
-/* Arms the bound for display (NULL: $DISPLAY). Returns CLI_EXIT_OK, or
+/* Bounds on waiting for the X server (agent/display/deadline.h): arms the
+ * bound of what for display (NULL: $DISPLAY). Returns CLI_EXIT_OK, or
  * CLI_EXIT_USAGE with the error printed when $VMODES_X_TIMEOUT is bad. */
-int cli_x_deadline(enum cli_x_wait what, const char *display);
+int cli_x_deadline(enum vmodes_deadline_wait what, const char *display);
 /* Disarms it. */
 void cli_x_deadline_clear(void);
 /* The exit status when the time is up (default CLI_EXIT_FAILURE). */

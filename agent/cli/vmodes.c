@@ -38,8 +38,6 @@ const char *cli_arg(const char *s)
 
 /* ---- bounds on waiting for the X server ------------------------------------- */
 
-static char x_wait_message[512];
-static size_t x_wait_message_len;
 static int x_wait_exit = CLI_EXIT_FAILURE;
 
 void cli_x_deadline_set_exit(int status)
@@ -47,70 +45,20 @@ void cli_x_deadline_set_exit(int status)
         x_wait_exit = status;
 }
 
-static void x_wait_expired(int sig)
+int cli_x_deadline(enum vmodes_deadline_wait what, const char *display)
 {
-        /* async-signal-safe: the message was formatted when the timer was armed */
-        ssize_t r = write(STDERR_FILENO, x_wait_message, x_wait_message_len);
+        struct vmodes_error err;
 
-        (void)sig;
-        (void)r;
-        _exit(x_wait_exit);
-}
-
-/* The bound for what: the default, or $VMODES_X_TIMEOUT. -EINVAL (printed)
- * for a bad value. */
-static int x_wait_seconds(enum cli_x_wait what, double *out)
-{
-        const char *v = getenv("VMODES_X_TIMEOUT");
-        char *end = NULL;
-        double d;
-
-        *out = what == CLI_X_CONNECT ? CLI_X_CONNECT_SECONDS : CLI_X_ANSWER_SECONDS;
-        if (!v)
-                return 0;
-        d = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end) : -1.0;
-        if (!*v || d < 0.1 || d > 3600.0 || *end) {
-                log_error("VMODES_X_TIMEOUT='%s' is not a number of seconds (0.1 to 3600)", cli_arg(v));
-                return -EINVAL;
-        }
-        *out = d;
-        return 0;
-}
-
-int cli_x_deadline(enum cli_x_wait what, const char *display)
-{
-        static const char *const doing[] = {
-                [CLI_X_CONNECT] = " while connecting",
-                [CLI_X_QUERY] = " while reading the heads",
-                [CLI_X_CHANGE] = " while changing the layout (it may be partly changed)",
-                [CLI_X_ANSWER] = "",
-        };
-        struct sigaction sa = { .sa_handler = x_wait_expired };
-        struct itimerval t = { { 0, 0 }, { 0, 0 } };
-        double seconds;
-        int n;
-
-        if (x_wait_seconds(what, &seconds) < 0)
+        if (vmodes_deadline_arm(what, display, x_wait_exit, &err) < 0) {
+                log_error("%s", err.msg);
                 return CLI_EXIT_USAGE;
-        if (!display)
-                display = getenv("DISPLAY");
-        n = snprintf(x_wait_message, sizeof(x_wait_message),
-                     "vmodes: the X display %s did not answer within %g s%s: is the X server stopped or hung?\n",
-                     display && *display ? cli_arg(display) : "(none)", seconds, doing[what]);
-        x_wait_message_len = n < 0 ? 0 : (size_t)n < sizeof(x_wait_message) ? (size_t)n : sizeof(x_wait_message) - 1;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGALRM, &sa, NULL);
-        t.it_value.tv_sec = (time_t)seconds;
-        t.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
-        setitimer(ITIMER_REAL, &t, NULL);
+        }
         return CLI_EXIT_OK;
 }
 
 void cli_x_deadline_clear(void)
 {
-        struct itimerval t = { { 0, 0 }, { 0, 0 } };
-
-        setitimer(ITIMER_REAL, &t, NULL);
+        vmodes_deadline_clear();
 }
 
 static void usage(FILE *f)

@@ -18,65 +18,21 @@
 #include <unistd.h>
 
 #include "agent/common/log.h"
+#include "agent/display/deadline.h"
 #include "agent/session/agent.h"
 
-/* Bounds on waiting for the X server while connecting and reading the
- * heads at start, as every vmodes command has ($VMODES_X_TIMEOUT sets
- * them); never while the agent waits for events. */
-#define X_CONNECT_SECONDS 5.0
-#define X_ANSWER_SECONDS 10.0
-
-static char x_wait_message[512];
-static size_t x_wait_message_len;
-
-static void x_wait_expired(int sig)
+/* The bounds on waiting for the X server (agent/display/deadline.h) while
+ * connecting and reading the heads at start, as every vmodes command has;
+ * never while the agent waits for events. -EINVAL (logged) for a bad
+ * $VMODES_X_TIMEOUT. */
+static int x_deadline(enum vmodes_deadline_wait what)
 {
-        /* async-signal-safe: the message was formatted when the timer was armed */
-        ssize_t r = write(STDERR_FILENO, x_wait_message, x_wait_message_len);
+        struct vmodes_error err;
+        int r = vmodes_deadline_arm(what, NULL, SESSION_EXIT_FAILURE, &err);
 
-        (void)sig;
-        (void)r;
-        _exit(SESSION_EXIT_FAILURE);
-}
-
-/* Arms the bound (doing: " while connecting", ...). -EINVAL (logged) for a
- * bad $VMODES_X_TIMEOUT. */
-static int x_deadline(double seconds, const char *doing)
-{
-        const char *v = getenv("VMODES_X_TIMEOUT"), *display = getenv("DISPLAY");
-        struct sigaction sa = { .sa_handler = x_wait_expired };
-        struct itimerval t = { { 0, 0 }, { 0, 0 } };
-        char q[256], qd[256];
-        char *end = NULL;
-        int n;
-
-        if (v) {
-                double d = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end) : -1.0;
-                if (!*v || d < 0.1 || d > 3600.0 || *end) {
-                        log_error("VMODES_X_TIMEOUT='%s' is not a number of seconds (0.1 to 3600)",
-                                  vmodes_excerpt(q, sizeof(q), v, strlen(v)));
-                        return -EINVAL;
-                }
-                seconds = d;
-        }
-        n = snprintf(x_wait_message, sizeof(x_wait_message),
-                     "vmodes: the X display %s did not answer within %g s%s: is the X server stopped or hung?\n",
-                     display && *display ? vmodes_excerpt(qd, sizeof(qd), display, strlen(display)) : "(none)",
-                     seconds, doing);
-        x_wait_message_len = n < 0 ? 0 : (size_t)n < sizeof(x_wait_message) ? (size_t)n : sizeof(x_wait_message) - 1;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGALRM, &sa, NULL);
-        t.it_value.tv_sec = (time_t)seconds;
-        t.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
-        setitimer(ITIMER_REAL, &t, NULL);
-        return 0;
-}
-
-static void x_deadline_clear(void)
-{
-        struct itimerval t = { { 0, 0 }, { 0, 0 } };
-
-        setitimer(ITIMER_REAL, &t, NULL);
+        if (r < 0)
+                log_error("%s", err.msg);
+        return r;
 }
 
 /* Opens $DISPLAY and reads its heads once (a display that is not there or
@@ -88,15 +44,15 @@ static int open_x(struct vmodes_screen *x)
         struct vmodes_error err = { "" };
         int r;
 
-        if (x_deadline(X_CONNECT_SECONDS, " while connecting") < 0)
+        if (x_deadline(VMODES_DEADLINE_CONNECT) < 0)
                 return -EINVAL;
         r = vmodes_screen_open(x, NULL, NULL, &err);
-        x_deadline_clear();
+        vmodes_deadline_clear();
         if (r >= 0) {
-                if (x_deadline(X_ANSWER_SECONDS, " while reading the heads") < 0)
+                if (x_deadline(VMODES_DEADLINE_QUERY) < 0)
                         return -EINVAL;
                 r = vmodes_screen_query(x, &err);
-                x_deadline_clear();
+                vmodes_deadline_clear();
         }
         if (r < 0) {
                 log_error("%s", err.msg);
