@@ -29,7 +29,9 @@
 
 . /vmtest/guest/desktop.sh
 MARKER=/etc/xdg/autostart/vmtest-marker.desktop
-MUTTER=(--session --dest org.gnome.Mutter.DisplayConfig --object-path /org/gnome/Mutter/DisplayConfig)
+# mutter answers slowly while it renders a 4480x1440 screen with llvmpipe
+# under TCG: gdbus' default of 25 s once timed out
+MUTTER=(--timeout 120 --session --dest org.gnome.Mutter.DisplayConfig --object-path /org/gnome/Mutter/DisplayConfig)
 
 # gnome_login: autologin into GNOME on Xorg now (the display manager starts
 # again); waits for the marker entry of the applications phase, sets
