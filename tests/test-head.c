@@ -69,8 +69,6 @@ static void test_validate(void)
               "validate refuses ':' (the kernel's video= separator): %s", e.msg);
         check(vmodes_head_validate("-1", &e) == -EINVAL && strstr(e.msg, "starts with '-'"),
               "validate refuses a leading '-': %s", e.msg);
-        check(vmodes_config_check_head_name("Virtual:1", &e) == -EINVAL && strstr(e.msg, "0x3a"),
-              "the config keeps the same rule");
 }
 
 /* ---- the number at the end ----------------------------------------------------- */

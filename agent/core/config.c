@@ -75,12 +75,6 @@ static void head_init(struct vmodes_head_config *h, const char *name)
         h->enabled = true;
 }
 
-/* The one head-name rule under its old name, for callers not switched yet. */
-int vmodes_config_check_head_name(const char *name, struct vmodes_error *err)
-{
-        return vmodes_head_validate(name, err);
-}
-
 struct vmodes_head_config *vmodes_config_find_head(struct vmodes_config *c, const char *head)
 {
         for (unsigned i = 0; i < c->n_heads && i < VMODES_CONFIG_HEADS_MAX; i++)

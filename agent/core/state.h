@@ -100,9 +100,6 @@ int vmodes_config_load(const char *path, struct vmodes_config *out, struct vmode
 /* The config as vmodes.conf text (malloc'd), which parses back to an equal config. */
 int vmodes_config_format(const struct vmodes_config *c, char **out);
 
-/* A head name as the config keeps it: the one head-name rule, the same as
- * vmodes_head_validate() (agent/common/head.h), which new code calls. */
-int vmodes_config_check_head_name(const char *name, struct vmodes_error *err);
 struct vmodes_head_config *vmodes_config_find_head(struct vmodes_config *c, const char *head);
 /* "auto", "right-of", "left-of", "above", "below", "same-as", "pos" */
 const char *vmodes_relation_to_string(enum vmodes_relation r);
