@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/macro.h"
 #include "agent/session/agent.h"
 #include "agent/session/reconcile.h"
 #include "tests/lib/tap.h"
@@ -81,6 +82,26 @@ static void host_asks(struct vmodes_layout_state *s, unsigned i, unsigned w, uns
         o->n_preferred = 1;
 }
 
+/* Output i's X config prefers w x h (PreferredMode, as vmodesd writes it
+ * for a configured head): X lists it first, as a preferred mode too. */
+static void xconfig_prefers(struct vmodes_layout_state *s, unsigned i, unsigned w, unsigned h)
+{
+        struct vmodes_layout_output *o = &s->outputs[i];
+        uint32_t id = server_mode(s, w, h);
+
+        memmove(&o->modes[1], &o->modes[0], sizeof(o->modes[0]) * o->n_modes);
+        o->modes[0] = id;
+        o->n_modes++;
+        o->n_preferred++;
+}
+
+/* The host asks output i for w x h after X's config put its own preferred
+ * mode first: the kernel's preferred mode is the second. */
+static void host_asks_after_xconfig(struct vmodes_layout_state *s, unsigned i, unsigned w, unsigned h)
+{
+        s->outputs[i].modes[1] = server_mode(s, w, h);
+}
+
 static void host_disconnects(struct vmodes_layout_state *s, unsigned i)
 {
         s->outputs[i].connection = VMODES_LAYOUT_DISCONNECTED;
@@ -119,12 +140,15 @@ struct story {
         struct vmodes_layout_state *s;
         struct vmodes_reconcile_result res;
         uint64_t now;
+        bool follows; /* the desktop follows the host itself */
 };
 
 /* One reconcile at now (+ dt seconds): decide, then remember. */
 static void step(struct story *st, bool full, double dt)
 {
-        struct vmodes_reconcile_input in = { .config = &st->cfg, .state = st->s, .full = full };
+        struct vmodes_reconcile_input in = {
+                .config = &st->cfg, .state = st->s, .full = full, .desktop_follows_host = st->follows
+        };
 
         st->now += (uint64_t)(dt * SEC);
         in.now = st->now;
@@ -210,6 +234,18 @@ static void test_auto_fit(void)
               "auto-fit: the asked size at the configured rate and blanking");
         step(&st, false, 5);
         check(st.res.config.n_heads == 0, "auto-fit: the same size asked again is nothing to do");
+        free(st.s);
+        /* X's config prefers the stored mode (vmodesd's X config after a
+         * reboot): it stays first among the preferred modes */
+        story_start(&st, "Virtual-", 1, 1,
+                    "[general]\nauto-fit = true\nauto-fit-refresh = 44\n[head Virtual-1]\nmode = 1920x1200@50\n");
+        xconfig_prefers(st.s, 0, 1920, 1200);
+        step(&st, true, 0);
+        host_asks_after_xconfig(st.s, 0, 1440, 900);
+        step(&st, false, 5);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_AUTO_FIT) &&
+                      mode_is(entered(&st, "Virtual-1", NULL), 1440, 900, 44),
+              "auto-fit: the size the host asks, not the X config's preferred mode before it");
         free(st.s);
         /* without auto-fit the host's size is the host's business */
         story_start(&st, "Virtual-", 1, 1, "[head Virtual-1]\nmode = 1920x1080@44\n");
@@ -376,6 +412,46 @@ static void test_not_in_session(void)
         free(st.s);
 }
 
+static void test_desktop_follows_host(void)
+{
+        static const struct {
+                const char *desktop;
+                bool follows;
+        } names[] = {
+                { "GNOME", true },  { "ubuntu:GNOME", true }, { "GNOME-Classic:GNOME", true }, { "GNOME:", true },
+                { "XFCE", false },  { "GNOME-Flashback", false }, { "gnome", false }, { "", false },
+                { ":", false },     { NULL, false },
+        };
+        struct story st;
+
+        for (unsigned i = 0; i < ELEMENTSOF(names); i++)
+                check(vmodes_reconcile_desktop_follows_host(names[i].desktop) == names[i].follows,
+                      "XDG_CURRENT_DESKTOP=%s: %s", names[i].desktop ? names[i].desktop : "(unset)",
+                      names[i].follows ? "follows the host" : "does not");
+        story_start(&st, "Virtual-", 1, 3,
+                    "[general]\nauto-fit = true\nauto-fit-refresh = 44\n[head Virtual-1]\nmode = 1920x1080@44\n"
+                    "[head Virtual-3]\nmode = 1280x720@50\n");
+        st.follows = true;
+        step(&st, true, 0);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_FULL), "GNOME: the login still applies the layout");
+        host_asks(st.s, 0, 1440, 900);
+        host_asks(st.s, 1, 1280, 720);
+        step(&st, false, 5);
+        check(st.res.config.n_heads == 0, "GNOME: auto-fit leaves a resized and a new head to mutter (%u enter)",
+              st.res.config.n_heads);
+        shows(st.s, 1, 1280, 720, 1440);
+        step(&st, false, 5);
+        host_disconnects(st.s, 1);
+        step(&st, false, 5);
+        check(st.res.config.n_heads == 0, "GNOME: a head the host took away is mutter's to turn off");
+        host_asks(st.s, 2, 1024, 768);
+        step(&st, false, 5);
+        check(entered_as(&st, "Virtual-3", VMODES_RECONCILE_CONNECTED) &&
+                      mode_is(entered(&st, "Virtual-3", NULL), 1280, 720, 50),
+              "GNOME: a configured head that connects still gets its mode");
+        free(st.s);
+}
+
 static void test_map_and_bad_input(void)
 {
         struct story st;
@@ -403,6 +479,7 @@ int main(void)
         test_connect();
         test_disabled();
         test_not_in_session();
+        test_desktop_follows_host();
         test_map_and_bad_input();
         return tap_finish();
 }

@@ -30,7 +30,11 @@ static const struct vmodes_reconcile_seen *seen_find(const struct vmodes_reconci
 void vmodes_reconcile_requested_size(const struct vmodes_layout_state *s, const struct vmodes_layout_output *o,
                                      unsigned *w, unsigned *h)
 {
-        const struct vmodes_layout_smode *m = o->n_preferred ? vmodes_layout_mode_by_id(s, o->modes[0]) : NULL;
+        /* the last preferred mode: an X config's PreferredMode (which
+         * vmodesd writes for a configured head) comes first and stays
+         * preferred, whatever the host asks */
+        const struct vmodes_layout_smode *m =
+                o->n_preferred ? vmodes_layout_mode_by_id(s, o->modes[o->n_preferred - 1]) : NULL;
         const struct vmodes_layout_crtc *c = !m && o->crtc ? vmodes_layout_crtc_by_id(s, o->crtc) : NULL;
 
         *w = m ? m->mode.hdisplay : c && c->mode ? c->width : 0;
@@ -127,7 +131,7 @@ static enum vmodes_reconcile_why configured_why(const struct vmodes_reconcile *r
         if (e->pinned)
                 return VMODES_RECONCILE_PINNED;
         vmodes_reconcile_requested_size(in->state, o, &w, &h);
-        if (!in->config->auto_fit || !host_asks(sn, o, w, h) ||
+        if (!in->config->auto_fit || in->desktop_follows_host || !host_asks(sn, o, w, h) ||
             vmodes_reconcile_auto_fit_mode(in->config, w, h, &e->modes[0]) < 0)
                 return 0;
         e->n_modes = 1;
@@ -249,7 +253,7 @@ static enum vmodes_reconcile_why unconfigured_why(const struct vmodes_reconcile 
 static void decide_unconfigured(const struct vmodes_reconcile *r, const struct vmodes_reconcile_input *in,
                                 const struct resolved *res, struct vmodes_reconcile_result *out)
 {
-        if (!in->config->auto_fit || !r->started)
+        if (!in->config->auto_fit || in->desktop_follows_host || !r->started)
                 return;
         for (unsigned i = 0; i < in->state->n_outputs && out->config.n_heads < VMODES_CONFIG_HEADS_MAX; i++) {
                 const struct vmodes_layout_output *o = &in->state->outputs[i];
@@ -276,6 +280,20 @@ int vmodes_reconcile_decide(const struct vmodes_reconcile *r, const struct vmode
         decide_configured(r, in, &res, out);
         decide_unconfigured(r, in, &res, out);
         return 0;
+}
+
+bool vmodes_reconcile_desktop_follows_host(const char *current_desktop)
+{
+        const char *p = current_desktop;
+
+        while (p && *p) {
+                size_t n = strcspn(p, ":");
+
+                if (n == 5 && !strncmp(p, "GNOME", 5))
+                        return true;
+                p += n + (p[n] == ':');
+        }
+        return false;
 }
 
 static struct vmodes_reconcile_seen *seen_slot(struct vmodes_reconcile *r, uint32_t output)

@@ -21,7 +21,11 @@
  *   client switched that display off) is turned off, unless it is the last
  *   one lit;
  * - every other head keeps whatever size someone else (the host, the
- *   desktop) gave it: it stays out of the plan.
+ *   desktop) gave it: it stays out of the plan;
+ * - in a desktop that follows the host itself (GNOME: mutter sets a head
+ *   the host resized, connected or disconnected to what the host asks),
+ *   auto-fit and the host-off rule leave every head to it: two agents
+ *   answering the same request would undo each other's mode.
  * Configured heads are renamed to the X session's output names (any naming
  * scheme or a head number in the config); a head the session does not have
  * is left out and reported, a relation to such a head becomes auto.
@@ -62,6 +66,7 @@ struct vmodes_reconcile_input {
         const struct vmodes_layout_state *state; /* the X session now */
         bool full;    /* apply every configured head (start, configuration changed) */
         uint64_t now; /* usec, the clock of connected_at */
+        bool desktop_follows_host; /* vmodes_reconcile_desktop_follows_host() */
         vmodes_reconcile_resolve_fn resolve; /* NULL: vmodes_layout_find_head() */
         void *userdata;
 };
@@ -103,13 +108,21 @@ void vmodes_reconcile_map(const struct vmodes_config *in, const struct vmodes_la
                           vmodes_reconcile_resolve_fn resolve, void *userdata, struct vmodes_config *out,
                           unsigned *skipped, unsigned *n_skipped);
 
+/* Whether the desktop named by XDG_CURRENT_DESKTOP (a colon-separated list,
+ * NULL when unset) follows the host's size requests itself: GNOME's mutter
+ * does on outputs with the hotplug_mode_update property, which qxl and
+ * virtio-gpu connectors carry. */
+bool vmodes_reconcile_desktop_follows_host(const char *current_desktop);
+
 /* The auto-fit mode for a requested size: CVT at the configured refresh
  * rate (60 Hz when unset) and blanking. 0 or -EINVAL (a size the timing
  * library refuses). */
 int vmodes_reconcile_auto_fit_mode(const struct vmodes_config *config, unsigned width, unsigned height,
                                    struct vmodes_head_mode *out);
 
-/* The size the host asks of an output: its first preferred mode; an output
+/* The size the host asks of an output: its last preferred mode (X puts the
+ * mode its config prefers first, marked preferred too, and the kernel's
+ * preferred mode after it); an output
  * without one (Xvnc while it shows a size a client asked for) asks for the
  * size it shows; 0x0 when neither. */
 void vmodes_reconcile_requested_size(const struct vmodes_layout_state *state, const struct vmodes_layout_output *o,

@@ -180,6 +180,7 @@ static int decide(struct agent *a, struct vmodes_reconcile_result *res)
                 .config = &a->cfg,
                 .state = a->x.state,
                 .full = !a->memory.started || a->config_changed,
+                .desktop_follows_host = a->desktop_follows_host,
                 .now = session_now_usec(),
                 .resolve = resolve,
                 .userdata = &a->x,
@@ -435,6 +436,10 @@ int session_run(const struct session_options *o, struct vmodes_screen *x)
         a->once = o->once;
         a->stats = o->stats;
         a->verbose = o->verbose;
+        a->desktop_follows_host = vmodes_reconcile_desktop_follows_host(getenv("XDG_CURRENT_DESKTOP"));
+        if (a->desktop_follows_host)
+                log_info("the desktop (XDG_CURRENT_DESKTOP=%s) follows the host's size requests itself: "
+                         "auto-fit leaves the heads to it", getenv("XDG_CURRENT_DESKTOP"));
         /* big temporary blocks (the RandR state, the plan) go back to the
          * system when freed instead of staying in the heap */
         mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
