@@ -8,6 +8,10 @@
 # looks at the session from outside, as root.
 
 VM_DESKTOP_USER=vmuser
+# Every screendump of a greeter or a desktop must show it drawn: gnome-shell
+# paints its greeter under TCG (llvmpipe) well after its X server has the
+# size (about 120 s after boot measured).
+VM_SCREENDUMP_DRAWN=240
 
 # vm_dm: the display manager the image starts (lightdm | gdm3).
 vm_dm() {
@@ -197,6 +201,23 @@ vm_check_agent_autostarted() {
 		vm_fail "the XDG autostart entry does not start /usr/bin/vmodes session"
 	VM_AGENT_PID=$pid
 	vm_log "vmodes session runs (pid $pid, $(ps -o user= -p "$pid"), ancestors: $chain)"
+}
+
+# vm_session_diag: what a failed session step needs to be understood: the
+# agent's log (the session's stderr), the RandR state, what the kernel's
+# connectors say and the SPICE agents' log.
+vm_session_diag() {
+	local c
+	vm_log "--- diagnostics"
+	for c in /sys/class/drm/card0-Virtual-*; do
+		[ -e "$c/status" ] || continue
+		vm_log "${c##*/}: $(cat "$c/status"), modes $(head -n 2 "$c/modes" | tr '\n' ' ')"
+	done
+	xrandr --current 2>&1 | grep -v '^   ' | head -n 12
+	grep -h 'vmodes' "/home/$VM_DESKTOP_USER/.xsession-errors" 2>/dev/null | tail -n 30
+	journalctl -b --no-pager -o cat _COMM=vmodes-session 2>/dev/null | tail -n 30
+	journalctl -b --no-pager -o short-monotonic -t spice-vdagent -t spice-vdagentd 2>/dev/null | tail -n 15
+	vm_log "--- end of diagnostics"
 }
 
 # vm_count_modesets SECONDS NAME: watch the RandR events of $DISPLAY for

@@ -31,10 +31,13 @@ vm_host() {
 # vm_screendump NAME [WxH [HEAD]]: the host takes a QMP screendump (PNG kept
 # as NAME.png in the run's artifacts).  With WxH the host checks the image
 # size itself (retrying for a few seconds while the device catches up) and
-# the run fails if it never matches.  Sets VM_SCREEN to the size seen.
+# the run fails if it never matches.  With VM_SCREENDUMP_DRAWN=SECONDS (the
+# desktop scenarios set it) the host also waits up to that long for the
+# picture to show something drawn, not a blank screen, and the run fails if
+# it stays blank.  Sets VM_SCREEN to the size seen.
 vm_screendump() {
 	local name=$1 expect=${2:-} head=${3:-0}
-	if vm_host SCREENDUMP "$name" "${expect:--}" "$head"; then
+	if vm_host SCREENDUMP "$name" "${expect:--}" "$head" "${VM_SCREENDUMP_DRAWN:-0}"; then
 		VM_SCREEN=${VM_REPLY%% *}
 	else
 		VM_SCREEN=${VM_REPLY%% *}
