@@ -1,10 +1,12 @@
 # A real SPICE client in XFCE (one boot): vmodes from the package, auto-fit
-# at 44 Hz stored through vmodesd, autologin into XFCE (spice-vdagentd and
-# the session's spice-vdagent as the packages start them, `vmodes session`
-# from its autostart entry). The client (spice-gtk's library,
-# tests/vm/spice-client) sets its display 0 to 1440x900: Virtual-1 follows
-# at 44 Hz; its second display at 1280x720 lights Virtual-2 right of
-# Virtual-1 (screendump 2720x900); no mode set in the 30 s after.
+# at 44 Hz and Virtual-1 1600x900@50 stored through vmodesd (so the
+# session's X server starts with vmodesd's X config, which makes that mode
+# X's preferred one), autologin into XFCE (spice-vdagentd and the session's
+# spice-vdagent as the packages start them, `vmodes session` from its
+# autostart entry). The client (spice-gtk's library, tests/vm/spice-client)
+# sets its display 0 to 1440x900: Virtual-1 (not pinned) follows at 44 Hz;
+# its second display at 1280x720 lights Virtual-2 right of Virtual-1
+# (screendump 2720x900); no mode set in the 30 s after.
 # vm-image: xfce
 # vm-boot: real
 # vm-device: qxl
@@ -19,6 +21,8 @@ vm_check_install
 vm_wait_greeter 240
 vm_wait_for 60 busctl get-property "${DBUS[@]}" Version || vm_fail "vmodesd does not answer on the system bus"
 busctl call "${DBUS[@]}" SetOptions 'a{sv}' 2 auto-fit b true auto-fit-refresh d 44
+out=$(env -u DISPLAY vmodes add Virtual-1 1600x900@50 2>&1) || vm_fail "vmodes add Virtual-1: $out"
+echo "$out"
 vm_autologin on xfce
 t0=$(vm_uptime)
 systemctl restart display-manager
@@ -28,21 +32,21 @@ vm_check_agent_autostarted xfce4-session
 vm_log "XFCE session up $(vm_since "$t0") s after the display manager's restart"
 vm_wait_for 60 pgrep -u "$VM_DESKTOP_USER" -x spice-vdagent || vm_fail "the session's spice-vdagent does not run"
 sleep 5
+vm_expect_layout 1600x900+0+0@50
 vm_log "SPICE agents: $(pgrep -a spice-vdagent | tr '\n' '|')"
 
 vm_host SPICE-CLIENT || vm_fail "no SPICE client: $VM_REPLY"
 vm_spice_display 0 1440 900
 vm_wait_geometry 30 Virtual-1 1440x900+0+0 || {
-	vm_log "connector Virtual-1: $(cat /sys/class/drm/card0-Virtual-1/status), preferred $(vm_preferred_mode 1)"
-	xrandr --current | head -n 8
-	grep -i 'vmodes\|spice' "/home/$VM_DESKTOP_USER/.xsession-errors" | tail -n 20
-	journalctl -b --no-pager | grep -i 'spice-vdagent' | tail -n 20
+	vm_session_diag
 	vm_fail "Virtual-1 did not follow the client's display 0 to 1440x900: at $(vm_output_geometry Virtual-1)"
 }
 vm_log "Virtual-1 followed the client to 1440x900 in $VM_WAITED s"
 vm_spice_display 1 1280 720
-vm_wait_geometry 30 Virtual-2 1280x720+1440+0 ||
+vm_wait_geometry 30 Virtual-2 1280x720+1440+0 || {
+	vm_session_diag
 	vm_fail "Virtual-2 did not light at 1280x720 right of Virtual-1: at '$(vm_output_geometry Virtual-2)'"
+}
 vm_log "Virtual-2 lit right of Virtual-1 in $VM_WAITED s"
 sleep 3
 vm_expect_layout 1440x900+0+0@44 1280x720+1440+0@44
