@@ -33,11 +33,6 @@ MARKER=/etc/xdg/autostart/vmtest-marker.desktop
 # under TCG: gdbus' default of 25 s once timed out
 MUTTER=(--timeout 120 --session --dest org.gnome.Mutter.DisplayConfig --object-path /org/gnome/Mutter/DisplayConfig)
 
-# session_type_known: gnome-shell runs and its environment names the session type.
-session_type_known() {
-	[ -n "$(vm_session_env "$(vm_session_pid gnome-shell)" XDG_SESSION_TYPE)" ]
-}
-
 # gnome_login: autologin into GNOME on Xorg now (the display manager starts
 # again); waits for the marker entry of the applications phase, sets
 # VM_LOGIN_S to the seconds from the restart until it ran.
@@ -50,10 +45,11 @@ gnome_login() {
 	vm_wait_for 400 test -s /tmp/vmtest-marker ||
 		vm_fail "the GNOME session did not reach its applications phase in 400 s: $(ps -u "$VM_DESKTOP_USER" -o args | tail -n 20)"
 	VM_LOGIN_S=$(awk -v a="$(cat /tmp/vmtest-marker)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+	# read once gnome-shell's environment has them (a read right after
+	# login once came back empty)
+	vm_wait_for 60 vm_session_ready gnome-shell ||
+		vm_fail "gnome-shell has no DISPLAY or XDG_SESSION_TYPE: $(ps -u "$VM_DESKTOP_USER" -o pid,args | grep gnome-shell)"
 	vm_session_attach gnome-shell
-	# read once, when gnome-shell's environment says it (a read right after
-	# login once came back empty, and the message then showed x11)
-	vm_wait_for 60 session_type_known
 	type=$(vm_session_env "$(vm_session_pid gnome-shell)" XDG_SESSION_TYPE)
 	[ "$type" = x11 ] || vm_fail "the session is not an X11 session: XDG_SESSION_TYPE=${type:-(not set)}"
 	vm_log "[time] GNOME on Xorg: applications phase $VM_LOGIN_S s after the display manager's start (DISPLAY $DISPLAY)"

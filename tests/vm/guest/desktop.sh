@@ -140,6 +140,15 @@ vm_session_pid() { pgrep -n -u "$VM_DESKTOP_USER" -x "$1"; }
 # vm_session_env PID NAME: the value of NAME in the environment of PID.
 vm_session_env() { tr '\0' '\n' <"/proc/$1/environ" | sed -n "s/^$2=//p" | head -n 1; }
 
+# vm_session_ready PROCESS: the user's newest PROCESS runs with DISPLAY and
+# XDG_SESSION_TYPE in its environment (right after login the newest
+# gnome-shell once had no DISPLAY there).
+vm_session_ready() {
+	local pid
+	pid=$(vm_session_pid "$1") &&
+		[ -n "$(vm_session_env "$pid" DISPLAY)" ] && [ -n "$(vm_session_env "$pid" XDG_SESSION_TYPE)" ]
+}
+
 # vm_session_attach PROCESS: DISPLAY, XAUTHORITY and the session bus of the
 # user's PROCESS (xfce4-session, gnome-session-binary ...), for vm_as_user
 # and for X clients run as root.
@@ -185,7 +194,10 @@ vm_check_agent_autostarted() {
 	local pid chain
 	vm_wait_for 60 pgrep -u "$VM_DESKTOP_USER" -f '^/usr/bin/vmodes session' ||
 		vm_fail "no 'vmodes session' of $VM_DESKTOP_USER runs: $(ps -u "$VM_DESKTOP_USER" -o pid,args | tail -n 30)"
-	pid=$(pgrep -n -u "$VM_DESKTOP_USER" -f '^/usr/bin/vmodes session')
+	pid=$(pgrep -n -u "$VM_DESKTOP_USER" -f '^/usr/bin/vmodes session') || {
+		vm_session_diag
+		vm_fail "vmodes session exited right after it started"
+	}
 	chain=$(vm_parent_chain "$pid")
 	case " $chain " in
 	*" $1 "*) ;;
@@ -214,7 +226,7 @@ vm_session_diag() {
 		vm_log "${c##*/}: $(cat "$c/status"), modes $(head -n 2 "$c/modes" | tr '\n' ' ')"
 	done
 	xrandr --current 2>&1 | grep -v '^   ' | head -n 12
-	grep -h 'vmodes' "/home/$VM_DESKTOP_USER/.xsession-errors" 2>/dev/null | tail -n 30
+	grep -h 'vmodes session' "/home/$VM_DESKTOP_USER/.xsession-errors" 2>/dev/null | tail -n 30
 	journalctl -b --no-pager -o cat _COMM=vmodes-session 2>/dev/null | tail -n 30
 	journalctl -b --no-pager -o short-monotonic -t spice-vdagent -t spice-vdagentd 2>/dev/null | tail -n 15
 	vm_log "--- end of diagnostics"
