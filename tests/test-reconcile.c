@@ -432,6 +432,8 @@ static void test_desktop_follows_host(void)
                     "[general]\nauto-fit = true\nauto-fit-refresh = 44\n[head Virtual-1]\nmode = 1920x1080@44\n"
                     "[head Virtual-3]\nmode = 1280x720@50\n");
         st.follows = true;
+        for (unsigned i = 0; i < st.s->n_outputs; i++)
+                st.s->outputs[i].hotplug_mode_update = true; /* qxl */
         step(&st, true, 0);
         check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_FULL), "GNOME: the login still applies the layout");
         host_asks(st.s, 0, 1440, 900);
@@ -449,6 +451,19 @@ static void test_desktop_follows_host(void)
         check(entered_as(&st, "Virtual-3", VMODES_RECONCILE_CONNECTED) &&
                       mode_is(entered(&st, "Virtual-3", NULL), 1280, 720, 50),
               "GNOME: a configured head that connects still gets its mode");
+        free(st.s);
+        /* virtio-gpu: no hotplug_mode_update, mutter does not follow the
+         * host there, auto-fit does */
+        story_start(&st, "Virtual-", 1, 2, "[general]\nauto-fit = true\nauto-fit-refresh = 44\n");
+        st.follows = true;
+        step(&st, true, 0);
+        host_asks(st.s, 0, 1440, 900);
+        host_asks(st.s, 1, 1280, 720);
+        step(&st, false, 5);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_AUTO_FIT) &&
+                      entered_as(&st, "Virtual-2", VMODES_RECONCILE_AUTO_FIT) &&
+                      mode_is(entered(&st, "Virtual-1", NULL), 1440, 900, 44),
+              "GNOME on heads without hotplug_mode_update (virtio-gpu): auto-fit follows the host");
         free(st.s);
 }
 

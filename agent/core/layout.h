@@ -82,6 +82,9 @@ struct vmodes_layout_output {
         unsigned n_modes;        /* modes it offers (ids into state.modes) */
         uint32_t modes[VMODES_LAYOUT_OUTPUT_MODES_MAX];
         unsigned n_preferred;    /* the first n_preferred of modes are preferred */
+        /* it has the hotplug_mode_update property: the host sets its size
+         * (qxl), and GNOME's mutter then follows the host itself */
+        bool hotplug_mode_update;
 };
 
 struct vmodes_layout_crtc {

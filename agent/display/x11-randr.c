@@ -55,6 +55,10 @@ struct vmodes_randr {
         bool queried;
         xcb_timestamp_t config_timestamp;
         char provider[64];
+        /* the atom hotplug_mode_update once the server has it (until then
+         * no output has that property, and each query asks again) */
+        bool hotplug_atom_known;
+        xcb_atom_t hotplug_atom;
         struct vmodes_display_stats stats;
 };
 
@@ -306,7 +310,11 @@ static void crtc_from_x(const xcb_randr_get_crtc_info_reply_t *ci, xcb_randr_crt
 }
 
 /* The requests of the first round trip of a query, in the order sent. */
-enum { Q_VERSION, Q_RESOURCES, Q_RANGE, Q_GEOMETRY, Q_PRIMARY, Q_PROVIDERS, Q_N };
+enum { Q_VERSION, Q_RESOURCES, Q_RANGE, Q_GEOMETRY, Q_PRIMARY, Q_PROVIDERS, Q_HOTPLUG_ATOM, Q_N };
+
+/* The output property of the kernel's connectors whose host sets their
+ * size (qxl); GNOME's mutter follows the host on such outputs itself. */
+static const char hotplug_property[] = "hotplug_mode_update";
 
 /* Round trip 1 goes out: the screen and its resources, with the version
  * the first time and the providers from RandR 1.4 on (or when the version
@@ -324,6 +332,8 @@ static void query_screen_send(struct vmodes_randr *r, unsigned seq[Q_N])
         seq[Q_PRIMARY] = xcb_randr_get_output_primary(r->c, r->root).sequence;
         if (r->version_unknown || r->major_version > 1 || r->minor_version >= 4)
                 seq[Q_PROVIDERS] = xcb_randr_get_providers(r->c, r->root).sequence;
+        if (!r->hotplug_atom_known)
+                seq[Q_HOTPLUG_ATOM] = xcb_intern_atom(r->c, 1, sizeof(hotplug_property) - 1, hotplug_property).sequence;
         /* all of it now: a wait for a reply sends only what precedes it
          * when that has not gone out yet */
         xcb_flush(r->c);
@@ -339,6 +349,9 @@ static void query_screen_read(struct vmodes_randr *r, const unsigned seq[Q_N], s
                 xcb_get_geometry_reply(r->c, (xcb_get_geometry_cookie_t){ seq[Q_GEOMETRY] }, NULL);
         xcb_randr_get_output_primary_reply_t *primary =
                 xcb_randr_get_output_primary_reply(r->c, (xcb_randr_get_output_primary_cookie_t){ seq[Q_PRIMARY] }, NULL);
+        xcb_intern_atom_reply_t *atom =
+                seq[Q_HOTPLUG_ATOM] ? xcb_intern_atom_reply(r->c, (xcb_intern_atom_cookie_t){ seq[Q_HOTPLUG_ATOM] }, NULL)
+                                    : NULL;
 
         if (range) {
                 s->min_width = range->min_width;
@@ -350,9 +363,16 @@ static void query_screen_read(struct vmodes_randr *r, const unsigned seq[Q_N], s
         s->height = geometry ? geometry->height : r->height;
         if (primary)
                 s->primary = primary->output;
+        if (atom) {
+                /* a server without the atom now may get it later (a driver
+                 * loaded): asked again at the next query */
+                r->hotplug_atom = atom->atom;
+                r->hotplug_atom_known = atom->atom != XCB_ATOM_NONE;
+        }
         free(range);
         free(geometry);
         free(primary);
+        free(atom);
 }
 
 /* The screen's modes with their names. -E2BIG when a layout state cannot
@@ -378,8 +398,9 @@ static int query_modes(const struct resources *res, struct vmodes_layout_state *
         return 0;
 }
 
-/* Round trip 2: every output, every CRTC and the provider driving the
- * screen. The sequence numbers go to seq (outputs, CRTCs, provider). */
+/* Round trip 2: every output, every CRTC, the provider driving the screen
+ * and, when the server has the atom, each output's property list. The
+ * sequence numbers go to seq (outputs, CRTCs, provider, properties). */
 static void query_details_send(struct vmodes_randr *r, const struct resources *res, xcb_randr_get_providers_reply_t *providers,
                                unsigned *seq)
 {
@@ -392,19 +413,44 @@ static void query_details_send(struct vmodes_randr *r, const struct resources *r
         if (providers && xcb_randr_get_providers_providers_length(providers) > 0)
                 seq[n] = xcb_randr_get_provider_info(r->c, xcb_randr_get_providers_providers(providers)[0],
                                                      res->config_timestamp).sequence;
+        n++;
+        for (int i = 0; r->hotplug_atom_known && i < res->n_outputs; i++)
+                seq[n++] = xcb_randr_list_output_properties(r->c, res->outputs[i]).sequence;
         xcb_flush(r->c);
         r->stats.query_round_trips++;
 }
 
-/* The outputs; seq[i] is set to 0 once read. The screen's current state
- * may change between two requests when not locked: an output that vanished
- * meanwhile is skipped. */
-static int query_outputs_read(struct vmodes_randr *r, const struct resources *res, unsigned *seq,
+/* Whether the output's property list (sequence *seq, 0 when not asked)
+ * has hotplug_mode_update; *seq is set to 0 once read. */
+static bool has_hotplug_property(struct vmodes_randr *r, unsigned *seq)
+{
+        xcb_randr_list_output_properties_reply_t *pr;
+        const xcb_atom_t *atoms;
+        bool found = false;
+
+        if (!*seq)
+                return false;
+        pr = xcb_randr_list_output_properties_reply(r->c, (xcb_randr_list_output_properties_cookie_t){ *seq }, NULL);
+        *seq = 0;
+        if (!pr)
+                return false;
+        atoms = xcb_randr_list_output_properties_atoms(pr);
+        for (int k = 0; k < xcb_randr_list_output_properties_atoms_length(pr); k++)
+                found |= atoms[k] == r->hotplug_atom;
+        free(pr);
+        return found;
+}
+
+/* The outputs; seq[i] (and the property list's props[i]) is set to 0 once
+ * read. The screen's current state may change between two requests when
+ * not locked: an output that vanished meanwhile is skipped. */
+static int query_outputs_read(struct vmodes_randr *r, const struct resources *res, unsigned *seq, unsigned *props,
                               struct vmodes_layout_state *s, struct vmodes_error *err)
 {
         for (int i = 0; i < res->n_outputs; i++) {
                 xcb_randr_get_output_info_cookie_t ck = { seq[i] };
                 xcb_randr_get_output_info_reply_t *oi = xcb_randr_get_output_info_reply(r->c, ck, NULL);
+                bool hotplug = has_hotplug_property(r, &props[i]);
 
                 seq[i] = 0;
                 if (!oi) {
@@ -418,7 +464,8 @@ static int query_outputs_read(struct vmodes_randr *r, const struct resources *re
                         return vmodes_error_set(err, -E2BIG, "an output offers %d modes; vmodes handles at most %d", n,
                                                 VMODES_LAYOUT_OUTPUT_MODES_MAX);
                 }
-                output_from_x(oi, res->outputs[i], &s->outputs[s->n_outputs++]);
+                output_from_x(oi, res->outputs[i], &s->outputs[s->n_outputs]);
+                s->outputs[s->n_outputs++].hotplug_mode_update = hotplug;
                 free(oi);
         }
         return 0;
@@ -462,14 +509,15 @@ static int query_crtcs_read(struct vmodes_randr *r, const struct resources *res,
 static int query_details(struct vmodes_randr *r, const struct resources *res, xcb_randr_get_providers_reply_t *providers,
                          struct vmodes_layout_state *s, struct vmodes_error *err)
 {
-        size_t n = (size_t)res->n_outputs + (size_t)res->n_crtcs + 1;
+        /* outputs, CRTCs, provider, property lists */
+        size_t n = 2 * (size_t)res->n_outputs + (size_t)res->n_crtcs + 1;
         _cleanup_(freep) unsigned *seq = calloc(n, sizeof(*seq));
         int ret;
 
         if (!seq)
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
         query_details_send(r, res, providers, seq);
-        ret = query_outputs_read(r, res, seq, s, err);
+        ret = query_outputs_read(r, res, seq, seq + res->n_outputs + res->n_crtcs + 1, s, err);
         if (ret == 0)
                 ret = query_crtcs_read(r, res, seq + res->n_outputs, s, err);
         /* replies an early return left unread */

@@ -105,6 +105,13 @@ static bool host_asks(const struct vmodes_reconcile_seen *sn, const struct vmode
         return sn && o->connection == VMODES_LAYOUT_CONNECTED && w && (w != sn->pref_w || h != sn->pref_h);
 }
 
+/* The desktop follows the host on this output itself (GNOME's mutter on an
+ * output with hotplug_mode_update): the host's requests are its own. */
+static bool desktop_follows(const struct vmodes_reconcile_input *in, const struct vmodes_layout_output *o)
+{
+        return in->desktop_follows_host && o->hotplug_mode_update;
+}
+
 /* A head X did not have before counts as newly connected, and so does one
  * within the connect window. */
 static bool connected_now(const struct vmodes_reconcile_seen *sn, const struct vmodes_layout_output *o, uint64_t now)
@@ -131,7 +138,7 @@ static enum vmodes_reconcile_why configured_why(const struct vmodes_reconcile *r
         if (e->pinned)
                 return VMODES_RECONCILE_PINNED;
         vmodes_reconcile_requested_size(in->state, o, &w, &h);
-        if (!in->config->auto_fit || in->desktop_follows_host || !host_asks(sn, o, w, h) ||
+        if (!in->config->auto_fit || desktop_follows(in, o) || !host_asks(sn, o, w, h) ||
             vmodes_reconcile_auto_fit_mode(in->config, w, h, &e->modes[0]) < 0)
                 return 0;
         e->n_modes = 1;
@@ -239,6 +246,8 @@ static enum vmodes_reconcile_why unconfigured_why(const struct vmodes_reconcile 
 
         memset(e, 0, sizeof(*e));
         set_name(e->head, o->name);
+        if (desktop_follows(in, o))
+                return 0;
         if (sn && sn->connection == VMODES_LAYOUT_CONNECTED && o->connection == VMODES_LAYOUT_DISCONNECTED &&
             o->crtc && lit_count(in->state) > 1)
                 return VMODES_RECONCILE_HOST_OFF;
@@ -253,7 +262,7 @@ static enum vmodes_reconcile_why unconfigured_why(const struct vmodes_reconcile 
 static void decide_unconfigured(const struct vmodes_reconcile *r, const struct vmodes_reconcile_input *in,
                                 const struct resolved *res, struct vmodes_reconcile_result *out)
 {
-        if (!in->config->auto_fit || in->desktop_follows_host || !r->started)
+        if (!in->config->auto_fit || !r->started)
                 return;
         for (unsigned i = 0; i < in->state->n_outputs && out->config.n_heads < VMODES_CONFIG_HEADS_MAX; i++) {
                 const struct vmodes_layout_output *o = &in->state->outputs[i];

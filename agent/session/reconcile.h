@@ -23,9 +23,11 @@
  * - every other head keeps whatever size someone else (the host, the
  *   desktop) gave it: it stays out of the plan;
  * - in a desktop that follows the host itself (GNOME: mutter sets a head
- *   the host resized, connected or disconnected to what the host asks),
- *   auto-fit and the host-off rule leave every head to it: two agents
- *   answering the same request would undo each other's mode.
+ *   the host resized, connected or disconnected to what the host asks, on
+ *   outputs with the hotplug_mode_update property, which qxl's carry),
+ *   auto-fit and the host-off rule leave those heads to it: two agents
+ *   answering the same request would undo each other's mode. Heads
+ *   without the property (virtio-gpu) stay with auto-fit.
  * Configured heads are renamed to the X session's output names (any naming
  * scheme or a head number in the config); a head the session does not have
  * is left out and reported, a relation to such a head becomes auto.
@@ -110,8 +112,8 @@ void vmodes_reconcile_map(const struct vmodes_config *in, const struct vmodes_la
 
 /* Whether the desktop named by XDG_CURRENT_DESKTOP (a colon-separated list,
  * NULL when unset) follows the host's size requests itself: GNOME's mutter
- * does on outputs with the hotplug_mode_update property, which qxl and
- * virtio-gpu connectors carry. */
+ * does, on outputs with the hotplug_mode_update property (Linux creates it
+ * for qxl and vmwgfx connectors, not for virtio-gpu or bochs). */
 bool vmodes_reconcile_desktop_follows_host(const char *current_desktop);
 
 /* The auto-fit mode for a requested size: CVT at the configured refresh

@@ -438,8 +438,9 @@ int session_run(const struct session_options *o, struct vmodes_screen *x)
         a->verbose = o->verbose;
         a->desktop_follows_host = vmodes_reconcile_desktop_follows_host(getenv("XDG_CURRENT_DESKTOP"));
         if (a->desktop_follows_host)
-                log_info("the desktop (XDG_CURRENT_DESKTOP=%s) follows the host's size requests itself: "
-                         "auto-fit leaves the heads to it", getenv("XDG_CURRENT_DESKTOP"));
+                log_info("the desktop (XDG_CURRENT_DESKTOP=%s) follows the host's size requests itself on "
+                         "heads with hotplug_mode_update (qxl): auto-fit leaves those to it",
+                         getenv("XDG_CURRENT_DESKTOP"));
         /* big temporary blocks (the RandR state, the plan) go back to the
          * system when freed instead of staying in the heap */
         mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);

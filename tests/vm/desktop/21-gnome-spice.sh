@@ -69,7 +69,9 @@ stop_watch resize
 vm_log "Virtual-1: $(vm_output_mode Virtual-1); CRTC changes from the request until 10 s after: $SETS"
 agent_log | tail -n 10
 vm_expect_idle 30 spice-resize
-vm_expect_current Virtual-1 1440x900+0+0
+# mutter's mode from the kernel's list (60 Hz), not auto-fit's 44 Hz: the
+# agent saw hotplug_mode_update on the output and left it to mutter
+vm_expect_layout 1440x900+0+0@60
 
 watch_events second
 vm_spice_display 1 1280 720
@@ -84,6 +86,5 @@ stop_watch second
 vm_log "Virtual-2: $(vm_output_mode Virtual-2); CRTC changes from the request until 10 s after: $SETS"
 vm_screendump gnome-spice-2720x900 2720x900
 vm_expect_idle 30 spice-second-display
-vm_expect_current Virtual-1 1440x900+0+0
-vm_expect_current Virtual-2 1280x720+1440+0
+vm_expect_layout 1440x900+0+0@60 1280x720+1440+0@60
 agent_log | tail -n 10
