@@ -66,8 +66,9 @@ struct agent {
         bool burst;           /* the armed timer waits for a quiet moment */
         struct vmodes_reconcile memory; /* what the last applies saw */
         bool verbose, once, stats;
-        /* the desktop follows the host's size requests itself (GNOME):
-         * auto-fit leaves the heads to it (reconcile.h) */
+        /* the desktop follows the host's size requests itself (GNOME), on
+         * heads with hotplug_mode_update: auto-fit leaves those to it
+         * (reconcile.h) */
         bool desktop_follows_host;
         bool retry;           /* the last apply failed: apply again soon */
         unsigned retries;
