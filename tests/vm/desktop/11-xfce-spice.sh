@@ -7,6 +7,11 @@
 # sets its display 0 to 1440x900: Virtual-1 (not pinned) follows at 44 Hz;
 # its second display at 1280x720 lights Virtual-2 right of Virtual-1
 # (screendump 2720x900); no mode set in the 30 s after.
+# The user has set XFCE's "When new displays are connected" to "Do nothing"
+# (xfconf displays /Notify = 0), as README asks for auto-fit: with the
+# default (show the dialog), xfsettingsd also switches a new head on, 1 s
+# after the RandR event, at its own place (+0+0: mirrored); one run of 7
+# ended that way (its change came after the agent's).
 # vm-image: xfce
 # vm-boot: real
 # vm-device: qxl
@@ -23,6 +28,15 @@ vm_wait_for 60 busctl get-property "${DBUS[@]}" Version || vm_fail "vmodesd does
 busctl call "${DBUS[@]}" SetOptions 'a{sv}' 2 auto-fit b true auto-fit-refresh d 44
 out=$(env -u DISPLAY vmodes add Virtual-1 1600x900@50 2>&1) || vm_fail "vmodes add Virtual-1: $out"
 echo "$out"
+xfconf_dir=/home/$VM_DESKTOP_USER/.config/xfce4/xfconf/xfce-perchannel-xml
+mkdir -p "$xfconf_dir"
+cat >"$xfconf_dir/displays.xml" <<-'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<channel name="displays" version="1.0">
+  <property name="Notify" type="int" value="0"/>
+</channel>
+XML
+chown -R "$VM_DESKTOP_USER:" "/home/$VM_DESKTOP_USER/.config"
 vm_autologin on xfce
 t0=$(vm_uptime)
 systemctl restart display-manager
