@@ -9,12 +9,14 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/core/state.h"
 #include "agent/core/kcmdline.h"
 #include "agent/core/xorgconf.h"
+#include "udev/heads.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,10 +34,33 @@ static bool is_text(const char *s, size_t len, bool newlines)
         return true;
 }
 
+/* Whether head (a config name) is written as the X name name[0..n) under
+ * the KMS scheme: the one head rule's mapping (HDMI-A-1 is HDMI-1 there),
+ * or the name itself where the rule has none. */
+static bool x_name_is(const char *head, const char *name, size_t n)
+{
+        char x[VMODES_HEAD_NAME_MAX];
+
+        if (vmodes_head_name_to_x(head, VMODES_HEADS_KMS, x, sizeof(x)) < 0)
+                snprintf(x, sizeof(x), "%s", head);
+        return strlen(x) == n && !memcmp(x, name, n);
+}
+
+/* name[0..n) is a head of the config (the kernel's connector names, as
+ * video= writes them). */
 static bool is_head(const struct vmodes_config *c, const char *name, size_t n)
 {
         for (unsigned i = 0; i < c->n_heads; i++)
                 if (strlen(c->heads[i].head) == n && !memcmp(c->heads[i].head, name, n))
+                        return true;
+        return false;
+}
+
+/* name[0..n) is the X output name of a head of the config (KMS scheme). */
+static bool is_x_head(const struct vmodes_config *c, const char *name, size_t n)
+{
+        for (unsigned i = 0; i < c->n_heads; i++)
+                if (x_name_is(c->heads[i].head, name, n))
                         return true;
         return false;
 }
@@ -79,17 +104,17 @@ static void check_xorg_names(const struct vmodes_config *c, const char *x)
                 size_t n;
 
                 nl = strchr(line, '\n');
-                if (quoted_after(line, "Identifier \"", &w, &n) && !is_head(c, w, n))
+                if (quoted_after(line, "Identifier \"", &w, &n) && !is_x_head(c, w, n))
                         abort();
                 if ((quoted_after(line, "Modeline \"", &w, &n) || quoted_after(line, "Option \"PreferredMode\" \"", &w, &n)) &&
                     !is_mode(c, w, n))
                         abort();
                 for (size_t r = 0; r < sizeof(relations) / sizeof(relations[0]); r++)
-                        if (quoted_after(line, relations[r], &w, &n) && !is_head(c, w, n)) {
+                        if (quoted_after(line, relations[r], &w, &n) && !is_x_head(c, w, n)) {
                                 bool named = false; /* a head not in the config, named by a relation */
                                 for (unsigned i = 0; i < c->n_heads && !named; i++)
-                                        named = strlen(c->heads[i].relative_to) == n &&
-                                                !memcmp(c->heads[i].relative_to, w, n);
+                                        named = c->heads[i].relative_to[0] &&
+                                                x_name_is(c->heads[i].relative_to, w, n);
                                 if (!named)
                                         abort();
                         }
