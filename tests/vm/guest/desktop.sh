@@ -134,8 +134,20 @@ vm_gdm_conf() {
 		>"/var/lib/AccountsService/users/$VM_DESKTOP_USER"
 }
 
-# vm_session_pid PROCESS: the newest process PROCESS of the image's user.
-vm_session_pid() { pgrep -n -u "$VM_DESKTOP_USER" -x "$1"; }
+# vm_session_pid PROCESS: the newest process PROCESS of the image's user
+# that runs in the X session (DISPLAY in its environment): right after
+# login gnome-shell has short-lived namesakes without it, and a read of
+# the newest one came back empty twice.
+vm_session_pid() {
+	local pid
+	for pid in $(pgrep -u "$VM_DESKTOP_USER" -x "$1" | sort -rn); do
+		if grep -qz '^DISPLAY=.' "/proc/$pid/environ" 2>/dev/null; then
+			echo "$pid"
+			return 0
+		fi
+	done
+	return 1
+}
 
 # vm_session_env PID NAME: the value of NAME in the environment of PID.
 vm_session_env() { tr '\0' '\n' <"/proc/$1/environ" | sed -n "s/^$2=//p" | head -n 1; }
