@@ -25,19 +25,6 @@ DBUS=(org.vmodes.Daemon1 /org/vmodes/Daemon1 org.vmodes.Daemon1)
 # journal: gnome-session runs autostart programs in scopes of their own).
 agent_log() { journalctl -b --no-pager -o cat _UID="$(id -u "$VM_DESKTOP_USER")" 2>/dev/null | grep -F 'vmodes session' || true; }
 
-# watch_events NAME / stop_watch NAME: record the RandR events of $DISPLAY
-# in $VM_RUN/NAME.randr from now until stop_watch, which sets SETS to the
-# CRTC changes among them.
-watch_events() {
-	stdbuf -oL xev -root -event randr >"$VM_RUN/$1.randr" 2>&1 &
-	WATCH_PID=$!
-}
-stop_watch() {
-	kill "$WATCH_PID" 2>/dev/null || true
-	wait "$WATCH_PID" 2>/dev/null || true
-	SETS=$(grep -c 'subtype XRRCrtcChangeNotifyEvent' "$VM_RUN/$1.randr" || true)
-}
-
 systemctl stop display-manager || true
 vm_check_install
 vm_wait_for 60 busctl get-property "${DBUS[@]}" Version || vm_fail "vmodesd does not answer on the system bus"
@@ -56,7 +43,7 @@ sleep 20
 vm_log "SPICE agents: $(pgrep -a spice-vdagent | tr '\n' '|')"
 
 vm_host SPICE-CLIENT || vm_fail "no SPICE client: $VM_REPLY"
-watch_events resize
+vm_watch_randr resize
 vm_spice_display 0 1440 900
 vm_wait_geometry 60 Virtual-1 1440x900+0+0 || {
 	vm_session_diag
@@ -65,15 +52,15 @@ vm_wait_geometry 60 Virtual-1 1440x900+0+0 || {
 }
 vm_log "Virtual-1 at 1440x900 $VM_WAITED s after the client asked"
 sleep 10
-stop_watch resize
-vm_log "Virtual-1: $(vm_output_mode Virtual-1); CRTC changes from the request until 10 s after: $SETS"
+vm_unwatch_randr resize
+vm_log "Virtual-1: $(vm_output_mode Virtual-1); CRTC changes from the request until 10 s after: $VM_MODESETS"
 agent_log | tail -n 10
 vm_expect_idle 30 spice-resize
 # mutter's mode from the kernel's list (60 Hz), not auto-fit's 44 Hz: the
 # agent saw hotplug_mode_update on the output and left it to mutter
 vm_expect_layout 1440x900+0+0@60
 
-watch_events second
+vm_watch_randr second
 vm_spice_display 1 1280 720
 vm_wait_geometry 60 Virtual-2 1280x720+1440+0 || {
 	vm_session_diag
@@ -82,8 +69,8 @@ vm_wait_geometry 60 Virtual-2 1280x720+1440+0 || {
 }
 vm_log "Virtual-2 lit right of Virtual-1 $VM_WAITED s after the client asked"
 sleep 10
-stop_watch second
-vm_log "Virtual-2: $(vm_output_mode Virtual-2); CRTC changes from the request until 10 s after: $SETS"
+vm_unwatch_randr second
+vm_log "Virtual-2: $(vm_output_mode Virtual-2); CRTC changes from the request until 10 s after: $VM_MODESETS"
 vm_screendump gnome-spice-2720x900 2720x900
 vm_expect_idle 30 spice-second-display
 vm_expect_layout 1440x900+0+0@60 1280x720+1440+0@60

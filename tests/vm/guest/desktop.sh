@@ -244,20 +244,29 @@ vm_session_diag() {
 	vm_log "--- end of diagnostics"
 }
 
+# vm_watch_randr NAME / vm_unwatch_randr NAME: record the RandR events of
+# $DISPLAY in $VM_RUN/NAME.randr from now until vm_unwatch_randr, which sets
+# VM_MODESETS to the CRTC changes among them (a mode set, a move or an
+# output switched on or off each makes at least one).
+vm_watch_randr() {
+	stdbuf -oL xev -root -event randr >"$VM_RUN/$1.randr" 2>&1 &
+	VM_WATCH_PID=$!
+}
+vm_unwatch_randr() {
+	kill "$VM_WATCH_PID" 2>/dev/null || true
+	wait "$VM_WATCH_PID" 2>/dev/null || true
+	VM_MODESETS=$(grep -c 'subtype XRRCrtcChangeNotifyEvent' "$VM_RUN/$1.randr" || true)
+}
+
 # vm_count_modesets SECONDS NAME: watch the RandR events of $DISPLAY for
-# SECONDS and set VM_MODESETS to the CRTC changes seen (a mode set, a move
-# or an output switched on or off each makes at least one); the events are
+# SECONDS and set VM_MODESETS to the CRTC changes seen; the events are
 # kept in $VM_RUN/NAME.randr.
 vm_count_modesets() {
-	local log=$VM_RUN/$2.randr pid
-	stdbuf -oL xev -root -event randr >"$log" 2>&1 &
-	pid=$!
+	vm_watch_randr "$2"
 	sleep "$1"
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	VM_MODESETS=$(grep -c 'subtype XRRCrtcChangeNotifyEvent' "$log" || true)
+	vm_unwatch_randr "$2"
 	vm_log "$VM_MODESETS CRTC change(s) in $1 s ($2)"
-	[ "$VM_MODESETS" -eq 0 ] || sed -n '/XRRCrtcChangeNotifyEvent/,+2p' "$log" | head -n 20
+	[ "$VM_MODESETS" -eq 0 ] || sed -n '/XRRCrtcChangeNotifyEvent/,+2p' "$VM_RUN/$2.randr" | head -n 20
 }
 
 # vm_expect_idle SECONDS NAME: no mode set in SECONDS of idle.
