@@ -65,7 +65,7 @@ def qxl_text():
     has(r.out, '  heads       4\n')
     has(r.out, '    1    Virtual-1      connected    yes     Virtual-1/qxl-0  1024x768 ')
     has(r.out, '    4    Virtual-4      disconnected no      Virtual-4/qxl-3  -\n')
-    has(r.out, 'X display   - (DISPLAY is not set)')
+    has(r.out, 'X display   - (DISPLAY is not set, nor SWAYSOCK)')
     lacks(r.out, '0000:00:02.0: QXL has no kernel driver')
 
 

@@ -90,7 +90,7 @@ usage_error('add modeline too long', ['add', 'Virtual-1', '--modeline', '1' * 60
 rc, out, err = vmodes('remove', 'Virtual-1', '1024x768_60.00')
 check('remove mode name reaches vmodesd', rc == 1 and 'D-Bus' in err, repr((rc, err)))
 usage_error('apply layout without display', ['apply', 'Virtual-1 1024x768 primary', 'Virtual-2 off'],
-            'needs the X display it is for')
+            'needs the display it is for (DISPLAY is not set, nor SWAYSOCK)')
 
 # A 10,000-character argument is quoted as its first 60 characters and "..."
 LONG = 'A' * 10000

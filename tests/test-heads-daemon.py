@@ -223,7 +223,7 @@ try:
             rc, out, err = run(x, 'add', h1, '1920x1080@60', '--apply', address=none, display=False)
             one_line(rc, err, 1, 'not stored', 'vmodesd is not running')
             rc, out, err = run(x, 'add', h1, '1920x1080@60', '--no-store', display=False)
-            one_line(rc, err, 2, '--no-store needs an X display')
+            one_line(rc, err, 2, '--no-store needs a display (DISPLAY is not set, nor SWAYSOCK)')
         s.check('no vmodesd: live with a warning; no display either: exit 1', t_no_daemon)
 
     with xserver.XServer('xorg-dummy') as x:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`vmodes session` in a Wayland session: the compositor owns the display
-modes, so the agent exits at once with status 0 and one info line, before
-it touches X or D-Bus. gnome-session starts autostart entries of its first
+"""`vmodes session` in a Wayland session that is not sway's (GNOME's mutter
+and others, which vmodes cannot drive): the agent exits at once with status
+0 and one info line, before it touches X or D-Bus (in sway it drives sway:
+tests/test-sway.py). gnome-session starts autostart entries of its first
 phases before WAYLAND_DISPLAY is set, while DISPLAY may name an Xwayland
 that is not running yet: XDG_SESSION_TYPE=wayland alone must be enough, and
 a DISPLAY pointing nowhere must not turn into an error. The same command in
@@ -19,7 +20,8 @@ from xserver import VMODES, require_vmodes  # noqa: E402
 
 require_vmodes()
 s = Suite()
-LINE = 'vmodes session: this is a Wayland session; the compositor owns the display modes, nothing to do'
+LINE = ('vmodes session: this is a Wayland session (%s) and vmodes drives only sway\'s outputs ($SWAYSOCK) there; '
+        'nothing to do')
 tmp = tempfile.mkdtemp(prefix='vmodes-wayland-')
 conf = os.path.join(tmp, 'vmodes.conf')
 with open(conf, 'w') as f:
@@ -37,29 +39,29 @@ def run(args, **env):
     return subprocess.run([VMODES, 'session'] + args, env=e, capture_output=True, text=True, timeout=30)
 
 
-def exits_quietly(p):
+def exits_quietly(p, why):
     eq(p.returncode, 0, 'exit status (%r)' % p.stderr)
-    eq(p.stderr.splitlines(), [LINE], 'stderr')
+    eq(p.stderr.splitlines(), [LINE % why], 'stderr')
     eq(p.stdout, '', 'stdout')
 
 
 def t_session_type():
-    exits_quietly(run([], XDG_SESSION_TYPE='wayland'))
+    exits_quietly(run([], XDG_SESSION_TYPE='wayland'), 'XDG_SESSION_TYPE=wayland')
 
 
 def t_session_type_config():
-    exits_quietly(run(['--config', conf, '-v'], XDG_SESSION_TYPE='wayland'))
+    exits_quietly(run(['--config', conf, '-v'], XDG_SESSION_TYPE='wayland'), 'XDG_SESSION_TYPE=wayland')
 
 
 def t_wayland_display():
-    exits_quietly(run([], WAYLAND_DISPLAY='wayland-0', XDG_SESSION_TYPE='x11'))
+    exits_quietly(run([], WAYLAND_DISPLAY='wayland-0', XDG_SESSION_TYPE='x11'), 'WAYLAND_DISPLAY=wayland-0')
 
 
 def t_journal():
     # under systemd (stderr is the journal) the line carries the info priority
     p = run([], XDG_SESSION_TYPE='wayland', JOURNAL_STREAM='8:1234')
     eq(p.returncode, 0, 'exit status (%r)' % p.stderr)
-    eq(p.stderr.splitlines(), ['<6>' + LINE], 'stderr')
+    eq(p.stderr.splitlines(), ['<6>' + LINE % 'XDG_SESSION_TYPE=wayland'], 'stderr')
 
 
 def t_empty_wayland_display():

@@ -292,10 +292,14 @@ int cli_apply(int argc, char **argv)
                 if (ex != CLI_EXIT_OK)
                         return ex;
         }
-        if (optind < argc && !(getenv("DISPLAY") && *getenv("DISPLAY"))) {
-                log_error("a layout given as arguments needs the X display it is for ($DISPLAY is not set); "
-                          "'vmodes add' stores single heads without one");
-                return CLI_EXIT_USAGE;
+        if (optind < argc) {
+                char why[256];
+                if (vmodes_display_session(why, sizeof(why)) <= VMODES_DISPLAY_WAYLAND) {
+                        log_error("a layout given as arguments needs the display it is for (%s); "
+                                  "'vmodes add' stores single heads without one",
+                                  why);
+                        return CLI_EXIT_USAGE;
+                }
         }
         if (optind == argc && (ex = read_stored(stored)) != CLI_EXIT_OK)
                 return ex;

@@ -9,6 +9,18 @@
 
 #include "agent/cli/change.h"
 #include "agent/cli/cli.h"
+#include "agent/common/json.h"
+
+int cli_json_load(void)
+{
+        struct vmodes_error err = { "" };
+
+        if (vmodes_json_load(&err) < 0) {
+                log_error("%s", err.msg);
+                return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+}
 
 /* ---- modes from the command line --------------------------------------------------- */
 

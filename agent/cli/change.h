@@ -20,7 +20,8 @@
 #include "agent/display/display.h"
 #include "modes/modes.h"
 
-#define LIVE_ONLY_NOTE "live X session only: nothing stored, the change lasts until the X server restarts"
+/* The session's display server as messages name it: "X" or "sway". */
+const char *cli_server_word(void);
 
 enum { OPT_APPLY = 1000, OPT_PRIMARY, OPT_RIGHT_OF, OPT_LEFT_OF, OPT_ABOVE, OPT_BELOW, OPT_SAME_AS, OPT_POS, OPT_RB,
        OPT_MODELINE, OPT_JSON, OPT_MODES, OPT_NO_STORE, OPT_PINNED };

@@ -45,6 +45,10 @@ int cli_config(int argc, char **argv);
  * arguments. */
 const char *cli_arg(const char *s);
 
+/* Loads json-c (agent/common/json.h): CLI_EXIT_OK, or CLI_EXIT_FAILURE
+ * with the error printed. */
+int cli_json_load(void);
+
 /* Bounds on waiting for the X server (agent/display/deadline.h): arms the
  * bound of what for display (NULL: $DISPLAY). Returns CLI_EXIT_OK, or
  * CLI_EXIT_USAGE with the error printed when $VMODES_X_TIMEOUT is bad. */

@@ -10,7 +10,7 @@
 
 #include "agent/cli/change.h"
 #include "agent/cli/cli.h"
-#include "agent/cli/json.h"
+#include "agent/common/json.h"
 
 /* ---- vmodes list ------------------------------------------------------------------------- */
 

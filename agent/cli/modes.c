@@ -10,7 +10,7 @@
 
 
 #include "agent/cli/cli.h"
-#include "agent/cli/json.h"
+#include "agent/common/json.h"
 #include "modes/modes.h"
 
 enum format { FORMAT_NATIVE, FORMAT_XORG, FORMAT_XRANDR, FORMAT_JSON, FORMAT_FBSET };

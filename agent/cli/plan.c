@@ -96,7 +96,7 @@ static int verify(struct vmodes_screen *s, const struct vmodes_layout_plan *plan
 
                 if (!res->enabled && !m)
                         continue;
-                if (res->enabled && m && vmodes_mode_equal_timings(&m->mode, &res->mode) && c->x == res->x &&
+                if (res->enabled && m && vmodes_layout_mode_matches(m, &res->mode) && c->x == res->x &&
                     c->y == res->y)
                         continue;
                 if (res->enabled)
@@ -166,11 +166,12 @@ int cli_run_plan(struct vmodes_screen *s, const struct vmodes_config *cfg, const
         }
         for (unsigned i = 0; i < plan->n_results; i++)
                 print_result(s, plan, &plan->results[i], !dry_run);
-        if (plan->width != s->state->width || plan->height != s->state->height)
+        /* (sway has no screen of its own) */
+        if ((plan->width != s->state->width || plan->height != s->state->height) && !strcmp(cli_server_word(), "X"))
                 printf("screen: %ux%u%s, was %ux%u\n", plan->width, plan->height, dry_run ? " (would be)" : "",
                        s->state->width, s->state->height);
         if (plan->n_ops == 0)
-                printf("nothing to change in the X session\n");
+                printf("nothing to change in the %s session\n", cli_server_word());
         st->changed_live = plan->n_ops > 0;
         return CLI_EXIT_OK;
 }

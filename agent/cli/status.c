@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "agent/cli/cli.h"
-#include "agent/cli/json.h"
+#include "agent/common/json.h"
 #include "agent/core/layout.h"
 #include "agent/display/display.h"
 #include "udev/vmodes-udev.h"
@@ -212,16 +212,21 @@ static void x_lost(int ret, const struct vmodes_error *err)
 static json_object *query_x(const struct options *o)
 {
         json_object *x = json_object_new_object(), *outputs;
-        const char *display = getenv("DISPLAY");
+        char why[256];
+        enum vmodes_display_kind kind = vmodes_display_session(why, sizeof(why));
+        const char *display = kind == VMODES_DISPLAY_SWAY ? getenv("SWAYSOCK")
+                              : kind == VMODES_DISPLAY_X11 ? getenv("DISPLAY")
+                                                           : NULL;
         _cleanup_(vmodes_display_freep) struct vmodes_display *r = NULL;
         _cleanup_(freep) struct vmodes_layout_state *st = NULL;
         struct vmodes_error err = { "" };
         int ret;
 
-        add_str(x, "display", display && *display ? display : NULL);
-        if (o->no_x || !display || !*display) {
+        add_str(x, "display", display);
+        add_str(x, "backend", kind == VMODES_DISPLAY_SWAY ? "sway" : kind == VMODES_DISPLAY_X11 ? "x11" : NULL);
+        if (o->no_x || kind <= VMODES_DISPLAY_WAYLAND) {
                 add_bool(x, "reachable", false);
-                add_str(x, "reason", o->no_x ? "not asked (--no-x)" : "DISPLAY is not set");
+                add_str(x, "reason", o->no_x ? "not asked (--no-x)" : why);
                 return x;
         }
         cli_x_deadline_set_exit(STATUS_NOT_WORKING);
@@ -232,7 +237,7 @@ static json_object *query_x(const struct options *o)
                 add_str(x, "reason", "VMODES_X_TIMEOUT is not valid");
                 return x;
         }
-        ret = vmodes_display_open(display, &r, &err);
+        ret = vmodes_display_open(NULL, &r, &err);
         cli_x_deadline(VMODES_DEADLINE_QUERY, display);
         x_lost(ret, &err);
         if (ret == -ENXIO || ret == -ENOMEM) {
@@ -789,6 +794,14 @@ static const char *or_dash(const char *s)
         return s && *s ? s : "-";
 }
 
+/* The label of the display line ("X display", "sway"), as wide as the others. */
+static const char *display_label(json_object *x)
+{
+        const char *backend = get_str(x, "backend");
+
+        return backend && !strcmp(backend, "sway") ? "sway       " : "X display  ";
+}
+
 static void print_modes(json_object *modes)
 {
         size_t n = modes ? json_object_array_length(modes) : 0, shown = 0, width = 0;
@@ -935,8 +948,8 @@ static void print_text(json_object *r)
         printf("\n");
         if (get_bool(x, "reachable") && get_obj(x, "outputs")) {
                 json_object *outs = get_obj(x, "outputs");
-                printf("X display   %s: screen %" PRId64 "x%" PRId64 " (max %" PRId64 "x%" PRId64 "), outputs:\n",
-                       get_str(x, "display"), get_int(x, "width", 0), get_int(x, "height", 0), get_int(x, "max_width", 0),
+                printf("%s %s: screen %" PRId64 "x%" PRId64 " (max %" PRId64 "x%" PRId64 "), outputs:\n",
+                       display_label(x), get_str(x, "display"), get_int(x, "width", 0), get_int(x, "height", 0), get_int(x, "max_width", 0),
                        get_int(x, "max_height", 0));
                 for (size_t i = 0; i < json_object_array_length(outs); i++) {
                         json_object *out = json_object_array_get_idx(outs, i);
@@ -947,7 +960,7 @@ static void print_text(json_object *r)
                                or_dash(get_str(out, "geometry")), head);
                 }
         } else {
-                printf("X display   %s (%s)\n", or_dash(get_str(x, "display")), or_dash(get_str(x, "reason")));
+                printf("%s %s (%s)\n", display_label(x), or_dash(get_str(x, "display")), or_dash(get_str(x, "reason")));
         }
         printf("spice-vdagent %s; spice-vdagentd %s; session agent %s\n",
                get_bool(va, "installed") ? "installed" : "not installed",

@@ -37,20 +37,32 @@ static int store_begin(struct store *st)
         return r < 0 ? store_failed(st, r, &err) : CLI_EXIT_OK;
 }
 
+const char *cli_server_word(void)
+{
+        char why[256];
+
+        return vmodes_display_session(why, sizeof(why)) == VMODES_DISPLAY_SWAY ? "sway" : "X";
+}
+
+/* What a live change lasts until ("the X server", "sway"). */
+static const char *server_until(void)
+{
+        return strcmp(cli_server_word(), "X") ? cli_server_word() : "the X server";
+}
+
 /* Sets up a command's store: live when there is a display, through vmodesd
  * unless no_store or dry_run. Exit code. */
 int store_open_for(struct store *st, bool no_store, bool dry_run, const char *command)
 {
-        const char *display = getenv("DISPLAY");
+        char why[256];
 
         memset(st, 0, sizeof(*st));
-        st->live = display && *display;
+        st->live = vmodes_display_session(why, sizeof(why)) > VMODES_DISPLAY_WAYLAND;
         st->dry_run = dry_run;
         st->wanted = !no_store && !dry_run;
         if (!st->live && (no_store || dry_run)) {
-                log_error("%s needs an X display ($DISPLAY is not set); without one 'vmodes %s' only stores the "
-                          "change through vmodesd",
-                          no_store ? "--no-store" : "--dry-run", command);
+                log_error("%s needs a display (%s); without one 'vmodes %s' only stores the change through vmodesd",
+                          no_store ? "--no-store" : "--dry-run", why, command);
                 return CLI_EXIT_USAGE;
         }
         return store_begin(st);
@@ -106,12 +118,13 @@ void store_end(struct store *st, bool report)
         else if (st->absent)
                 printf("nothing stored to remove: %s\n", st->note);
         else if (st->not_running)
-                log_warning("warning: not stored: %s; the change lasts until the X server restarts",
-                        st->note);
+                log_warning("warning: not stored: %s; the change lasts until %s restarts", st->note,
+                            server_until());
         else if (st->dry_run)
                 printf("(dry run: nothing stored or changed)\n");
         else if (st->live && st->changed_live && !st->wanted)
-                printf("(%s)\n", LIVE_ONLY_NOTE);
+                printf("(live %s session only: nothing stored, the change lasts until %s restarts)\n",
+                       cli_server_word(), server_until());
         vmodes_client_free(st->client);
         free(st->config);
         st->client = NULL;

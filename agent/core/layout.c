@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,20 @@ const struct vmodes_layout_smode *vmodes_layout_mode_by_id(const struct vmodes_l
                 if (s->modes[i].id == id)
                         return &s->modes[i];
         return NULL;
+}
+
+int32_t vmodes_layout_refresh_mhz(const struct vmodes_mode *m)
+{
+        return (int32_t)lround(vmodes_mode_refresh(m) * 1000.0);
+}
+
+bool vmodes_layout_mode_matches(const struct vmodes_layout_smode *sm, const struct vmodes_mode *m)
+{
+        if (!sm->loose)
+                return vmodes_mode_equal_timings(&sm->mode, m);
+        return sm->mode.hdisplay == m->hdisplay && sm->mode.vdisplay == m->vdisplay &&
+               !(sm->mode.flags & VMODES_FLAG_INTERLACE) == !(m->flags & VMODES_FLAG_INTERLACE) &&
+               vmodes_layout_refresh_mhz(&sm->mode) == vmodes_layout_refresh_mhz(m);
 }
 
 /* The timings of an existing mode (zeros if the id is unknown). */
@@ -185,13 +200,13 @@ static int find_or_create_mode(struct planner *p, const struct vmodes_layout_out
 
         for (unsigned i = 0; i < o->n_modes; i++) {
                 const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, o->modes[i]);
-                if (sm && vmodes_mode_equal_timings(&sm->mode, m)) {
+                if (sm && vmodes_layout_mode_matches(sm, m)) {
                         *ref = (struct vmodes_layout_mode_ref){ sm->id, -1 };
                         return 0;
                 }
         }
         for (unsigned i = 0; i < s->n_modes; i++)
-                if (vmodes_mode_equal_timings(&s->modes[i].mode, m)) {
+                if (vmodes_layout_mode_matches(&s->modes[i], m)) {
                         *ref = (struct vmodes_layout_mode_ref){ s->modes[i].id, -1 };
                         return 0;
                 }
@@ -502,7 +517,7 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                 t = &p->t[oi];
                 for (unsigned i = 0; i < o->n_modes && !sm; i++) {
                         const struct vmodes_layout_smode *x = vmodes_layout_mode_by_id(s, o->modes[i]);
-                        if (x && vmodes_mode_equal_timings(&x->mode, &drop[d].mode))
+                        if (x && vmodes_layout_mode_matches(x, &drop[d].mode))
                                 sm = x;
                 }
                 if (!sm)
@@ -521,7 +536,7 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                                         continue;
                                 for (size_t e = 0; e < n_drop; e++)
                                         dropped |= !strcmp(drop[e].head, o->name) &&
-                                                   vmodes_mode_equal_timings(&drop[e].mode, &pm->mode);
+                                                   vmodes_layout_mode_matches(pm, &drop[e].mode);
                                 if (dropped)
                                         continue;
                                 t->mode = (struct vmodes_layout_mode_ref){ pm->id, -1 };

@@ -70,6 +70,12 @@ enum vmodes_layout_connection {
 struct vmodes_layout_smode {
         uint32_t id;             /* RRMode XID */
         struct vmodes_mode mode; /* timings and name as the server has them */
+        /* The server tells only the size and the refresh rate (a Wayland
+         * compositor): mode holds the size, the rate (clock, htotal, vtotal
+         * with no blanking) and the interlace flag, and the planner takes it
+         * for any mode of that size whose rate rounds to the same mHz
+         * (vmodes_layout_mode_matches). */
+        bool loose;
 };
 
 struct vmodes_layout_output {
@@ -199,6 +205,12 @@ const struct vmodes_layout_output *vmodes_layout_output_by_name(const struct vmo
 const struct vmodes_layout_output *vmodes_layout_output_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_crtc *vmodes_layout_crtc_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_smode *vmodes_layout_mode_by_id(const struct vmodes_layout_state *s, uint32_t id);
+/* Is a server mode the mode m: the same timings, or for a loose mode the
+ * same size, interlace flag and refresh rate in mHz. */
+bool vmodes_layout_mode_matches(const struct vmodes_layout_smode *sm, const struct vmodes_mode *m);
+/* A mode's refresh rate in whole mHz (rounded), as Wayland reports it. */
+int32_t vmodes_layout_refresh_mhz(const struct vmodes_mode *m);
+
 /* Does output o offer mode `mode`; may it use CRTC `crtc`? */
 bool vmodes_layout_output_offers(const struct vmodes_layout_output *o, uint32_t mode);
 bool vmodes_layout_output_can_use(const struct vmodes_layout_output *o, uint32_t crtc);

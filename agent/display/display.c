@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "agent/display/display.h"
+#include "agent/display/sway-ipc.h"
 #include "agent/display/x11-randr.h"
 
 struct vmodes_display {
@@ -12,12 +15,31 @@ struct vmodes_display {
         void *impl;
 };
 
-/* The backend for this session. X11 is the only one so far; a Wayland
- * backend is chosen here when it exists (from $WAYLAND_DISPLAY). */
-static const struct vmodes_display_ops *pick_backend(const char *name)
+enum vmodes_display_kind vmodes_display_session(char *why, size_t size)
 {
-        (void)name;
-        return &vmodes_display_x11_randr;
+        const char *sway = getenv("SWAYSOCK"), *wayland = getenv("WAYLAND_DISPLAY");
+        const char *type = getenv("XDG_SESSION_TYPE"), *x = getenv("DISPLAY");
+
+        if (sway && *sway) {
+                snprintf(why, size, "sway (%s)", sway);
+                return VMODES_DISPLAY_SWAY;
+        }
+        /* gnome-session starts autostart entries before WAYLAND_DISPLAY is
+         * set, and DISPLAY may then name an Xwayland, whose modes are a
+         * pretence for X clients */
+        if ((wayland && *wayland) || (type && !strcmp(type, "wayland"))) {
+                snprintf(why, size,
+                         "this is a Wayland session (%s%s) and vmodes drives only sway's outputs ($SWAYSOCK) there",
+                         wayland && *wayland ? "WAYLAND_DISPLAY=" : "XDG_SESSION_TYPE=",
+                         wayland && *wayland ? wayland : type);
+                return VMODES_DISPLAY_WAYLAND;
+        }
+        if (x && *x) {
+                snprintf(why, size, "X display %s", x);
+                return VMODES_DISPLAY_X11;
+        }
+        snprintf(why, size, "DISPLAY is not set, nor SWAYSOCK");
+        return VMODES_DISPLAY_NONE;
 }
 
 int vmodes_display_open(const char *name, struct vmodes_display **out, struct vmodes_error *err)
@@ -27,7 +49,24 @@ int vmodes_display_open(const char *name, struct vmodes_display **out, struct vm
 
         if (!d)
                 return vmodes_error_set(err, -ENOMEM, "out of memory");
-        d->ops = pick_backend(name);
+        /* a name given is an X display's */
+        if (name) {
+                d->ops = &vmodes_display_x11_randr;
+        } else {
+                char why[sizeof(err->msg)];
+                switch (vmodes_display_session(why, sizeof(why))) {
+                case VMODES_DISPLAY_X11:
+                        d->ops = &vmodes_display_x11_randr;
+                        break;
+                case VMODES_DISPLAY_SWAY:
+                        d->ops = &vmodes_display_sway;
+                        break;
+                case VMODES_DISPLAY_NONE:
+                case VMODES_DISPLAY_WAYLAND:
+                        free(d);
+                        return vmodes_error_set(err, -ENXIO, "%s", why);
+                }
+        }
         r = d->ops->open(name, &d->impl, err);
         if (r < 0) {
                 free(d);

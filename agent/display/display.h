@@ -9,10 +9,9 @@
  *   watch    the server's change notices (outputs, CRTCs, screen size)
  *   caps     what the server can do (create modes, re-probe outputs, ...)
  *
- * A backend is a struct vmodes_display_ops; X11 RandR (x11-randr.c) is
- * the one there is today, a Wayland compositor's plugs in the same way
- * without the programs changing. vmodes_display_open() picks the backend
- * from the environment (today: X11, $DISPLAY or the name given).
+ * A backend is a struct vmodes_display_ops: X11 RandR (x11-randr.c) and
+ * sway's IPC (sway-ipc.c); vmodes_display_open() picks one from the
+ * session's environment (vmodes_display_session).
  *
  * On top of that, struct vmodes_screen is the handle both programs use:
  * an open display, its last queried state, the virtual GPU behind it (if
@@ -39,7 +38,22 @@ struct vmodes_display;
 
 /* ---- the display ---------------------------------------------------------------- */
 
-/* Opens the display server (NULL: the session's, $DISPLAY). -ENXIO: none
+/* The display server of this session, by its environment: sway when
+ * $SWAYSOCK is set; none in another Wayland session ($WAYLAND_DISPLAY, or
+ * XDG_SESSION_TYPE=wayland: DISPLAY there is Xwayland's, whose modes are
+ * a pretence for X clients: VMODES_DISPLAY_WAYLAND); else X when
+ * $DISPLAY is set. why: what was
+ * found, or why there is nothing to drive (one line). */
+enum vmodes_display_kind {
+        VMODES_DISPLAY_NONE,    /* no display at all */
+        VMODES_DISPLAY_WAYLAND, /* a Wayland compositor vmodes cannot drive (GNOME's mutter, ...) */
+        VMODES_DISPLAY_X11,
+        VMODES_DISPLAY_SWAY,
+};
+enum vmodes_display_kind vmodes_display_session(char *why, size_t size);
+
+/* Opens the display server: name NULL, the session's
+ * (vmodes_display_session); else the X display of that name. -ENXIO: none
  * or cannot open it, -EOPNOTSUPP: it lacks what vmodes needs (RandR 1.2);
  * err says which. */
 int vmodes_display_open(const char *name, struct vmodes_display **out, struct vmodes_error *err);

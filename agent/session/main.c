@@ -110,17 +110,6 @@ static void help(FILE *f)
                 VMODES_CONFIG_DEFAULT_PATH);
 }
 
-/* A Wayland session, by its display socket or by what logind's session
- * says: gnome-session starts autostart entries of its first phases before
- * WAYLAND_DISPLAY is set, and DISPLAY may then name a not yet running
- * Xwayland. */
-static bool wayland_session(void)
-{
-        const char *display = getenv("WAYLAND_DISPLAY"), *type = getenv("XDG_SESSION_TYPE");
-
-        return (display && *display) || (type && !strcmp(type, "wayland"));
-}
-
 /* The options into o. -1: go on; otherwise the exit status. */
 static int parse_args(int argc, char **argv, struct session_options *o)
 {
@@ -177,9 +166,14 @@ int main(int argc, char **argv)
         /* argument errors above went to the terminal as "vmodes: ..."; from
          * here on the lines are the session's (the journal, under systemd) */
         vmodes_log_setup("vmodes session", VMODES_LOG_PREFIX_JOURNAL);
-        if (wayland_session()) {
-                log_info("this is a Wayland session; the compositor owns the display modes, nothing to do");
-                return SESSION_EXIT_OK;
+        {
+                char why[256];
+                /* GNOME on Wayland and other compositors: nothing to drive,
+                 * which is no failure for an autostart entry */
+                if (vmodes_display_session(why, sizeof(why)) == VMODES_DISPLAY_WAYLAND) {
+                        log_info("%s; nothing to do", why);
+                        return SESSION_EXIT_OK;
+                }
         }
         if (open_x(&x) < 0) {
                 vmodes_screen_close(&x);
