@@ -572,6 +572,81 @@ static void test_details(void)
         free(plan);
 }
 
+/* A compositor's modes (loose: size and rate only): matched by size and
+ * rate in mHz, within the state's tolerance the closest; a layout moved to
+ * 0,0 for a server that wants it (layout_at_origin). */
+static void loose(struct vmodes_layout_state *s, unsigned w, unsigned h, unsigned mhz)
+{
+        struct vmodes_layout_smode *sm = &s->modes[s->n_modes];
+
+        memset(sm, 0, sizeof(*sm));
+        sm->id = MODE_ID0 + s->n_modes;
+        sm->loose = true;
+        sm->mode.hdisplay = sm->mode.hsync_start = sm->mode.hsync_end = sm->mode.htotal = (uint16_t)w;
+        sm->mode.vdisplay = sm->mode.vsync_start = sm->mode.vsync_end = sm->mode.vtotal = (uint16_t)h;
+        sm->mode.clock_hz = ((uint64_t)mhz * w * h + 500) / 1000;
+        snprintf(sm->mode.name, sizeof(sm->mode.name), "%ux%u@%u", w, h, mhz);
+        s->outputs[0].modes[s->outputs[0].n_modes++] = sm->id;
+        s->outputs[1].modes[s->outputs[1].n_modes++] = sm->id;
+        s->n_modes++;
+}
+
+static void test_loose(void)
+{
+        struct vmodes_layout_state *s = state_new(2, 2, 8192, 8192);
+        struct vmodes_layout_plan *plan = calloc(1, sizeof(*plan));
+        struct vmodes_config cfg;
+        struct vmodes_error err = { "" };
+        int r;
+
+        if (!plan)
+                exit(99);
+        s->n_modes = 0;
+        s->outputs[0].n_modes = s->outputs[1].n_modes = 0;
+        loose(s, 1280, 800, 60000);
+        loose(s, 2560, 1440, 43986); /* CVT's 2560x1440@44 as sway reports it */
+        loose(s, 1920, 1080, 60000);
+        loose(s, 1920, 1080, 59500);
+        light(s, 0, 0, "1280x800@60000", 0, 0);
+        fit_screen(s);
+
+        /* the same rate in mHz: that mode, no new one */
+        config_parse("OUT0 2560x1440@44", &cfg);
+        r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
+        expect(r == 0 && plan->n_ops >= 1 && plan->ops[0].type != VMODES_OP_CREATE_MODE &&
+                      !strcmp(plan->results[0].mode.name, "2560x1440@43986"),
+              "loose: same mHz taken: %s", r < 0 ? err.msg : plan->results[0].mode.name);
+        /* no tolerance: CVT's 1920x1080@60 (59.963 Hz) is a new mode */
+        config_parse("OUT0 1920x1080@60", &cfg);
+        r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
+        expect(r == 0 && plan->ops[0].type == VMODES_OP_CREATE_MODE, "loose: exact without tolerance");
+        /* with 0.5 Hz: the closest (60.000, not 59.500) */
+        s->loose_tolerance_mhz = 500;
+        r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
+        expect(r == 0 && plan->ops[0].type != VMODES_OP_CREATE_MODE &&
+                      !strcmp(plan->results[0].mode.name, "1920x1080@60000"),
+              "loose: closest within the tolerance: %s", r < 0 ? err.msg : plan->results[0].mode.name);
+        /* 1 Hz off is too far */
+        config_parse("OUT0 1920x1080@59", &cfg);
+        r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
+        expect(r == 0 && plan->ops[0].type == VMODES_OP_CREATE_MODE, "loose: beyond the tolerance");
+
+        /* with layout_at_origin the only lit head moves to 0,0, in X it stays */
+        light(s, 1, 1, "1920x1080@60000", 1280, 0);
+        fit_screen(s);
+        s->layout_at_origin = true;
+        config_parse("OUT1 off; OUT0 1280x800@60 pos 500,100", &cfg);
+        r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
+        expect(r == 0 && plan->results[1].x == 0 && plan->results[1].y == 0,
+              "origin: the only lit head moves to 0,0: %s %d,%d", r < 0 ? err.msg : "", plan->results[1].x,
+              plan->results[1].y);
+        s->layout_at_origin = false;
+        r = vmodes_layout_plan(&cfg, s, NULL, 0, plan, &err);
+        expect(r == 0 && plan->results[1].x == 500 && plan->results[1].y == 100, "X: a layout may begin anywhere");
+        free(s);
+        free(plan);
+}
+
 /* Head names in every scheme, on servers of every naming scheme. */
 static void test_head_names(void)
 {
@@ -744,6 +819,7 @@ int main(int argc, char **argv)
 
         run_table();
         test_details();
+        test_loose();
         test_head_names();
         for (unsigned i = 0; i < n; i++)
                 random_case(i, &planned, &refused);

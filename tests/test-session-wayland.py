@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`vmodes session` in a Wayland session that is not sway's (GNOME's mutter
-and others, which vmodes cannot drive): the agent exits at once with status
+"""`vmodes session` in a Wayland session of a compositor vmodes cannot drive
+(neither sway nor GNOME's mutter): the agent exits at once with status
 0 and one info line, before it touches X or D-Bus (in sway it drives sway:
-tests/test-sway.py). gnome-session starts autostart entries of its first
+tests/test-sway.py; GNOME: tests/test-gnome-mutter.py). gnome-session starts autostart entries of its first
 phases before WAYLAND_DISPLAY is set, while DISPLAY may name an Xwayland
 that is not running yet: XDG_SESSION_TYPE=wayland alone must be enough, and
 a DISPLAY pointing nowhere must not turn into an error. The same command in
@@ -20,8 +20,8 @@ from xserver import VMODES, require_vmodes  # noqa: E402
 
 require_vmodes()
 s = Suite()
-LINE = ('vmodes session: this is a Wayland session (%s) and vmodes drives only sway\'s outputs ($SWAYSOCK) there; '
-        'nothing to do')
+LINE = ('vmodes session: this is a Wayland session (%s) and vmodes drives only sway\'s ($SWAYSOCK) and GNOME\'s '
+        'there; nothing to do')
 tmp = tempfile.mkdtemp(prefix='vmodes-wayland-')
 conf = os.path.join(tmp, 'vmodes.conf')
 with open(conf, 'w') as f:
@@ -31,9 +31,11 @@ with open(conf, 'w') as f:
 def run(args, **env):
     """Runs vmodes session with a clean session environment plus env."""
     e = {k: v for k, v in os.environ.items()
-         if k not in ('WAYLAND_DISPLAY', 'XDG_SESSION_TYPE', 'JOURNAL_STREAM', 'DISPLAY')}
+         if k not in ('WAYLAND_DISPLAY', 'XDG_SESSION_TYPE', 'JOURNAL_STREAM', 'DISPLAY', 'SWAYSOCK',
+                      'XDG_CURRENT_DESKTOP', 'DBUS_SESSION_BUS_ADDRESS')}
     # no X server and no bus there: anything that reaches them fails loudly
     e.update({'DISPLAY': ':9917', 'VMODES_BUS_ADDRESS': 'unix:path=%s/no-bus' % tmp,
+              'DBUS_SESSION_BUS_ADDRESS': 'unix:path=%s/no-session-bus' % tmp,
               'XAUTHORITY': os.path.join(tmp, 'no-xauthority')})
     e.update(env)
     return subprocess.run([VMODES, 'session'] + args, env=e, capture_output=True, text=True, timeout=30)
@@ -72,6 +74,14 @@ def t_empty_wayland_display():
     lacks(p.stderr, 'Wayland', 'stderr')
 
 
+def t_gnome_without_mutter():
+    # GNOME on Wayland is driven through mutter: without it, one line and exit 1
+    p = run([], XDG_SESSION_TYPE='wayland', XDG_CURRENT_DESKTOP='GNOME')
+    eq(p.returncode, 1, 'exit status (%r)' % p.stderr)
+    eq(len(p.stderr.splitlines()), 1, 'one line: %r' % p.stderr)
+    has(p.stderr, "the session bus (for GNOME's mutter)", 'stderr')
+
+
 def t_bad_option_first():
     # arguments are checked before the session type
     p = run(['--bogus'], XDG_SESSION_TYPE='wayland')
@@ -84,5 +94,6 @@ s.check('the same with --config and -v', t_session_type_config)
 s.check('WAYLAND_DISPLAY set: exit 0, one info line', t_wayland_display)
 s.check('under the journal: the line has the info priority', t_journal)
 s.check('an X11 session with DISPLAY nowhere: exit 1, the display named', t_empty_wayland_display)
+s.check('GNOME on Wayland without its session bus: exit 1, one line', t_gnome_without_mutter)
 s.check('a bad option is reported before the session type', t_bad_option_first)
 s.finish()

@@ -218,7 +218,7 @@ def t_other_wayland():
                        env=env, timeout=30)
     eq(p.returncode, 2, 'exit status (%r)' % p.stderr)
     has(p.stderr, "--no-store needs a display (this is a Wayland session (WAYLAND_DISPLAY=wayland-0) and vmodes "
-        "drives only sway's outputs ($SWAYSOCK) there)")
+        "drives only sway's ($SWAYSOCK) and GNOME's there)")
     lacks(p.stderr, ':9917')
 
 

@@ -96,7 +96,7 @@ static int verify(struct vmodes_screen *s, const struct vmodes_layout_plan *plan
 
                 if (!res->enabled && !m)
                         continue;
-                if (res->enabled && m && vmodes_layout_mode_matches(m, &res->mode) && c->x == res->x &&
+                if (res->enabled && m && vmodes_layout_mode_matches(now, m, &res->mode) && c->x == res->x &&
                     c->y == res->y)
                         continue;
                 if (res->enabled)

@@ -214,16 +214,20 @@ static json_object *query_x(const struct options *o)
         json_object *x = json_object_new_object(), *outputs;
         char why[256];
         enum vmodes_display_kind kind = vmodes_display_session(why, sizeof(why));
-        const char *display = kind == VMODES_DISPLAY_SWAY ? getenv("SWAYSOCK")
-                              : kind == VMODES_DISPLAY_X11 ? getenv("DISPLAY")
-                                                           : NULL;
+        const char *display = kind == VMODES_DISPLAY_SWAY     ? getenv("SWAYSOCK")
+                              : kind == VMODES_DISPLAY_X11    ? getenv("DISPLAY")
+                              : kind == VMODES_DISPLAY_MUTTER ? getenv("WAYLAND_DISPLAY")
+                                                              : NULL;
         _cleanup_(vmodes_display_freep) struct vmodes_display *r = NULL;
         _cleanup_(freep) struct vmodes_layout_state *st = NULL;
         struct vmodes_error err = { "" };
         int ret;
 
         add_str(x, "display", display);
-        add_str(x, "backend", kind == VMODES_DISPLAY_SWAY ? "sway" : kind == VMODES_DISPLAY_X11 ? "x11" : NULL);
+        add_str(x, "backend", kind == VMODES_DISPLAY_SWAY     ? "sway"
+                              : kind == VMODES_DISPLAY_X11    ? "x11"
+                              : kind == VMODES_DISPLAY_MUTTER ? "mutter"
+                                                              : NULL);
         if (o->no_x || kind <= VMODES_DISPLAY_WAYLAND) {
                 add_bool(x, "reachable", false);
                 add_str(x, "reason", o->no_x ? "not asked (--no-x)" : why);
@@ -799,7 +803,7 @@ static const char *display_label(json_object *x)
 {
         const char *backend = get_str(x, "backend");
 
-        return backend && !strcmp(backend, "sway") ? "sway       " : "X display  ";
+        return !backend || !strcmp(backend, "x11") ? "X display  " : !strcmp(backend, "sway") ? "sway       " : "GNOME      ";
 }
 
 static void print_modes(json_object *modes)

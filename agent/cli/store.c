@@ -41,13 +41,24 @@ const char *cli_server_word(void)
 {
         char why[256];
 
-        return vmodes_display_session(why, sizeof(why)) == VMODES_DISPLAY_SWAY ? "sway" : "X";
+        switch (vmodes_display_session(why, sizeof(why))) {
+        case VMODES_DISPLAY_SWAY:
+                return "sway";
+        case VMODES_DISPLAY_MUTTER:
+                return "GNOME";
+        default:
+                return "X";
+        }
 }
 
-/* What a live change lasts until ("the X server", "sway"). */
-static const char *server_until(void)
+/* What a live change lasts until. */
+static const char *lasts(void)
 {
-        return strcmp(cli_server_word(), "X") ? cli_server_word() : "the X server";
+        const char *w = cli_server_word();
+
+        if (!strcmp(w, "GNOME"))
+                return "GNOME keeps the layout in the user's monitors.xml";
+        return !strcmp(w, "X") ? "the change lasts until the X server restarts" : "the change lasts until sway restarts";
 }
 
 /* Sets up a command's store: live when there is a display, through vmodesd
@@ -118,13 +129,11 @@ void store_end(struct store *st, bool report)
         else if (st->absent)
                 printf("nothing stored to remove: %s\n", st->note);
         else if (st->not_running)
-                log_warning("warning: not stored: %s; the change lasts until %s restarts", st->note,
-                            server_until());
+                log_warning("warning: not stored: %s; %s", st->note, lasts());
         else if (st->dry_run)
                 printf("(dry run: nothing stored or changed)\n");
         else if (st->live && st->changed_live && !st->wanted)
-                printf("(live %s session only: nothing stored, the change lasts until %s restarts)\n",
-                       cli_server_word(), server_until());
+                printf("(live %s session only: nothing stored, %s)\n", cli_server_word(), lasts());
         vmodes_client_free(st->client);
         free(st->config);
         st->client = NULL;

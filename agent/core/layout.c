@@ -56,13 +56,63 @@ int32_t vmodes_layout_refresh_mhz(const struct vmodes_mode *m)
         return (int32_t)lround(vmodes_mode_refresh(m) * 1000.0);
 }
 
-bool vmodes_layout_mode_matches(const struct vmodes_layout_smode *sm, const struct vmodes_mode *m)
+int64_t vmodes_layout_mode_distance(const struct vmodes_layout_state *s, const struct vmodes_layout_smode *sm,
+                                    const struct vmodes_mode *m)
 {
+        int64_t d;
+
         if (!sm->loose)
-                return vmodes_mode_equal_timings(&sm->mode, m);
-        return sm->mode.hdisplay == m->hdisplay && sm->mode.vdisplay == m->vdisplay &&
-               !(sm->mode.flags & VMODES_FLAG_INTERLACE) == !(m->flags & VMODES_FLAG_INTERLACE) &&
-               vmodes_layout_refresh_mhz(&sm->mode) == vmodes_layout_refresh_mhz(m);
+                return vmodes_mode_equal_timings(&sm->mode, m) ? 0 : -1;
+        if (sm->mode.hdisplay != m->hdisplay || sm->mode.vdisplay != m->vdisplay ||
+            !(sm->mode.flags & VMODES_FLAG_INTERLACE) != !(m->flags & VMODES_FLAG_INTERLACE))
+                return -1;
+        d = llabs((int64_t)vmodes_layout_refresh_mhz(&sm->mode) - vmodes_layout_refresh_mhz(m));
+        return d <= s->loose_tolerance_mhz ? d : -1;
+}
+
+uint32_t vmodes_layout_add_loose_mode(struct vmodes_layout_state *s, unsigned width, unsigned height, int64_t mhz)
+{
+        struct vmodes_mode m = { 0 };
+
+        if (!width || !height || width >= UINT16_MAX || height >= UINT16_MAX || mhz <= 0 || mhz > 1000000)
+                return 0;
+        for (unsigned i = 0; i < s->n_modes; i++)
+                if (s->modes[i].loose && s->modes[i].mode.hdisplay == width && s->modes[i].mode.vdisplay == height &&
+                    vmodes_layout_refresh_mhz(&s->modes[i].mode) == mhz)
+                        return s->modes[i].id;
+        if (s->n_modes >= VMODES_LAYOUT_MODES_MAX)
+                return 0;
+        /* one pixel and one line of blanking, so that the mode is a valid
+         * one; the clock gives the rate */
+        m.hdisplay = m.hsync_start = m.hsync_end = (uint16_t)width;
+        m.htotal = (uint16_t)(width + 1);
+        m.vdisplay = m.vsync_start = m.vsync_end = (uint16_t)height;
+        m.vtotal = (uint16_t)(height + 1);
+        m.clock_hz = ((uint64_t)mhz * m.htotal * m.vtotal + 500) / 1000;
+        m.flags = VMODES_FLAG_PHSYNC | VMODES_FLAG_PVSYNC;
+        m.method = VMODES_METHOD_CUSTOM;
+        snprintf(m.name, sizeof(m.name), "%ux%u@%" PRId64 ".%03" PRId64, width, height, mhz / 1000, mhz % 1000);
+        s->modes[s->n_modes] = (struct vmodes_layout_smode){ .id = s->n_modes + 1, .mode = m, .loose = true };
+        return s->modes[s->n_modes++].id;
+}
+
+/* The closest mode to m of the n ids (ids NULL: every mode of the state). */
+static const struct vmodes_layout_smode *closest_mode(const struct vmodes_layout_state *s, const uint32_t *ids,
+                                                      unsigned n, const struct vmodes_mode *m)
+{
+        const struct vmodes_layout_smode *best = NULL;
+        int64_t best_d = -1;
+
+        for (unsigned i = 0; i < n; i++) {
+                const struct vmodes_layout_smode *sm = ids ? vmodes_layout_mode_by_id(s, ids[i]) : &s->modes[i];
+                int64_t d = sm ? vmodes_layout_mode_distance(s, sm, m) : -1;
+
+                if (d >= 0 && (best_d < 0 || d < best_d)) {
+                        best = sm;
+                        best_d = d;
+                }
+        }
+        return best;
 }
 
 /* The timings of an existing mode (zeros if the id is unknown). */
@@ -198,18 +248,14 @@ static int find_or_create_mode(struct planner *p, const struct vmodes_layout_out
         struct vmodes_layout_op op = { .type = VMODES_OP_CREATE_MODE, .ref = { 0, -1 } };
         int r;
 
-        for (unsigned i = 0; i < o->n_modes; i++) {
-                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, o->modes[i]);
-                if (sm && vmodes_layout_mode_matches(sm, m)) {
-                        *ref = (struct vmodes_layout_mode_ref){ sm->id, -1 };
-                        return 0;
-                }
+        const struct vmodes_layout_smode *sm = closest_mode(s, o->modes, o->n_modes, m);
+
+        if (!sm)
+                sm = closest_mode(s, NULL, s->n_modes, m);
+        if (sm) {
+                *ref = (struct vmodes_layout_mode_ref){ sm->id, -1 };
+                return 0;
         }
-        for (unsigned i = 0; i < s->n_modes; i++)
-                if (vmodes_layout_mode_matches(&s->modes[i], m)) {
-                        *ref = (struct vmodes_layout_mode_ref){ s->modes[i].id, -1 };
-                        return 0;
-                }
         for (unsigned i = 0; i < p->plan->n_ops; i++)
                 if (p->plan->ops[i].type == VMODES_OP_CREATE_MODE &&
                     vmodes_mode_equal_timings(&p->plan->ops[i].mode, m)) {
@@ -517,7 +563,7 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                 t = &p->t[oi];
                 for (unsigned i = 0; i < o->n_modes && !sm; i++) {
                         const struct vmodes_layout_smode *x = vmodes_layout_mode_by_id(s, o->modes[i]);
-                        if (x && vmodes_layout_mode_matches(x, &drop[d].mode))
+                        if (x && vmodes_layout_mode_matches(s, x, &drop[d].mode))
                                 sm = x;
                 }
                 if (!sm)
@@ -536,7 +582,7 @@ static int drop_modes(struct planner *p, const struct vmodes_layout_drop *drop, 
                                         continue;
                                 for (size_t e = 0; e < n_drop; e++)
                                         dropped |= !strcmp(drop[e].head, o->name) &&
-                                                   vmodes_layout_mode_matches(pm, &drop[e].mode);
+                                                   vmodes_layout_mode_matches(s, pm, &drop[e].mode);
                                 if (dropped)
                                         continue;
                                 t->mode = (struct vmodes_layout_mode_ref){ pm->id, -1 };
@@ -657,20 +703,25 @@ static int place_head(struct planner *p, unsigned i, int first, const int *prev)
         return 1;
 }
 
-/* Moves the layout so that it starts at 0,0 (refused when a fixed position
- * would have to move) and notes the heads whose position changes. */
+/* Moves the layout so that it starts at 0,0 when it reaches left of or
+ * above it (refused when a fixed position would have to move), or always
+ * for a server that wants it so (layout_at_origin), and notes the heads
+ * whose position changes. */
 static int to_origin(struct planner *p)
 {
         const struct vmodes_config *w = p->want;
         const struct vmodes_layout_state *s = p->have;
         int min_x = 0, min_y = 0;
+        bool lit = false;
 
         for (unsigned i = 0; i < s->n_outputs; i++)
                 if (p->t[i].lit) {
-                        if (p->t[i].x < min_x)
+                        /* a server that wants 0,0 takes a layout moved left/up too */
+                        if (p->t[i].x < min_x || (s->layout_at_origin && (!lit || p->t[i].x < min_x)))
                                 min_x = p->t[i].x;
-                        if (p->t[i].y < min_y)
+                        if (p->t[i].y < min_y || (s->layout_at_origin && (!lit || p->t[i].y < min_y)))
                                 min_y = p->t[i].y;
+                        lit = true;
                 }
         for (unsigned i = 0; (min_x < 0 || min_y < 0) && i < w->n_heads; i++)
                 if (w->heads[i].enabled && w->heads[i].relation == VMODES_REL_POS) {
@@ -1020,7 +1071,10 @@ static void fill_results(struct planner *p)
                                 memcpy(r->mode.name, p->plan->ops[t->mode.created].mode.name, sizeof(r->mode.name));
                         else {
                                 const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, t->mode.id);
-                                if (sm)
+                                /* a loose mode: the rate is the server's */
+                                if (sm && sm->loose)
+                                        r->mode = sm->mode;
+                                else if (sm)
                                         memcpy(r->mode.name, sm->mode.name, sizeof(r->mode.name));
                         }
                         r->x = t->x;

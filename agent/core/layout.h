@@ -73,8 +73,8 @@ struct vmodes_layout_smode {
         /* The server tells only the size and the refresh rate (a Wayland
          * compositor): mode holds the size, the rate (clock, htotal, vtotal
          * with no blanking) and the interlace flag, and the planner takes it
-         * for any mode of that size whose rate rounds to the same mHz
-         * (vmodes_layout_mode_matches). */
+         * for any mode of that size whose rate rounds to the same mHz, give
+         * or take the state's loose_tolerance_mhz (vmodes_layout_mode_matches). */
         bool loose;
 };
 
@@ -116,6 +116,15 @@ struct vmodes_layout_state {
         /* What raises the memory, for the error message ("raise vgamem_mb
          * in the VM definition"); empty = generic advice. */
         char memory_fix[128];
+        /* How far (mHz) a loose mode's rate may be from a wanted mode's
+         * for the planner to take it: 0 for a server that makes any mode
+         * (sway), more for one that offers only its own list (GNOME's
+         * mutter lists 60.000 Hz where CVT's 1920x1080@60 is 59.963);
+         * the closest one is taken. */
+        uint32_t loose_tolerance_mhz;
+        /* The server takes only layouts that begin at 0,0 (GNOME's mutter):
+         * the planner moves every layout there, left and up too. */
+        bool layout_at_origin;
         unsigned n_modes;
         struct vmodes_layout_smode modes[VMODES_LAYOUT_MODES_MAX];
         unsigned n_outputs;
@@ -205,9 +214,23 @@ const struct vmodes_layout_output *vmodes_layout_output_by_name(const struct vmo
 const struct vmodes_layout_output *vmodes_layout_output_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_crtc *vmodes_layout_crtc_by_id(const struct vmodes_layout_state *s, uint32_t id);
 const struct vmodes_layout_smode *vmodes_layout_mode_by_id(const struct vmodes_layout_state *s, uint32_t id);
-/* Is a server mode the mode m: the same timings, or for a loose mode the
- * same size, interlace flag and refresh rate in mHz. */
-bool vmodes_layout_mode_matches(const struct vmodes_layout_smode *sm, const struct vmodes_mode *m);
+/* How far a server mode is from the mode m: 0 for the same timings, or
+ * for a loose mode of the same size and interlace flag the difference of
+ * their rates in mHz; -1 when it is not m at all (other timings, or a
+ * loose mode of another size or further than the state's
+ * loose_tolerance_mhz). */
+int64_t vmodes_layout_mode_distance(const struct vmodes_layout_state *s, const struct vmodes_layout_smode *sm,
+                                    const struct vmodes_mode *m);
+static inline bool vmodes_layout_mode_matches(const struct vmodes_layout_state *s, const struct vmodes_layout_smode *sm,
+                                              const struct vmodes_mode *m)
+{
+        return vmodes_layout_mode_distance(s, sm, m) >= 0;
+}
+/* A loose mode of that size and rate (mHz) in s, made unless there is one:
+ * its id (1-based place in s->modes), or 0 when the values are out of
+ * range or s has no room. For backends whose server tells only size and
+ * rate: their ids must then all be made this way. */
+uint32_t vmodes_layout_add_loose_mode(struct vmodes_layout_state *s, unsigned width, unsigned height, int64_t mhz);
 /* A mode's refresh rate in whole mHz (rounded), as Wayland reports it. */
 int32_t vmodes_layout_refresh_mhz(const struct vmodes_mode *m);
 

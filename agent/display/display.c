@@ -6,7 +6,9 @@
 
 #include <stdio.h>
 
+#include "agent/common/desktop.h"
 #include "agent/display/display.h"
+#include "agent/display/mutter-dbus.h"
 #include "agent/display/sway-ipc.h"
 #include "agent/display/x11-randr.h"
 
@@ -28,8 +30,13 @@ enum vmodes_display_kind vmodes_display_session(char *why, size_t size)
          * set, and DISPLAY may then name an Xwayland, whose modes are a
          * pretence for X clients */
         if ((wayland && *wayland) || (type && !strcmp(type, "wayland"))) {
+                if (vmodes_desktop_listed(getenv("XDG_CURRENT_DESKTOP"), "GNOME")) {
+                        snprintf(why, size, "GNOME's mutter (%s%s)", wayland && *wayland ? "WAYLAND_DISPLAY=" : "XDG_SESSION_TYPE=",
+                                 wayland && *wayland ? wayland : type);
+                        return VMODES_DISPLAY_MUTTER;
+                }
                 snprintf(why, size,
-                         "this is a Wayland session (%s%s) and vmodes drives only sway's outputs ($SWAYSOCK) there",
+                         "this is a Wayland session (%s%s) and vmodes drives only sway's ($SWAYSOCK) and GNOME's there",
                          wayland && *wayland ? "WAYLAND_DISPLAY=" : "XDG_SESSION_TYPE=",
                          wayland && *wayland ? wayland : type);
                 return VMODES_DISPLAY_WAYLAND;
@@ -60,6 +67,9 @@ int vmodes_display_open(const char *name, struct vmodes_display **out, struct vm
                         break;
                 case VMODES_DISPLAY_SWAY:
                         d->ops = &vmodes_display_sway;
+                        break;
+                case VMODES_DISPLAY_MUTTER:
+                        d->ops = &vmodes_display_mutter;
                         break;
                 case VMODES_DISPLAY_NONE:
                 case VMODES_DISPLAY_WAYLAND:

@@ -9,8 +9,8 @@
  *   watch    the server's change notices (outputs, CRTCs, screen size)
  *   caps     what the server can do (create modes, re-probe outputs, ...)
  *
- * A backend is a struct vmodes_display_ops: X11 RandR (x11-randr.c) and
- * sway's IPC (sway-ipc.c); vmodes_display_open() picks one from the
+ * A backend is a struct vmodes_display_ops: X11 RandR (x11-randr.c),
+ * sway's IPC (sway-ipc.c) and GNOME's DisplayConfig (mutter-dbus.c); vmodes_display_open() picks one from the
  * session's environment (vmodes_display_session).
  *
  * On top of that, struct vmodes_screen is the handle both programs use:
@@ -39,7 +39,8 @@ struct vmodes_display;
 /* ---- the display ---------------------------------------------------------------- */
 
 /* The display server of this session, by its environment: sway when
- * $SWAYSOCK is set; none in another Wayland session ($WAYLAND_DISPLAY, or
+ * $SWAYSOCK is set; GNOME's mutter in a Wayland session whose
+ * XDG_CURRENT_DESKTOP names GNOME; none in another Wayland session ($WAYLAND_DISPLAY, or
  * XDG_SESSION_TYPE=wayland: DISPLAY there is Xwayland's, whose modes are
  * a pretence for X clients: VMODES_DISPLAY_WAYLAND); else X when
  * $DISPLAY is set. why: what was
@@ -49,6 +50,7 @@ enum vmodes_display_kind {
         VMODES_DISPLAY_WAYLAND, /* a Wayland compositor vmodes cannot drive (GNOME's mutter, ...) */
         VMODES_DISPLAY_X11,
         VMODES_DISPLAY_SWAY,
+        VMODES_DISPLAY_MUTTER,  /* GNOME on Wayland (XDG_CURRENT_DESKTOP names GNOME) */
 };
 enum vmodes_display_kind vmodes_display_session(char *why, size_t size);
 

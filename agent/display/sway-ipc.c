@@ -286,29 +286,6 @@ static void sway_set_probe(void *impl, bool probe)
 
 /* ---- query ----------------------------------------------------------------------- */
 
-/* A loose mode (size, rate in mHz) in the state: its id (0: no room). */
-static uint32_t loose_mode(struct vmodes_layout_state *st, unsigned width, unsigned height, int64_t mhz)
-{
-        struct vmodes_mode m = { 0 };
-
-        if (!width || !height || width > UINT16_MAX || height > UINT16_MAX || mhz < 0 || mhz > 1000000)
-                return 0;
-        m.hdisplay = m.hsync_start = m.hsync_end = m.htotal = (uint16_t)width;
-        m.vdisplay = m.vsync_start = m.vsync_end = m.vtotal = (uint16_t)height;
-        /* clock = rate * total pixels: the mode's rate is the mHz sway gave */
-        m.clock_hz = ((uint64_t)mhz * width * height + 500) / 1000;
-        m.method = VMODES_METHOD_CUSTOM;
-        snprintf(m.name, sizeof(m.name), "%ux%u@%" PRId64 ".%03" PRId64, width, height, mhz / 1000, mhz % 1000);
-        for (unsigned i = 0; i < st->n_modes; i++)
-                if (st->modes[i].loose && st->modes[i].mode.hdisplay == width && st->modes[i].mode.vdisplay == height &&
-                    vmodes_layout_refresh_mhz(&st->modes[i].mode) == mhz)
-                        return st->modes[i].id;
-        if (st->n_modes >= VMODES_LAYOUT_MODES_MAX)
-                return 0;
-        st->modes[st->n_modes] = (struct vmodes_layout_smode){ .id = st->n_modes + 1, .mode = m, .loose = true };
-        return st->modes[st->n_modes++].id;
-}
-
 static void offer(struct vmodes_layout_output *o, uint32_t id)
 {
         if (!id || o->n_modes >= VMODES_LAYOUT_OUTPUT_MODES_MAX)
@@ -344,13 +321,13 @@ static int output_from_json(struct vmodes_layout_state *st, json_object *jo, str
         o->crtcs[0] = c->id;
         for (size_t i = 0; modes && i < json_object_array_length(modes); i++) {
                 json_object *m = json_object_array_get_idx(modes, i);
-                offer(o, loose_mode(st, (unsigned)int_field(m, "width", 0), (unsigned)int_field(m, "height", 0),
+                offer(o, vmodes_layout_add_loose_mode(st, (unsigned)int_field(m, "width", 0), (unsigned)int_field(m, "height", 0),
                                     int_field(m, "refresh", 0)));
         }
         /* the kernel lists its preferred mode first, and wlroots keeps the order */
         o->n_preferred = o->n_modes ? 1 : 0;
         if (bool_field(jo, "active", false) && cur && rect) {
-                uint32_t id = loose_mode(st, (unsigned)int_field(cur, "width", 0), (unsigned)int_field(cur, "height", 0),
+                uint32_t id = vmodes_layout_add_loose_mode(st, (unsigned)int_field(cur, "width", 0), (unsigned)int_field(cur, "height", 0),
                                          int_field(cur, "refresh", 0));
                 if (id) {
                         offer(o, id);
@@ -510,7 +487,7 @@ static bool shows(const struct vmodes_layout_state *st, const char *name, const 
         }
         rate_text(rate, sizeof(rate), &m->mode);
         snprintf(have, size, "%s at %ux%u %s Hz +%d+%d", name, m->mode.hdisplay, m->mode.vdisplay, rate, c->x, c->y);
-        return t->lit && vmodes_layout_mode_matches(m, &t->mode) && c->x == t->x && c->y == t->y;
+        return t->lit && vmodes_layout_mode_matches(st, m, &t->mode) && c->x == t->x && c->y == t->y;
 }
 
 static void describe_target(char *buf, size_t size, const char *name, const struct target *t)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/desktop.h"
 #include "agent/session/reconcile.h"
 
 static const struct vmodes_layout_output *resolve_default(const struct vmodes_layout_state *state, const char *name,
@@ -293,16 +294,7 @@ int vmodes_reconcile_decide(const struct vmodes_reconcile *r, const struct vmode
 
 bool vmodes_reconcile_desktop_follows_host(const char *current_desktop)
 {
-        const char *p = current_desktop;
-
-        while (p && *p) {
-                size_t n = strcspn(p, ":");
-
-                if (n == 5 && !strncmp(p, "GNOME", 5))
-                        return true;
-                p += n + (p[n] == ':');
-        }
-        return false;
+        return vmodes_desktop_listed(current_desktop, "GNOME");
 }
 
 static struct vmodes_reconcile_seen *seen_slot(struct vmodes_reconcile *r, uint32_t output)

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""vmodes in a GNOME Wayland session, against a real mutter (Debian 12's 43)
+run headless as a Wayland compositor with two virtual monitors (Meta-0
+1280x800 at 60 Hz, Meta-1 1024x768 at 50 Hz) on a private session bus, its
+home in a scratch directory. Read back through mutter's own
+org.gnome.Mutter.DisplayConfig, not through vmodes:
+
+- `vmodes list` shows mutter's monitors, modes and primary;
+- `vmodes add Meta-1 1024x768@50 --left-of Meta-0 --primary --no-store`
+  moves it (the layout begins at 0,0, as mutter wants) and mutter keeps it
+  in the user's monitors.xml (the persistent method);
+- `1280x800@60` (CVT: 59.81 Hz) is mutter's 60.000 Hz mode: nothing to do;
+- a mode mutter does not offer is refused in one line that lists what it
+  offers, and nothing changes;
+- `vmodes session --config` applies its layout and exits 0 when mutter
+  leaves the bus;
+- no mutter on the bus: one line, exit 1.
+GNOME on Wayland in the QXL VM: tests/vm/README.md (what is measured)."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+from tally import Suite, eq, has, lacks, skip  # noqa: E402
+from xserver import VMODES, require_vmodes  # noqa: E402
+
+require_vmodes()
+MUTTER = shutil.which('mutter')
+if not MUTTER or not shutil.which('dbus-daemon'):
+    if os.environ.get('CI'):
+        print('FAIL: mutter or dbus-daemon is not installed (tools/packages-test.txt)')
+        sys.exit(1)
+    skip('mutter is not installed')
+
+s = Suite()
+tmp = tempfile.mkdtemp(prefix='vmodes-mutter-')
+runtime = os.path.join(tmp, 'run')
+os.mkdir(runtime, 0o700)
+home = os.path.join(tmp, 'home')
+os.makedirs(os.path.join(home, '.config'))
+
+bus = subprocess.Popen(['dbus-daemon', '--session', '--nofork', '--print-address=1'], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL,
+                       text=True)
+address = bus.stdout.readline().strip()
+base_env = {k: v for k, v in os.environ.items()
+            if k not in ('DISPLAY', 'WAYLAND_DISPLAY', 'SWAYSOCK', 'XDG_SESSION_TYPE', 'XDG_CURRENT_DESKTOP',
+                         'JOURNAL_STREAM')}
+base_env.update({'DBUS_SESSION_BUS_ADDRESS': address, 'XDG_RUNTIME_DIR': runtime, 'HOME': home,
+                 'XDG_CONFIG_HOME': os.path.join(home, '.config'), 'GSETTINGS_BACKEND': 'memory'})
+SESSION = {'WAYLAND_DISPLAY': 'wayland-0', 'XDG_SESSION_TYPE': 'wayland', 'XDG_CURRENT_DESKTOP': 'GNOME',
+           # no vmodesd on this bus: --no-store changes stay live
+           'VMODES_BUS_ADDRESS': 'unix:path=%s/no-bus' % tmp}
+
+
+def env(**extra):
+    e = dict(base_env)
+    e.update(SESSION)
+    e.update(extra)
+    return e
+
+
+def busctl(*args):
+    return subprocess.run(['busctl', '--address=' + address] + list(args), capture_output=True, text=True,
+                          timeout=30)
+
+
+def state():
+    """{connector: (x, y, primary, current mode id)} from GetCurrentState (busctl --json)."""
+    import json
+    p = busctl('--json=short', 'call', 'org.gnome.Mutter.DisplayConfig', '/org/gnome/Mutter/DisplayConfig',
+               'org.gnome.Mutter.DisplayConfig', 'GetCurrentState')
+    if p.returncode:
+        raise AssertionError('GetCurrentState: ' + p.stderr)
+    _, monitors, logical, _ = json.loads(p.stdout)['data']
+    current = {}
+    for spec, modes, _ in monitors:
+        current[spec[0]] = [m[0] for m in modes if m[6].get('is-current', {}).get('data')]
+    out = {}
+    for x, y, _, _, primary, mons, _ in logical:
+        for spec in mons:
+            out[spec[0]] = (x, y, primary, (current[spec[0]] or [None])[0])
+    return out
+
+
+def start_mutter():
+    log = open(os.path.join(tmp, 'mutter.log'), 'a')
+    p = subprocess.Popen([MUTTER, '--headless', '--wayland', '--no-x11', '--sm-disable', '--virtual-monitor',
+                          '1280x800', '--virtual-monitor', '1024x768@50'], env=base_env, stdout=log,
+                         stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and p.poll() is None:
+        if busctl('status', 'org.gnome.Mutter.DisplayConfig').returncode == 0:
+            try:
+                if len(state()) == 2:
+                    return p
+            except AssertionError:
+                pass
+        time.sleep(0.2)
+    raise SystemExit('FAIL: mutter did not start:\n' + open(log.name).read()[-3000:])
+
+
+def stop(p):
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def vmodes(*args, **extra):
+    return subprocess.run([VMODES] + list(args), env=env(**extra), capture_output=True, text=True, timeout=60)
+
+
+mutter = start_mutter()
+try:
+    def t_list():
+        p = vmodes('list')
+        eq(p.returncode, 0, 'exit status (%r)' % p.stderr)
+        has(p.stdout, 'Meta-0       connected     1280x800@60.000        60.00 Hz   +0+0 primary')
+        has(p.stdout, 'Meta-1       connected     1024x768@50.000        50.00 Hz   +1280+0')
+
+    def t_left_primary():
+        p = vmodes('add', 'Meta-1', '1024x768@50', '--left-of', 'Meta-0', '--primary', '--no-store')
+        eq(p.returncode, 0, 'exit status (%r)' % p.stderr)
+        has(p.stdout, 'live GNOME session only')
+        eq(state(), {'Meta-1': (0, 0, True, '1024x768@50.000'), 'Meta-0': (1024, 0, False, '1280x800@60.000')},
+           'mutter\'s layout')
+        path = os.path.join(home, '.config', 'monitors.xml')
+        deadline = time.monotonic() + 10
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        xml = open(path).read()
+        has(xml, '<connector>Meta-1</connector>', 'monitors.xml')
+        has(xml, '<primary>yes</primary>', 'monitors.xml')
+
+    def t_sixty():
+        p = vmodes('add', 'Meta-0', '1280x800@60', '--no-store')
+        eq(p.returncode, 0, 'exit status (%r)' % p.stderr)
+        has(p.stdout, 'nothing to change in the GNOME session')
+
+    def t_not_offered():
+        before = state()
+        for args in (['--apply'], []):
+            p = vmodes('add', 'Meta-0', '2560x1440@44', '--no-store', *args)
+            eq(p.returncode, 1, 'exit status (%r)' % p.stdout)
+            eq(len(p.stderr.splitlines()), 1, 'one line: %r' % p.stderr)
+            has(p.stderr, "GNOME's mutter offers no 2560x1440 mode at 43.99 Hz on Meta-0 (it has 1280x800@60.000)")
+            eq(state(), before, 'mutter\'s layout')
+
+    def t_session():
+        global mutter
+        conf = os.path.join(tmp, 'session.conf')
+        with open(conf, 'w') as f:
+            f.write('[head Meta-0]\nmode = 1280x800@60\nprimary = yes\n[head Meta-1]\nmode = 1024x768@50\n'
+                    'position = below Meta-0\n')
+        agent = subprocess.Popen([VMODES, 'session', '--config', conf], env=env(), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        want = {'Meta-0': (0, 0, True, '1280x800@60.000'), 'Meta-1': (0, 800, False, '1024x768@50.000')}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and state() != want:
+            time.sleep(0.2)
+        eq(state(), want, 'mutter\'s layout after the agent started')
+        eq(agent.poll(), None, 'the agent runs')
+        stop(mutter)
+        try:
+            out, err = agent.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            agent.kill()
+            raise AssertionError('the agent did not exit when mutter left')
+        eq(agent.returncode, 0, 'exit status (%r)' % err)
+        has(err, "GNOME's mutter left the session bus", 'agent log')
+
+    s.check('vmodes list shows mutter\'s monitors', t_list)
+    s.check('left of and primary, kept in monitors.xml', t_left_primary)
+    s.check('1280x800@60 is mutter\'s 60.000 Hz mode', t_sixty)
+    s.check('a mode mutter does not offer, with and without --apply: one line, nothing changed', t_not_offered)
+    s.check('vmodes session applies its layout and exits 0 when mutter leaves', t_session)
+finally:
+    stop(mutter)
+
+
+def t_no_mutter():
+    p = vmodes('list')
+    eq(p.returncode, 1, 'exit status (%r)' % p.stderr)
+    eq(len(p.stderr.splitlines()), 1, 'one line: %r' % p.stderr)
+    has(p.stderr, "GNOME's mutter is not on the session bus")
+    lacks(p.stderr, 'X display')
+
+
+s.check('no mutter on the bus: one line, exit 1', t_no_mutter)
+bus.terminate()
+bus.wait()
+s.finish()
