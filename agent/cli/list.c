@@ -19,7 +19,8 @@ static void list_help(FILE *f)
         fprintf(f,
                 "Usage: vmodes list [--json] [--modes]\n"
                 "\n"
-                "Show the heads of the running X session: head number, output name,\n"
+                "Show the heads of this session's display (X, sway or GNOME on Wayland, as\n"
+                "for 'vmodes add'): head number, output name,\n"
                 "connection, the mode each one shows with the refresh rate it achieves,\n"
                 "position, primary; the screen size and its limits; and beside each head\n"
                 "the mode stored for it (vmodesd's configuration, or the config file when\n"
@@ -30,7 +31,7 @@ static void list_help(FILE *f)
                 "  -m, --modes   also list the modes each head offers (* current, + preferred)\n"
                 "  -h, --help    show this help\n"
                 "\n"
-                "Exit status: 0 shown, 1 the X display cannot be reached, 2 bad arguments.\n");
+                "Exit status: 0 shown, 1 the display cannot be reached, 2 bad arguments.\n");
 }
 
 static json_object *mode_json(const struct vmodes_mode *m, uint32_t id)

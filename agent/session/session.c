@@ -169,7 +169,7 @@ static int query(struct agent *a)
         vmodes_display_set_probe(a->x.display, false);
         a->probe = false;
         if (r < 0 && !x_lost(a, r, &err))
-                log_error("cannot read the X layout: %s", err.msg);
+                log_error("cannot read the layout: %s", err.msg);
         return r;
 }
 
@@ -188,7 +188,7 @@ static int decide(struct agent *a, struct vmodes_reconcile_result *res)
         int r = vmodes_reconcile_decide(&a->memory, &in, res);
 
         for (unsigned i = 0; r >= 0 && in.full && a->verbose && i < res->n_skipped; i++)
-                log_info("%s: no such head in this X session; skipped", a->cfg.heads[res->skipped[i]].head);
+                log_info("%s: no such head in this session; skipped", a->cfg.heads[res->skipped[i]].head);
         return r;
 }
 
@@ -328,7 +328,7 @@ static int on_x(sd_event_source *src, int fd, uint32_t revents, void *userdata)
         uint64_t received = 0;
 
         if (revents & (EPOLLHUP | EPOLLERR)) {
-                log_info("the X display %s went away; exiting", vmodes_display_name(a->x.display));
+                log_info("the display %s went away; exiting", vmodes_display_name(a->x.display));
                 sd_event_exit(a->event, 0);
                 return 0;
         }
