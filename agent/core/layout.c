@@ -1097,7 +1097,9 @@ int vmodes_layout_plan(const struct vmodes_config *want, const struct vmodes_lay
                        const struct vmodes_layout_drop *drop, size_t n_drop, struct vmodes_layout_plan *plan,
                        struct vmodes_error *err)
 {
-        static const struct vmodes_config empty;
+        /* in .bss (not const, which would put 18 KB of zeros in the
+         * binary's .rodata, resident in every program that maps it) */
+        static struct vmodes_config empty;
         struct planner *p;
         unsigned lit = 0;
         int r;
