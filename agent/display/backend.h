@@ -31,9 +31,11 @@ struct vmodes_display_stats {
         unsigned execute_requests;
 };
 
-/* A backend. Every function gets the backend's own handle (impl). */
+/* A backend. Every function gets the backend's own handle (impl). lock,
+ * unlock and set_probe may be NULL: a server that takes a whole change at
+ * once (a Wayland compositor) or probes its outputs itself. */
 struct vmodes_display_ops {
-        const char *name; /* "x11-randr" */
+        const char *name; /* "x11-randr", "sway", "mutter" */
         int (*open)(const char *display, void **impl, struct vmodes_error *err);
         void (*free)(void *impl);
         const char *(*display_name)(const void *impl);

@@ -106,17 +106,19 @@ int vmodes_display_get_fd(const struct vmodes_display *d)
 
 void vmodes_display_lock(struct vmodes_display *d)
 {
-        d->ops->lock(d->impl);
+        if (d->ops->lock)
+                d->ops->lock(d->impl);
 }
 
 int vmodes_display_unlock(struct vmodes_display *d, struct vmodes_error *err)
 {
-        return d->ops->unlock(d->impl, err);
+        return d->ops->unlock ? d->ops->unlock(d->impl, err) : 0;
 }
 
 void vmodes_display_set_probe(struct vmodes_display *d, bool probe)
 {
-        d->ops->set_probe(d->impl, probe);
+        if (d->ops->set_probe)
+                d->ops->set_probe(d->impl, probe);
 }
 
 int vmodes_display_query(struct vmodes_display *d, struct vmodes_layout_state *state, struct vmodes_error *err)

@@ -112,25 +112,6 @@ static int mutter_get_fd(const void *impl)
         return sd_bus_get_fd(m->bus);
 }
 
-/* mutter takes a whole layout at once: nothing to keep out */
-static void mutter_lock(void *impl)
-{
-        (void)impl;
-}
-
-static int mutter_unlock(void *impl, struct vmodes_error *err)
-{
-        (void)impl;
-        (void)err;
-        return 0;
-}
-
-static void mutter_set_probe(void *impl, bool probe)
-{
-        (void)impl;
-        (void)probe;
-}
-
 /* One "a{sv}" of a mode: is-current, is-preferred. */
 static int read_mode_props(sd_bus_message *msg, bool *current, bool *preferred)
 {
@@ -596,9 +577,6 @@ const struct vmodes_display_ops vmodes_display_mutter = {
         .free = mutter_free,
         .display_name = mutter_display_name,
         .get_fd = mutter_get_fd,
-        .lock = mutter_lock,
-        .unlock = mutter_unlock,
-        .set_probe = mutter_set_probe,
         .query = mutter_query,
         .execute = mutter_execute,
         .watch = mutter_watch,

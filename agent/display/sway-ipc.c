@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The sway backend of the display seam (sway-ipc.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,26 +266,6 @@ static int sway_get_fd(const void *impl)
         return s->event_fd;
 }
 
-/* sway takes each command as a whole; nothing to keep out */
-static void sway_lock(void *impl)
-{
-        (void)impl;
-}
-
-static int sway_unlock(void *impl, struct vmodes_error *err)
-{
-        (void)impl;
-        (void)err;
-        return 0;
-}
-
-/* sway re-reads a connector on the kernel's hotplug event itself */
-static void sway_set_probe(void *impl, bool probe)
-{
-        (void)impl;
-        (void)probe;
-}
-
 /* ---- query ----------------------------------------------------------------------- */
 
 static void offer(struct vmodes_layout_output *o, uint32_t id)
@@ -294,6 +276,75 @@ static void offer(struct vmodes_layout_output *o, uint32_t id)
                 if (o->modes[i] == id)
                         return;
         o->modes[o->n_modes++] = id;
+}
+
+/* The size the kernel prefers for DRM connector `name` now, from sysfs
+ * (/sys/class/drm/cardN-NAME/modes lists the modes preferred first): 0,
+ * or -ENOENT when no card has that connector (sway's headless or nested
+ * outputs) or it lists no mode. */
+static int kernel_preferred_size(const char *name, unsigned *w, unsigned *h)
+{
+        const char *root = "/sys/class/drm";
+        struct dirent *de;
+        DIR *dir;
+        int r = -ENOENT;
+
+        if (strchr(name, '/') || !(dir = opendir(root)))
+                return -ENOENT;
+        while (r < 0 && (de = readdir(dir))) {
+                const char *dash = strchr(de->d_name, '-');
+                char path[PATH_MAX], line[64] = "";
+                FILE *f;
+
+                if (strncmp(de->d_name, "card", 4) || !dash || strcmp(dash + 1, name))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s/modes", root, de->d_name);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;
+                if (fgets(line, sizeof(line), f) && sscanf(line, "%ux%u", w, h) == 2 && *w && *h)
+                        r = 0;
+                fclose(f);
+        }
+        closedir(dir);
+        return r;
+}
+
+/* Puts the kernel's preferred mode first and marks it preferred. wlroots
+ * 0.15 reads a connector's modes only when it connects, and puts the custom
+ * modes it registers at the front of its list: neither sway's list nor its
+ * order tells the size the host asks for now (a SPICE window resized), the
+ * kernel does. The rate: the highest sway lists for that size, else 60 Hz. */
+static void preferred_first(struct vmodes_layout_state *st, struct vmodes_layout_output *o)
+{
+        unsigned w, h;
+        int64_t best = 0;
+        uint32_t id;
+
+        o->n_preferred = 0;
+        if (kernel_preferred_size(o->name, &w, &h) < 0)
+                return;
+        for (unsigned i = 0; i < o->n_modes; i++) {
+                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(st, o->modes[i]);
+                if (sm && sm->mode.hdisplay == w && sm->mode.vdisplay == h && vmodes_layout_refresh_mhz(&sm->mode) > best)
+                        best = vmodes_layout_refresh_mhz(&sm->mode);
+        }
+        id = vmodes_layout_add_loose_mode(st, w, h, best ? best : 60000);
+        if (!id)
+                return;
+        for (unsigned i = 0; i < o->n_modes; i++)
+                if (o->modes[i] == id) {
+                        memmove(&o->modes[1], &o->modes[0], i * sizeof(o->modes[0]));
+                        o->modes[0] = id;
+                        o->n_preferred = 1;
+                        return;
+                }
+        if (o->n_modes >= VMODES_LAYOUT_OUTPUT_MODES_MAX)
+                return;
+        memmove(&o->modes[1], &o->modes[0], o->n_modes * sizeof(o->modes[0]));
+        o->modes[0] = id;
+        o->n_modes++;
+        o->n_preferred = 1;
 }
 
 /* Output ids are 1..n in sway's order, its CRTC's id is 0x100 + the same. */
@@ -324,8 +375,7 @@ static int output_from_json(struct vmodes_layout_state *st, json_object *jo, str
                 offer(o, vmodes_layout_add_loose_mode(st, (unsigned)int_field(m, "width", 0), (unsigned)int_field(m, "height", 0),
                                     int_field(m, "refresh", 0)));
         }
-        /* the kernel lists its preferred mode first, and wlroots keeps the order */
-        o->n_preferred = o->n_modes ? 1 : 0;
+        preferred_first(st, o);
         if (bool_field(jo, "active", false) && cur && rect) {
                 uint32_t id = vmodes_layout_add_loose_mode(st, (unsigned)int_field(cur, "width", 0), (unsigned)int_field(cur, "height", 0),
                                          int_field(cur, "refresh", 0));
@@ -703,9 +753,6 @@ const struct vmodes_display_ops vmodes_display_sway = {
         .free = sway_free,
         .display_name = sway_display_name,
         .get_fd = sway_get_fd,
-        .lock = sway_lock,
-        .unlock = sway_unlock,
-        .set_probe = sway_set_probe,
         .query = sway_query,
         .execute = sway_execute,
         .watch = sway_watch,

@@ -13,7 +13,8 @@
  *   query    GET_OUTPUTS: every output sway has (it lists connected ones
  *            only), its listed modes and its current mode as loose modes
  *            (size and rate, struct vmodes_layout_smode.loose), one CRTC
- *            per output
+ *            per output; the preferred mode is the kernel's, from sysfs
+ *            (wlroots 0.15 does not see a new size on a connected head)
  *   execute  one COMMAND message with an `output` command per output the
  *            plan changes, then GET_OUTPUTS again: a mode, a place or an
  *            on/off state sway did not take is an error (-EIO) that names
