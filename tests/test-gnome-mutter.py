@@ -12,11 +12,13 @@ org.gnome.Mutter.DisplayConfig, not through vmodes:
   in the user's monitors.xml (the persistent method);
 - `1280x800@60` (CVT: 59.81 Hz) is mutter's 60.000 Hz mode: nothing to do;
 - a mode mutter does not offer is refused in one line that lists what it
-  offers, and nothing changes;
+  offers, and nothing changes; a stored one (vmodesd on a private bus) is
+  marked "not offered" by `vmodes list`;
 - `vmodes session --config` applies its layout and exits 0 when mutter
   leaves the bus;
 - no mutter on the bus: one line, exit 1.
 GNOME on Wayland in the QXL VM: tests/vm/README.md (what is measured)."""
+import json
 import os
 import shutil
 import signal
@@ -26,6 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
+import daemonlib as D  # noqa: E402
 from tally import Suite, eq, has, lacks, skip  # noqa: E402
 from xserver import VMODES, require_vmodes  # noqa: E402
 
@@ -72,7 +75,6 @@ def busctl(*args):
 
 def state():
     """{connector: (x, y, primary, current mode id)} from GetCurrentState (busctl --json)."""
-    import json
     p = busctl('--json=short', 'call', 'org.gnome.Mutter.DisplayConfig', '/org/gnome/Mutter/DisplayConfig',
                'org.gnome.Mutter.DisplayConfig', 'GetCurrentState')
     if p.returncode:
@@ -155,6 +157,27 @@ try:
             has(p.stderr, "GNOME's mutter offers no 2560x1440 mode at 43.99 Hz on Meta-0 (it has 1280x800@60.000)")
             eq(state(), before, 'mutter\'s layout')
 
+    def t_stored_not_offered():
+        # vmodesd (on a private bus) keeps Meta-0 at 2560x1440@44, which
+        # mutter does not offer: list says so; Meta-1's stored mode is offered
+        denv = D.Env()
+        try:
+            with open(denv.config, 'w') as f:
+                f.write('[head Meta-0]\nmode = 2560x1440@44\n[head Meta-1]\nmode = 1024x768@50\n')
+            denv.start_daemon()
+            p = vmodes('list', VMODES_BUS_ADDRESS=denv.address)
+            eq(p.returncode, 0, 'exit status (%r)' % p.stderr)
+            has(p.stdout, '2560x1440_44.00 (not offered: the kernel lists it after kernel-cmdline and a reboot)')
+            line = [ln for ln in p.stdout.splitlines() if 'Meta-1' in ln][0]
+            has(line, '1024x768_50.00')
+            lacks(line, 'not offered')
+            p = vmodes('list', '--json', VMODES_BUS_ADDRESS=denv.address)
+            heads = {h['name']: h for h in json.loads(p.stdout)['heads']}
+            eq(heads['Meta-0']['stored']['offered'], False, 'Meta-0 offered')
+            eq(heads['Meta-1']['stored']['offered'], True, 'Meta-1 offered')
+        finally:
+            denv.close()
+
     def t_session():
         global mutter
         conf = os.path.join(tmp, 'session.conf')
@@ -182,6 +205,7 @@ try:
     s.check('left of and primary, kept in monitors.xml', t_left_primary)
     s.check('1280x800@60 is mutter\'s 60.000 Hz mode', t_sixty)
     s.check('a mode mutter does not offer, with and without --apply: one line, nothing changed', t_not_offered)
+    s.check('a stored mode mutter does not offer is marked in vmodes list', t_stored_not_offered)
     s.check('vmodes session applies its layout and exits 0 when mutter leaves', t_session)
 finally:
     stop(mutter)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vmodes list: the heads of the X session and what is stored for them. */
+/* vmodes list: the heads of the session's display and what is stored for them. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -24,7 +24,10 @@ static void list_help(FILE *f)
                 "connection, the mode each one shows with the refresh rate it achieves,\n"
                 "position, primary; the screen size and its limits; and beside each head\n"
                 "the mode stored for it (vmodesd's configuration, or the config file when\n"
-                "vmodesd is not running; '-' when nothing is stored).\n"
+                "vmodesd is not running; '-' when nothing is stored). In GNOME on Wayland,\n"
+                "which shows only the modes the kernel lists, a stored mode it does not\n"
+                "offer is marked so (kernel-cmdline and a reboot bring it; see vmodes(1),\n"
+                "WAYLAND).\n"
                 "\n"
                 "Options:\n"
                 "      --json    the same as JSON (modes included), for scripts\n"
@@ -60,7 +63,27 @@ static const struct vmodes_head_config *stored_for_output(const struct vmodes_sc
         return NULL;
 }
 
-static json_object *stored_json(const struct vmodes_head_config *h)
+/* The stored mode (the first of the head's) is one this server cannot show:
+ * it makes no modes (GNOME's mutter) and does not offer it. The kernel
+ * route (kernel-cmdline, a reboot) brings it. */
+static bool stored_not_offered(const struct vmodes_screen *s, const struct vmodes_layout_output *o,
+                               const struct vmodes_head_config *h)
+{
+        struct vmodes_display_caps caps;
+
+        vmodes_display_get_caps(s->display, &caps);
+        if (caps.create_modes || !h || !h->enabled || !h->n_modes)
+                return false;
+        for (unsigned k = 0; k < o->n_modes; k++) {
+                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s->state, o->modes[k]);
+                if (sm && vmodes_layout_mode_matches(s->state, sm, &h->modes[0].mode))
+                        return false;
+        }
+        return true;
+}
+
+static json_object *stored_json(const struct vmodes_screen *s, const struct vmodes_layout_output *o,
+                                const struct vmodes_head_config *h)
 {
         json_object *j, *modes;
 
@@ -69,6 +92,8 @@ static json_object *stored_json(const struct vmodes_head_config *h)
         j = json_object_new_object();
         modes = json_object_new_array();
         json_object_object_add(j, "head", json_object_new_string(h->head));
+        /* false: the display server cannot show the stored mode (see vmodes(1), WAYLAND) */
+        json_object_object_add(j, "offered", json_object_new_boolean(!stored_not_offered(s, o, h)));
         for (unsigned k = 0; k < h->n_modes; k++)
                 json_object_array_add(modes, json_object_new_string(h->modes[k].mode.name));
         json_object_object_add(j, "modes", modes);
@@ -111,7 +136,7 @@ static json_object *head_json(const struct vmodes_screen *s, const struct vmodes
                 }
         }
         json_object_object_add(h, "modes", ml);
-        json_object_object_add(h, "stored", stored_json(stored_for_output(s, stored, o)));
+        json_object_object_add(h, "stored", stored_json(s, o, stored_for_output(s, stored, o)));
         return h;
 }
 
@@ -139,7 +164,7 @@ static void head_text(const struct vmodes_screen *s, const struct vmodes_config 
         const struct vmodes_layout_crtc *cr;
         const struct vmodes_layout_smode *cur = current(s->state, o, &cr);
         const struct vmodes_head_config *sh = stored_for_output(s, stored, o);
-        char refresh[32] = "", pos[48] = "", kept[VMODES_NAME_MAX + 16] = "-";
+        char refresh[32] = "", pos[48] = "", kept[VMODES_NAME_MAX + 96] = "-";
 
         if (cur) {
                 cli_format_refresh(refresh, sizeof(refresh), &cur->mode);
@@ -148,7 +173,9 @@ static void head_text(const struct vmodes_screen *s, const struct vmodes_config 
         if (sh && !sh->enabled)
                 snprintf(kept, sizeof(kept), "off");
         else if (sh && sh->n_modes)
-                snprintf(kept, sizeof(kept), "%s%s", sh->modes[0].mode.name, sh->pinned ? " pinned" : "");
+                snprintf(kept, sizeof(kept), "%s%s%s", sh->modes[0].mode.name, sh->pinned ? " pinned" : "",
+                         stored_not_offered(s, o, sh) ? " (not offered: the kernel lists it after kernel-cmdline and a reboot)"
+                                                      : "");
         printf("%-3u %-12s %-13s %-22s %-10s %-12s %s\n", vmodes_screen_head_number(s, o), o->name,
                vmodes_display_connection_name(o->connection), cur ? cur->mode.name : "off", refresh, pos, kept);
         for (unsigned k = 0; modes && k < o->n_modes; k++) {
