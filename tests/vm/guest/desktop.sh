@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
 # Library for the desktop scenarios (tests/vm/desktop/, images built with
-# build-image --flavour=xfce|gnome), loaded by a scenario after vmtest.sh:
+# build-image --flavour=xfce|gnome|sway), loaded by a scenario after vmtest.sh:
 #   . /vmtest/guest/desktop.sh
 # The image boots to graphical.target: its display manager (LightDM or GDM)
 # starts at every boot as on an installed desktop; the scenario finds its X
 # server, logs the image's user in with the display manager's autologin and
-# looks at the session from outside, as root.
+# looks at the session from outside, as root. The sway image has no display
+# manager: see the sway section at the end.
 
 VM_DESKTOP_USER=vmuser
 # Every screendump of a greeter or a desktop must show it drawn: gnome-shell
@@ -227,16 +228,22 @@ vm_check_agent_autostarted() {
 	vm_log "vmodes session runs (pid $pid, $(ps -o user= -p "$pid"), ancestors: $chain)"
 }
 
+# vm_connectors_diag: each QXL connector as the kernel has it (its
+# status, how many modes, the first two: the preferred one first).
+vm_connectors_diag() {
+	local c
+	for c in /sys/class/drm/card0-Virtual-*; do
+		[ -e "$c/status" ] || continue
+		vm_log "${c##*/}: $(cat "$c/status"), $(wc -l <"$c/modes") modes, first $(head -n 2 "$c/modes" | tr '\n' ' ')"
+	done
+}
+
 # vm_session_diag: what a failed session step needs to be understood: the
 # agent's log (the session's stderr), the RandR state, what the kernel's
 # connectors say and the SPICE agents' log.
 vm_session_diag() {
-	local c
 	vm_log "--- diagnostics"
-	for c in /sys/class/drm/card0-Virtual-*; do
-		[ -e "$c/status" ] || continue
-		vm_log "${c##*/}: $(cat "$c/status"), modes $(head -n 2 "$c/modes" | tr '\n' ' ')"
-	done
+	vm_connectors_diag
 	xrandr --current 2>&1 | grep -v '^   ' | head -n 12
 	grep -h 'vmodes session' "/home/$VM_DESKTOP_USER/.xsession-errors" 2>/dev/null | tail -n 30
 	journalctl -b --no-pager -o cat _COMM=vmodes-session 2>/dev/null | tail -n 30
@@ -295,4 +302,217 @@ vm_expect_layout() {
 		fi
 		i=$((i + 1))
 	done
+}
+
+# ---- sway (the "sway" image) ----------------------------------------------
+# No display manager: agetty logs the user in on tty1 at every boot and the
+# login shell starts sway (guest/sway-profile) with the user's config
+# (guest/sway-config: `include /etc/sway/config.d/*`, where the package's
+# 50-vmodes.conf starts `vmodes session`, and `exec spice-vdagent`); seatd
+# gives it the seat. sway's log, and the output of what it starts, is in
+# the journal under the identifier "sway". The scenario, as root, finds
+# sway's IPC socket and runs swaymsg and commands as the user in that
+# session. DISPLAY is not the scenario's to use there (vmtest.sh sets :0,
+# which would be sway's Xwayland): vm_sway_login unsets it.
+
+# vm_sway_pid: the user's newest sway.
+vm_sway_pid() { pgrep -n -u "$VM_DESKTOP_USER" -x sway; }
+
+# vm_sway_attach: VM_SWAYSOCK (/run/user/UID/sway-ipc.UID.PID.sock),
+# VM_WAYLAND_DISPLAY and VM_SWAY_XDISPLAY (its Xwayland, as sway gives its
+# clients) of the user's running sway, VM_SWAY_PID, and its logind
+# session's cgroup (VM_SESSION_CGROUP) for vm_sway_as_user; returns 1 while
+# sway is not up. sway sets WAYLAND_DISPLAY in its own environment after
+# it started (not in /proc/PID/environ): a program it started has it.
+vm_sway_attach() {
+	local pid uid sock p wl=
+	pid=$(vm_sway_pid) || return 1
+	uid=$(id -u "$VM_DESKTOP_USER")
+	sock=/run/user/$uid/sway-ipc.$uid.$pid.sock
+	[ -S "$sock" ] || return 1
+	for p in $(pgrep -u "$VM_DESKTOP_USER" | sort -rn); do
+		grep -qzx "SWAYSOCK=$sock" "/proc/$p/environ" 2>/dev/null || continue
+		wl=$(vm_session_env "$p" WAYLAND_DISPLAY)
+		[ -z "$wl" ] || break
+	done
+	[ -n "$wl" ] || return 1
+	VM_SWAYSOCK=$sock VM_WAYLAND_DISPLAY=$wl VM_SWAY_PID=$pid
+	VM_SWAY_XDISPLAY=$(vm_session_env "$p" DISPLAY)
+	VM_SESSION_CGROUP=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	VM_SESSION_BUS=unix:path=/run/user/$uid/bus
+}
+
+# vm_swaymsg ARGS: swaymsg as the user on sway's socket (vm_sway_attach).
+vm_swaymsg() {
+	runuser -u "$VM_DESKTOP_USER" -- env SWAYSOCK="$VM_SWAYSOCK" swaymsg "$@"
+}
+
+# vm_sway_up: sway runs and answers on its IPC socket.
+vm_sway_up() { vm_sway_attach && vm_swaymsg -t get_version >/dev/null 2>&1; }
+
+# vm_sway_as_user COMMAND...: run COMMAND as the user in the sway session,
+# as from a terminal sway started: in the session's cgroup (logind and
+# polkit take it for a program of the active tty1 session), with SWAYSOCK,
+# WAYLAND_DISPLAY, DISPLAY (Xwayland), XDG_RUNTIME_DIR and the user bus.
+# A subshell: only it moves into the session's cgroup, never the scenario.
+vm_sway_as_user() (
+	[ -w "$VM_SESSION_CGROUP/cgroup.procs" ] || vm_fail "no session cgroup ($VM_SESSION_CGROUP)"
+	echo "$BASHPID" >"$VM_SESSION_CGROUP/cgroup.procs"
+	exec runuser -u "$VM_DESKTOP_USER" -- env SWAYSOCK="$VM_SWAYSOCK" WAYLAND_DISPLAY="$VM_WAYLAND_DISPLAY" \
+		${VM_SWAY_XDISPLAY:+DISPLAY="$VM_SWAY_XDISPLAY"} XDG_SESSION_TYPE=tty \
+		XDG_RUNTIME_DIR="/run/user/$(id -u "$VM_DESKTOP_USER")" DBUS_SESSION_BUS_ADDRESS="$VM_SESSION_BUS" \
+		HOME="/home/$VM_DESKTOP_USER" "$@"
+)
+
+# vm_sway_login SECONDS: end the user's session (sway with it) and let
+# agetty log the user in on tty1 again, as at boot; waits until the new
+# sway answers (the scenario calls it once the package is installed: the
+# sway of the boot read /etc/sway/config.d before the package put its
+# 50-vmodes.conf there). Sets VM_SWAY_AT to the seconds from the login to sway answering.
+vm_sway_login() {
+	local old t0
+	unset DISPLAY
+	old=$(vm_sway_pid) || old=
+	t0=$(vm_uptime)
+	loginctl terminate-user "$VM_DESKTOP_USER" 2>/dev/null || true
+	if [ -n "$old" ]; then
+		vm_wait_for 30 sh -c "! kill -0 $old 2>/dev/null" || vm_fail "sway (pid $old) did not end with its session"
+	fi
+	systemctl restart getty@tty1.service
+	vm_wait_for "$1" vm_sway_up || {
+		vm_sway_diag
+		vm_fail "sway did not start on tty1 within $1 s"
+	}
+	VM_SWAY_AT=$(vm_since "$t0")
+	vm_log "sway runs (pid $VM_SWAY_PID, $VM_SWAYSOCK, WAYLAND_DISPLAY=$VM_WAYLAND_DISPLAY)" \
+		"$VM_SWAY_AT s after the login; $(vm_swaymsg -t get_version -r | jq -r .human_readable)"
+}
+
+# vm_sway_outputs: get_outputs, raw JSON.
+vm_sway_outputs() { vm_swaymsg -t get_outputs -r; }
+
+# vm_sway_geometry OUTPUT: WxH+X+Y of OUTPUT's current mode and place in
+# get_outputs, nothing when it is off or not there.
+vm_sway_geometry() {
+	vm_sway_outputs | jq -r --arg o "$1" '.[] | select(.name == $o and .active)
+		| "\(.current_mode.width)x\(.current_mode.height)+\(.rect.x)+\(.rect.y)"'
+}
+
+# vm_sway_refresh OUTPUT: the refresh rate of OUTPUT's current mode in mHz
+# (get_outputs' unit).
+vm_sway_refresh() {
+	vm_sway_outputs | jq -r --arg o "$1" '.[] | select(.name == $o and .active) | .current_mode.refresh'
+}
+
+# vm_sway_modes OUTPUT: OUTPUT's listed modes, WxH@mHz, one a line.
+vm_sway_modes() {
+	vm_sway_outputs | jq -r --arg o "$1" '.[] | select(.name == $o) | .modes[] | "\(.width)x\(.height)@\(.refresh)"'
+}
+
+# vm_sway_brief: one line per output: name, on/off, mode, place.
+vm_sway_brief() {
+	vm_sway_outputs | jq -r '.[] | "\(.name) \(if .active then "on" else "off" end)"
+		+ (if .active then " \(.current_mode.width)x\(.current_mode.height)@\(.current_mode.refresh)mHz"
+		+ " +\(.rect.x)+\(.rect.y)" else "" end) + " (\(.modes | length) modes listed)"'
+}
+
+# vm_wait_sway_geometry SECONDS OUTPUT WxH+X+Y: vm_wait_geometry with
+# get_outputs (sets VM_WAITED, returns 1 on timeout).
+vm_wait_sway_geometry() {
+	vm_wait_geometry "$1" "$2" "$3" vm_sway_geometry
+}
+
+# vm_expect_sway_output OUTPUT WxH+X+Y [MIN_HZ MAX_HZ]: get_outputs shows
+# OUTPUT at that geometry ("off": off or absent), at a refresh rate from
+# MIN_HZ to MAX_HZ when given.
+vm_expect_sway_output() {
+	local got mhz hz
+	got=$(vm_sway_geometry "$1")
+	if [ "$2" = off ]; then
+		[ -z "$got" ] || vm_fail "$1 is at $got in sway, expected off"
+		return 0
+	fi
+	[ "$got" = "$2" ] || vm_fail "$1 is at '${got:-off}' in sway, expected $2"
+	mhz=$(vm_sway_refresh "$1")
+	hz=$(awk -v m="$mhz" 'BEGIN { printf "%.3f", m / 1000 }')
+	if [ $# -ge 4 ]; then
+		awk -v h="$hz" -v lo="$3" -v hi="$4" 'BEGIN { exit !(h >= lo && h <= hi) }' ||
+			vm_fail "$1 runs at $hz Hz in sway, expected $3-$4 Hz"
+	fi
+	vm_log "$1 is at $got, $hz Hz (sway)"
+}
+
+# vm_sway_log_mark / vm_sway_log_new: the journal lines of sway (and of the
+# programs it started) logged after the last mark.
+vm_sway_log_mark() {
+	VM_SWAY_CURSOR=$(journalctl -b -t sway -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p')
+}
+vm_sway_log_new() {
+	if [ -n "${VM_SWAY_CURSOR:-}" ]; then
+		journalctl -b -t sway --after-cursor="$VM_SWAY_CURSOR" --no-pager -o cat 2>/dev/null || true
+	else
+		journalctl -b -t sway --no-pager -o cat 2>/dev/null || true
+	fi
+}
+
+# vm_sway_modesets: the mode sets wlroots logged since vm_sway_log_mark
+# (one "Modesetting with" line per output and commit: a new mode, an output
+# switched on; a move alone logs none).
+vm_sway_modesets() { vm_sway_log_new | grep -c 'Modesetting with' || true; }
+
+# vm_sway_output_commands: the `output` commands sway got since
+# vm_sway_log_mark (from swaymsg, vmodes or its config), moves included.
+vm_sway_output_commands() { vm_sway_log_new | grep -c "Handling command 'output " || true; }
+
+# vm_sway_expect_idle SECONDS NAME: no output command and no mode set in
+# SECONDS of idle.
+vm_sway_expect_idle() {
+	local n c
+	vm_sway_log_mark
+	sleep "$1"
+	n=$(vm_sway_modesets)
+	c=$(vm_sway_output_commands)
+	vm_log "$c output command(s), $n mode set(s) in $1 s ($2)"
+	[ "$n" -eq 0 ] && [ "$c" -eq 0 ] || {
+		vm_sway_log_new | grep -E 'Modesetting with|Handling command' | head -n 20
+		vm_fail "$c output command(s), $n mode set(s) in $1 s of idle after $2"
+	}
+}
+
+# vm_check_sway_agent: `vmodes session` runs as the user, started by the
+# user's sway from its config (sway's socket in its environment) in the
+# tty1 session. Sets VM_AGENT_PID.
+vm_check_sway_agent() {
+	local pid
+	vm_wait_for 60 pgrep -u "$VM_DESKTOP_USER" -f '^(/usr/bin/)?vmodes session' ||
+		vm_fail "no 'vmodes session' of $VM_DESKTOP_USER runs: $(ps -u "$VM_DESKTOP_USER" -o pid,args | tail -n 20)"
+	pid=$(pgrep -n -u "$VM_DESKTOP_USER" -f '^(/usr/bin/)?vmodes session') || {
+		vm_sway_diag
+		vm_fail "vmodes session exited right after it started"
+	}
+	grep -qzx "SWAYSOCK=$VM_SWAYSOCK" "/proc/$pid/environ" ||
+		vm_fail "vmodes session (pid $pid) does not have this sway's SWAYSOCK: not started by it"
+	[ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "${VM_SESSION_CGROUP#/sys/fs/cgroup}" ] ||
+		vm_fail "vmodes session (pid $pid) is not in sway's session: $(cat "/proc/$pid/cgroup")"
+	grep -qx 'exec vmodes session' /etc/sway/config.d/50-vmodes.conf ||
+		vm_fail "the package's /etc/sway/config.d/50-vmodes.conf does not start vmodes session"
+	VM_AGENT_PID=$pid
+	vm_log "vmodes session runs (pid $pid, $(ps -o user= -p "$pid")), started by sway $VM_SWAY_PID"
+}
+
+# vm_sway_diag: what a failed sway step needs to be understood: the
+# connectors, sway's outputs, wlroots' view (wlr-randr), the end of sway's
+# log (vmodes session's lines among it) and the SPICE agents' log.
+vm_sway_diag() {
+	vm_log "--- sway diagnostics"
+	vm_connectors_diag
+	if [ -n "${VM_SWAYSOCK:-}" ]; then
+		vm_sway_brief 2>&1 || true
+		runuser -u "$VM_DESKTOP_USER" -- env XDG_RUNTIME_DIR="/run/user/$(id -u "$VM_DESKTOP_USER")" \
+			WAYLAND_DISPLAY="$VM_WAYLAND_DISPLAY" wlr-randr 2>&1 | grep -v '^    [0-9]' | head -n 20 || true
+	fi
+	loginctl list-sessions --no-legend 2>&1 || true
+	journalctl -b --no-pager -o short-monotonic -t sway 2>/dev/null | tail -n 40
+	journalctl -b --no-pager -o short-monotonic -t spice-vdagent -t spice-vdagentd 2>/dev/null | tail -n 15
+	vm_log "--- end of sway diagnostics"
 }

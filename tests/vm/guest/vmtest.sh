@@ -298,13 +298,13 @@ vm_uptime() { cut -d' ' -f1 /proc/uptime; }
 # vm_since T0: seconds from uptime T0 until now, one decimal.
 vm_since() { awk -v a="$(vm_uptime)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 
-# vm_wait_geometry SECONDS OUTPUT WxH+X+Y: wait until xrandr reports OUTPUT
-# at that geometry; sets VM_WAITED to the seconds it took, returns 1 on
-# timeout.
+# vm_wait_geometry SECONDS OUTPUT WxH+X+Y [READER]: wait until xrandr (or
+# READER OUTPUT: vm_sway_geometry for sway) reports OUTPUT at that geometry;
+# sets VM_WAITED to the seconds it took, returns 1 on timeout.
 vm_wait_geometry() {
-	local timeout=$1 out=$2 want=$3 t0
+	local timeout=$1 out=$2 want=$3 reader=${4:-vm_output_geometry} t0
 	t0=$(vm_uptime)
-	until [ "$(vm_output_geometry "$out")" = "$want" ]; do
+	until [ "$("$reader" "$out")" = "$want" ]; do
 		[ "$(vm_since "$t0" | cut -d. -f1)" -lt "$timeout" ] || return 1
 		sleep 0.1
 	done
