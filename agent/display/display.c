@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The display seam: one backend's ops behind one handle (display.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stdio.h>
 
 #include "agent/common/desktop.h"
 #include "agent/display/display.h"
