@@ -29,7 +29,7 @@ static void remove_help(FILE *f)
                 "MODE-NAME  a mode name as 'vmodes list --modes' shows it\n"
                 "\n"
                 "Options:\n"
-                "      --no-store  change this session's display only; leave the stored configuration\n"
+                "      --no-store  change this session's display only; keep what is stored\n"
                 "  -n, --dry-run   print the RandR operations, change and store nothing\n"
                 "  -v, --verbose   print every RandR operation\n"
                 "  -h, --help      show this help\n"
