@@ -96,6 +96,21 @@ uint32_t vmodes_layout_add_loose_mode(struct vmodes_layout_state *s, unsigned wi
         return s->modes[s->n_modes++].id;
 }
 
+void vmodes_layout_state_screenless(struct vmodes_layout_state *s)
+{
+        s->width = s->height = 0;
+        for (unsigned i = 0; i < s->n_crtcs; i++) {
+                const struct vmodes_layout_crtc *c = &s->crtcs[i];
+                if (c->mode && c->x >= 0 && c->y >= 0) {
+                        if ((unsigned)c->x + c->width > s->width)
+                                s->width = (unsigned)c->x + c->width;
+                        if ((unsigned)c->y + c->height > s->height)
+                                s->height = (unsigned)c->y + c->height;
+                }
+        }
+        s->max_width = s->max_height = 32767;
+}
+
 /* The closest mode to m of the n ids (ids NULL: every mode of the state). */
 static const struct vmodes_layout_smode *closest_mode(const struct vmodes_layout_state *s, const uint32_t *ids,
                                                       unsigned n, const struct vmodes_mode *m)

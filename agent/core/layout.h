@@ -231,6 +231,10 @@ static inline bool vmodes_layout_mode_matches(const struct vmodes_layout_state *
  * range or s has no room. For backends whose server tells only size and
  * rate: their ids must then all be made this way. */
 uint32_t vmodes_layout_add_loose_mode(struct vmodes_layout_state *s, unsigned width, unsigned height, int64_t mhz);
+/* For a server without a screen of its own (a Wayland compositor): the
+ * screen becomes the bounding box of the lit CRTCs, its maximum the
+ * largest a layout may be (32767 x 32767). */
+void vmodes_layout_state_screenless(struct vmodes_layout_state *s);
 /* A mode's refresh rate in whole mHz (rounded), as Wayland reports it. */
 int32_t vmodes_layout_refresh_mhz(const struct vmodes_mode *m);
 

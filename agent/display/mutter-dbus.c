@@ -312,14 +312,8 @@ static int mutter_query(void *impl, struct vmodes_layout_state *st, struct vmode
                 c->n_outputs = 1;
                 c->outputs[0] = st->outputs[i].id;
                 st->outputs[i].crtc = c->id;
-                if (c->x >= 0 && c->y >= 0) {
-                        if ((unsigned)c->x + c->width > st->width)
-                                st->width = (unsigned)c->x + c->width;
-                        if ((unsigned)c->y + c->height > st->height)
-                                st->height = (unsigned)c->y + c->height;
-                }
         }
-        st->max_width = st->max_height = 32767;
+        vmodes_layout_state_screenless(st);
         return 0;
 }
 

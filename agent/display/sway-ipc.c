@@ -423,18 +423,7 @@ static int sway_query(void *impl, struct vmodes_layout_state *st, struct vmodes_
         json_object_put(outputs);
         if (r < 0)
                 return r;
-        /* no screen: its size is the bounding box of the lit outputs, and it
-         * may be as large as wlroots' layout can be */
-        for (unsigned i = 0; i < st->n_crtcs; i++) {
-                const struct vmodes_layout_crtc *c = &st->crtcs[i];
-                if (c->mode && c->x >= 0 && c->y >= 0) {
-                        if ((unsigned)c->x + c->width > st->width)
-                                st->width = (unsigned)c->x + c->width;
-                        if ((unsigned)c->y + c->height > st->height)
-                                st->height = (unsigned)c->y + c->height;
-                }
-        }
-        st->max_width = st->max_height = 32767;
+        vmodes_layout_state_screenless(st);
         return 0;
 }
 
