@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """vmodes in a GNOME Wayland session, against a real mutter (Debian 12's 43)
 run headless as a Wayland compositor with two virtual monitors (Meta-0

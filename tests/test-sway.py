@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """vmodes in a sway session, against a real sway (Debian 12's 1.7) on its
 headless backend with pixman rendering: two outputs HEADLESS-1 and
