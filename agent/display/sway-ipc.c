@@ -507,28 +507,6 @@ static int run_commands(struct sway *s, const char *commands, struct vmodes_erro
         return r;
 }
 
-/* Does output o in st show what t says? */
-static bool shows(const struct vmodes_layout_state *st, const char *name, const struct target *t, char *have,
-                  size_t size)
-{
-        const struct vmodes_layout_output *o = vmodes_layout_output_by_name(st, name);
-        const struct vmodes_layout_crtc *c = o && o->crtc ? vmodes_layout_crtc_by_id(st, o->crtc) : NULL;
-        const struct vmodes_layout_smode *m = c ? vmodes_layout_mode_by_id(st, c->mode) : NULL;
-        char rate[32];
-
-        if (!o) {
-                snprintf(have, size, "no output %s any more", name);
-                return false;
-        }
-        if (!m) {
-                snprintf(have, size, "%s off", name);
-                return !t->lit;
-        }
-        rate_text(rate, sizeof(rate), &m->mode);
-        snprintf(have, size, "%s at %ux%u %s Hz +%d+%d", name, m->mode.hdisplay, m->mode.vdisplay, rate, c->x, c->y);
-        return t->lit && vmodes_layout_mode_matches(st, m, &t->mode) && c->x == t->x && c->y == t->y;
-}
-
 static void describe_target(char *buf, size_t size, const char *name, const struct target *t)
 {
         char rate[32];
@@ -539,6 +517,25 @@ static void describe_target(char *buf, size_t size, const char *name, const stru
         }
         rate_text(rate, sizeof(rate), &t->mode);
         snprintf(buf, size, "%s at %ux%u %s Hz +%d+%d", name, t->mode.hdisplay, t->mode.vdisplay, rate, t->x, t->y);
+}
+
+/* Does output o in st show what t says? */
+static bool shows(const struct vmodes_layout_state *st, const char *name, const struct target *t, char *have,
+                  size_t size)
+{
+        const struct vmodes_layout_output *o = vmodes_layout_output_by_name(st, name);
+        const struct vmodes_layout_crtc *c = o && o->crtc ? vmodes_layout_crtc_by_id(st, o->crtc) : NULL;
+        const struct vmodes_layout_smode *m = c ? vmodes_layout_mode_by_id(st, c->mode) : NULL;
+
+        if (!o) {
+                snprintf(have, size, "no output %s any more", name);
+                return false;
+        }
+        describe_target(have, size, name,
+                        &(struct target){ .lit = m != NULL, .mode = m ? m->mode : t->mode, .x = c ? c->x : 0, .y = c ? c->y : 0 });
+        if (!m)
+                return !t->lit;
+        return t->lit && vmodes_layout_mode_matches(st, m, &t->mode) && c->x == t->x && c->y == t->y;
 }
 
 /* Sends the targets of the touched outputs; then reads back. On an output
