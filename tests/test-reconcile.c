@@ -154,7 +154,7 @@ static void step(struct story *st, bool full, double dt)
         in.now = st->now;
         if (vmodes_reconcile_decide(&st->mem, &in, &st->res) < 0)
                 die("decide", "failed");
-        vmodes_reconcile_remember(&st->mem, st->s, st->now);
+        vmodes_reconcile_remember(&st->mem, st->s, &st->cfg, st->now);
 }
 
 static const struct vmodes_head_config *entered(const struct story *st, const char *name,
@@ -253,6 +253,59 @@ static void test_auto_fit(void)
         host_asks(st.s, 0, 1290, 844);
         step(&st, false, 5);
         check(st.res.config.n_heads == 0, "no auto-fit: a host-asked size is left to the host");
+        free(st.s);
+}
+
+/* Auto-fit turned on: a size the host asked while it was off is answered
+ * then (whichever came first at the agent: the configuration or the
+ * host's request, the result is the same); the size the host asked when
+ * auto-fit was already on and answered is not asked again. */
+static void test_auto_fit_turned_on(void)
+{
+        static const char *off = "[head Virtual-1]\nmode = 1920x1080@44\n[head Virtual-2]\nmode = 1280x720\n";
+        static const char *on = "[general]\nauto-fit = true\nauto-fit-refresh = 44\n"
+                                "[head Virtual-1]\nmode = 1920x1080@44\n[head Virtual-2]\nmode = 1280x720\n";
+        struct story st;
+
+        story_start(&st, "Virtual-", 1, 2, off);
+        host_asks(st.s, 1, 1280, 720);
+        shows(st.s, 1, 1280, 720, 1024);
+        step(&st, true, 0);
+        host_asks(st.s, 0, 1440, 900);
+        step(&st, false, 5);
+        check(st.res.config.n_heads == 0, "auto-fit off: the host's size is left alone (%u heads)",
+              st.res.config.n_heads);
+        config(&st.cfg, on);
+        step(&st, true, 5);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_AUTO_FIT) &&
+                      mode_is(entered(&st, "Virtual-1", NULL), 1440, 900, 44),
+              "auto-fit turned on: the size asked while it was off, at 44 Hz");
+        check(entered_as(&st, "Virtual-2", VMODES_RECONCILE_AUTO_FIT) &&
+                      mode_is(entered(&st, "Virtual-2", NULL), 1280, 720, 44),
+              "auto-fit turned on: every head the host gives a size");
+        step(&st, false, 5);
+        check(st.res.config.n_heads == 0, "then nothing to do (%u heads)", st.res.config.n_heads);
+        /* the next configuration change: the stored modes again, the host's
+         * sizes were answered */
+        step(&st, true, 5);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_FULL) &&
+                      mode_is(entered(&st, "Virtual-1", NULL), 1920, 1080, 44),
+              "a later configuration change: the stored mode");
+        free(st.s);
+
+        /* auto-fit on from the start: the start takes the stored mode */
+        story_start(&st, "Virtual-", 1, 1, on);
+        step(&st, true, 0);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_FULL) &&
+                      mode_is(entered(&st, "Virtual-1", NULL), 1920, 1080, 44),
+              "start with auto-fit on: the stored mode");
+        /* a request and a configuration change in the same moment: the
+         * request is answered */
+        host_asks(st.s, 0, 1440, 900);
+        step(&st, true, 5);
+        check(entered_as(&st, "Virtual-1", VMODES_RECONCILE_AUTO_FIT) &&
+                      mode_is(entered(&st, "Virtual-1", NULL), 1440, 900, 44),
+              "a request with a configuration change: the request wins");
         free(st.s);
 }
 
@@ -488,6 +541,7 @@ int main(void)
 {
         test_start_and_nothing_to_do();
         test_auto_fit();
+        test_auto_fit_turned_on();
         test_auto_fit_unconfigured();
         test_pinned();
         test_pinned_relative();

@@ -4,7 +4,8 @@
 resize when a VNC client asks (RFB SetDesktopSize), as QXL heads do for a
 SPICE client: a head that connects gets its configured mode; a size the
 client asks for is kept, or with auto-fit becomes a mode of that size at the
-configured refresh rate; a pinned head gets its mode back; a change of the
+configured refresh rate (turning auto-fit on answers a size asked while it
+was off); a pinned head gets its mode back; a change of the
 file given with --config is applied (and no D-Bus is asked then); a burst of
 resizes ends on the last one after a few mode sets; no wakeups while idle;
 the agent exits when the X server goes away."""
@@ -168,10 +169,18 @@ try:
     q = x.query()
     check('host size respected', geo(q, second) == (1920, 1080, 1296, 0), '%r' % (output(q, second),))
 
-    # a burst of resizes (a user dragging the window edge) with auto-fit
+    # auto-fit turned on: the size the client asked for the second display
+    # while it was off is answered at once (1920x1080 at 44 Hz), not at the
+    # client's next resize
     settle(log.name)
     write_config(conf, '[general]\nauto-fit = true\nauto-fit-refresh = 44\n')
-    time.sleep(0.3)
+    q = wait_for(x, lambda q: cur(q, second) and cur(q, second)[0] == '1920x1080_44.00')
+    check('auto-fit turned on: the size asked while it was off',
+          cur(q, second) and cur(q, second)[0] == '1920x1080_44.00' and geo(q, second) == (1920, 1080, 1296, 0),
+          '%r' % (output(q, second),))
+
+    # a burst of resizes (a user dragging the window edge) with auto-fit
+    settle(log.name)
     log.seek(0, os.SEEK_END)
     mark = log.tell()
     sizes = [(1024 + 8 * i, 768 + 4 * i) for i in range(25)]

@@ -124,27 +124,32 @@ static bool connected_now(const struct vmodes_reconcile_seen *sn, const struct v
 }
 
 /* Whether a mapped configured head e (output o) enters the plan, and how.
- * 0: it stays as it is, whatever size the host or the desktop gave it. */
+ * 0: it stays as it is, whatever size the host or the desktop gave it. A
+ * size the host asks and the agent has not answered yet comes before the
+ * stored mode of a full reconcile; a head that just connected or is pinned
+ * gets its stored mode. */
 static enum vmodes_reconcile_why configured_why(const struct vmodes_reconcile *r,
                                                 const struct vmodes_reconcile_input *in,
                                                 const struct vmodes_layout_output *o, struct vmodes_head_config *e)
 {
         const struct vmodes_reconcile_seen *sn = seen_find(r, o->id);
+        bool connected = connected_now(sn, o, in->now);
+        struct vmodes_head_mode fit;
         unsigned w, h;
 
+        vmodes_reconcile_requested_size(in->state, o, &w, &h);
+        if (in->config->auto_fit && !connected && !e->pinned && !desktop_follows(in, o) && host_asks(sn, o, w, h) &&
+            vmodes_reconcile_auto_fit_mode(in->config, w, h, &fit) == 0) {
+                e->modes[0] = fit;
+                e->n_modes = 1;
+                e->enabled = true;
+                return VMODES_RECONCILE_AUTO_FIT;
+        }
         if (in->full)
                 return VMODES_RECONCILE_FULL;
-        if (connected_now(sn, o, in->now))
+        if (connected)
                 return VMODES_RECONCILE_CONNECTED;
-        if (e->pinned)
-                return VMODES_RECONCILE_PINNED;
-        vmodes_reconcile_requested_size(in->state, o, &w, &h);
-        if (!in->config->auto_fit || desktop_follows(in, o) || !host_asks(sn, o, w, h) ||
-            vmodes_reconcile_auto_fit_mode(in->config, w, h, &e->modes[0]) < 0)
-                return 0;
-        e->n_modes = 1;
-        e->enabled = true;
-        return VMODES_RECONCILE_AUTO_FIT;
+        return e->pinned ? VMODES_RECONCILE_PINNED : 0;
 }
 
 /* The outputs the stored config's heads mean (NULL: not in this session). */
@@ -310,7 +315,8 @@ static struct vmodes_reconcile_seen *seen_slot(struct vmodes_reconcile *r, uint3
         return sn;
 }
 
-void vmodes_reconcile_remember(struct vmodes_reconcile *r, const struct vmodes_layout_state *s, uint64_t now)
+void vmodes_reconcile_remember(struct vmodes_reconcile *r, const struct vmodes_layout_state *s,
+                               const struct vmodes_config *config, uint64_t now)
 {
         for (unsigned i = 0; i < s->n_outputs; i++) {
                 const struct vmodes_layout_output *o = &s->outputs[i];
@@ -323,7 +329,9 @@ void vmodes_reconcile_remember(struct vmodes_reconcile *r, const struct vmodes_l
                         sn->connected_at = now;
                 sn->known = true;
                 sn->connection = o->connection;
-                vmodes_reconcile_requested_size(s, o, &sn->pref_w, &sn->pref_h);
+                /* with auto-fit off the host's request stays unanswered */
+                if (config->auto_fit)
+                        vmodes_reconcile_requested_size(s, o, &sn->pref_w, &sn->pref_h);
         }
         r->started = true;
 }

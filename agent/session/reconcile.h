@@ -16,7 +16,10 @@
  * - with auto-fit, a connected head whose preferred mode changed (the host
  *   asks for its window size) enters with that size at the configured
  *   refresh rate and blanking; heads without a configuration too, once the
- *   first reconcile is done;
+ *   first reconcile is done. A size asked while auto-fit was off counts as
+ *   asked until auto-fit is on (turning it on fits the heads to what the
+ *   host asks now), and an unanswered request wins over the stored mode
+ *   in a full reconcile (the configuration changed in the same moment);
  * - a head without a configuration that the host disconnected (a SPICE
  *   client switched that display off) is turned off, unless it is the last
  *   one lit;
@@ -98,10 +101,12 @@ struct vmodes_reconcile_result {
 int vmodes_reconcile_decide(const struct vmodes_reconcile *r, const struct vmodes_reconcile_input *in,
                             struct vmodes_reconcile_result *out);
 
-/* Remembers state (as queried, before the plan) as the last one seen: what
- * the host asks for now and which heads connected since the last time
- * (at `now`). */
-void vmodes_reconcile_remember(struct vmodes_reconcile *r, const struct vmodes_layout_state *state, uint64_t now);
+/* Remembers state (as queried, before the plan) as the last one seen:
+ * which heads connected since the last time (at `now`) and, when config
+ * (the one decide() was given) has auto-fit on, the sizes the host asks
+ * for now as answered. */
+void vmodes_reconcile_remember(struct vmodes_reconcile *r, const struct vmodes_layout_state *state,
+                               const struct vmodes_config *config, uint64_t now);
 
 /* The stored config in the X session's output names: heads the session
  * does not have are left out (listed in skipped / n_skipped when given), a

@@ -217,7 +217,7 @@ static void apply(struct agent *a)
                 a->retry = true;
         else if (queried && r != -ECONNRESET) {
                 /* remember what is there now (as queried, before the plan) */
-                vmodes_reconcile_remember(&a->memory, a->x.state, session_now_usec());
+                vmodes_reconcile_remember(&a->memory, a->x.state, &a->cfg, session_now_usec());
                 a->config_changed = false;
                 a->retries = 0;
         }
