@@ -111,6 +111,34 @@ void vmodes_layout_state_screenless(struct vmodes_layout_state *s)
         s->max_width = s->max_height = 32767;
 }
 
+void vmodes_layout_plan_targets(const struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan,
+                                struct vmodes_layout_target *t, uint32_t *primary)
+{
+        for (unsigned i = 0; i < s->n_crtcs; i++) {
+                const struct vmodes_layout_crtc *c = &s->crtcs[i];
+                t[i] = (struct vmodes_layout_target){ c->mode != 0, c->mode, -1, c->x, c->y };
+        }
+        *primary = s->primary;
+        for (unsigned k = 0; k < plan->n_ops; k++) {
+                const struct vmodes_layout_op *op = &plan->ops[k];
+                unsigned i = 0;
+
+                if (op->type == VMODES_OP_SET_PRIMARY) {
+                        *primary = op->output;
+                        continue;
+                }
+                if (op->type != VMODES_OP_SET_CRTC && op->type != VMODES_OP_DISABLE_CRTC)
+                        continue;
+                while (i < s->n_crtcs && s->crtcs[i].id != op->crtc)
+                        i++;
+                if (i == s->n_crtcs)
+                        continue;
+                t[i].lit = op->type == VMODES_OP_SET_CRTC;
+                if (t[i].lit)
+                        t[i] = (struct vmodes_layout_target){ true, op->ref.id, op->ref.created, op->x, op->y };
+        }
+}
+
 /* The closest mode to m of the n ids (ids NULL: every mode of the state). */
 static const struct vmodes_layout_smode *closest_mode(const struct vmodes_layout_state *s, const uint32_t *ids,
                                                       unsigned n, const struct vmodes_mode *m)

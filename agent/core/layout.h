@@ -235,6 +235,19 @@ uint32_t vmodes_layout_add_loose_mode(struct vmodes_layout_state *s, unsigned wi
  * screen becomes the bounding box of the lit CRTCs, its maximum the
  * largest a layout may be (32767 x 32767). */
 void vmodes_layout_state_screenless(struct vmodes_layout_state *s);
+/* What one CRTC shows once a plan is done (for servers that take a whole
+ * layout at once: the Wayland backends, GDM's monitors.xml). */
+struct vmodes_layout_target {
+        bool lit;
+        uint32_t mode; /* an id of the state, 0 when lit with a mode the plan creates */
+        int created;   /* that mode: index into plan.ops of its CREATE_MODE, else -1 */
+        int x, y;
+};
+/* The state's CRTCs after plan, in the state's order (t has s->n_crtcs
+ * entries), and the primary output after it. */
+void vmodes_layout_plan_targets(const struct vmodes_layout_state *s, const struct vmodes_layout_plan *plan,
+                                struct vmodes_layout_target *t, uint32_t *primary);
+
 /* A mode's refresh rate in whole mHz (rounded), as Wayland reports it. */
 int32_t vmodes_layout_refresh_mhz(const struct vmodes_mode *m);
 

@@ -319,12 +319,6 @@ static int mutter_query(void *impl, struct vmodes_layout_state *st, struct vmode
 
 /* ---- execute --------------------------------------------------------------------- */
 
-struct target {
-        bool lit;
-        uint32_t mode; /* state mode id */
-        int x, y;
-};
-
 static const char *mode_id_of(const struct monitor *mon, uint32_t sid)
 {
         for (unsigned i = 0; i < mon->n_modes; i++)
@@ -362,7 +356,7 @@ static int not_offered(const struct mutter *m, const struct vmodes_layout_state 
                                 want->hdisplay, want->vdisplay, vmodes_mode_refresh(want), st->outputs[i].name, list);
 }
 
-static int apply_layout(struct mutter *m, const struct vmodes_layout_state *st, const struct target *t,
+static int apply_layout(struct mutter *m, const struct vmodes_layout_state *st, const struct vmodes_layout_target *t,
                         uint32_t primary, struct vmodes_error *err)
 {
         sd_bus_message *call = NULL, *reply = NULL;
@@ -408,7 +402,7 @@ static int apply_layout(struct mutter *m, const struct vmodes_layout_state *st, 
 
 /* Does the state show what t says for output i? */
 static bool shows(const struct vmodes_layout_state *now, const struct vmodes_layout_state *st, unsigned i,
-                  const struct target *t, char *have, size_t size)
+                  const struct vmodes_layout_target *t, char *have, size_t size)
 {
         const struct vmodes_layout_output *o = vmodes_layout_output_by_name(now, st->outputs[i].name);
         const struct vmodes_layout_crtc *c = o && o->crtc ? vmodes_layout_crtc_by_id(now, o->crtc) : NULL;
@@ -430,16 +424,12 @@ static int mutter_execute(void *impl, const struct vmodes_layout_state *st, cons
                           struct vmodes_error *err)
 {
         struct mutter *m = impl;
-        struct target t[VMODES_LAYOUT_OUTPUTS_MAX] = { 0 };
+        struct vmodes_layout_target t[VMODES_LAYOUT_CRTCS_MAX];
         struct vmodes_layout_state *now;
-        uint32_t primary = st->primary;
+        uint32_t primary;
         int r;
 
         m->stats.execute_round_trips = m->stats.execute_requests = 0;
-        for (unsigned i = 0; i < st->n_outputs; i++) {
-                const struct vmodes_layout_crtc *c = &st->crtcs[i];
-                t[i] = (struct target){ .lit = c->mode != 0, .mode = c->mode, .x = c->x, .y = c->y };
-        }
         for (unsigned k = 0; k < plan->n_ops; k++) {
                 const struct vmodes_layout_op *op = &plan->ops[k];
                 unsigned i = op->crtc - CRTC_BASE - 1;
@@ -447,13 +437,8 @@ static int mutter_execute(void *impl, const struct vmodes_layout_state *st, cons
                 if (op->type == VMODES_OP_ADD_MODE) {
                         /* a mode mutter does not offer (the planner adds only those) */
                         const struct vmodes_layout_output *o = vmodes_layout_output_by_id(st, op->output);
-                        i = o ? (unsigned)(o - st->outputs) : 0;
                         if (o)
-                                return not_offered(m, st, plan, op, i, err);
-                        continue;
-                }
-                if (op->type == VMODES_OP_SET_PRIMARY) {
-                        primary = op->output;
+                                return not_offered(m, st, plan, op, (unsigned)(o - st->outputs), err);
                         continue;
                 }
                 if (op->type != VMODES_OP_SET_CRTC && op->type != VMODES_OP_DISABLE_CRTC)
@@ -461,15 +446,10 @@ static int mutter_execute(void *impl, const struct vmodes_layout_state *st, cons
                 if (op->crtc <= CRTC_BASE || i >= st->n_outputs)
                         return vmodes_error_set(err, -EINVAL, "the plan names CRTC 0x%" PRIx32 ", which mutter does not have",
                                                 op->crtc);
-                t[i].lit = op->type == VMODES_OP_SET_CRTC;
-                if (!t[i].lit)
-                        continue;
-                if (op->ref.created >= 0 || !mode_id_of(&m->monitors[i], op->ref.id))
+                if (op->type == VMODES_OP_SET_CRTC && (op->ref.created >= 0 || !mode_id_of(&m->monitors[i], op->ref.id)))
                         return not_offered(m, st, plan, op, i, err);
-                t[i].mode = op->ref.id;
-                t[i].x = op->x;
-                t[i].y = op->y;
         }
+        vmodes_layout_plan_targets(st, plan, t, &primary);
         r = apply_layout(m, st, t, primary, err);
         if (r < 0)
                 return r;
