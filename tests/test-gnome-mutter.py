@@ -16,6 +16,9 @@ org.gnome.Mutter.DisplayConfig, not through vmodes:
   marked "not offered" by `vmodes list`;
 - `vmodes session --config` applies its layout and exits 0 when mutter
   leaves the bus;
+- GDM's monitors.xml as vmodesd writes it (agent/core/monitorsxml.c, run
+  through tests/test-monitorsxml --format with the monitors and modes mutter
+  listed): a new mutter with that file comes up in its layout;
 - no mutter on the bus: one line, exit 1.
 GNOME on Wayland in the QXL VM: tests/vm/README.md (what is measured)."""
 import json
@@ -90,10 +93,28 @@ def state():
     return out
 
 
-def start_mutter():
+def monitors():
+    """mutter's monitors as tests/test-monitorsxml --format reads them."""
+    p = busctl('--json=short', 'call', 'org.gnome.Mutter.DisplayConfig', '/org/gnome/Mutter/DisplayConfig',
+               'org.gnome.Mutter.DisplayConfig', 'GetCurrentState')
+    if p.returncode:
+        raise AssertionError('GetCurrentState: ' + p.stderr)
+    out = ''
+    for spec, modes, _ in json.loads(p.stdout)['data'][1]:
+        out += 'connector %s\n' % ' '.join(spec)
+        for m in modes:
+            out += 'mode %d %d %.9f%s\n' % (m[1], m[2], m[3],
+                                              ' preferred' if m[6].get('is-preferred', {}).get('data') else '')
+    return out
+
+
+def start_mutter(config_home=None):
     log = open(os.path.join(tmp, 'mutter.log'), 'a')
+    e = dict(base_env)
+    if config_home:
+        e['XDG_CONFIG_HOME'] = config_home
     p = subprocess.Popen([MUTTER, '--headless', '--wayland', '--no-x11', '--sm-disable', '--virtual-monitor',
-                          '1280x800', '--virtual-monitor', '1024x768@50'], env=base_env, stdout=log,
+                          '1280x800', '--virtual-monitor', '1024x768@50'], env=e, stdout=log,
                          stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and p.poll() is None:
@@ -122,6 +143,7 @@ def vmodes(*args, **extra):
 
 
 mutter = start_mutter()
+MONITORS = monitors()
 try:
     def t_list():
         p = vmodes('list')
@@ -207,6 +229,33 @@ try:
     s.check('a mode mutter does not offer, with and without --apply: one line, nothing changed', t_not_offered)
     s.check('a stored mode mutter does not offer is marked in vmodes list', t_stored_not_offered)
     s.check('vmodes session applies its layout and exits 0 when mutter leaves', t_session)
+
+    def t_greeter_file():
+        # the file vmodesd writes for GDM's greeter, from a layout unlike
+        # mutter's default (Meta-0 primary at 0,0, Meta-1 right of it) and
+        # unlike the user's monitors.xml the tests above left
+        global mutter
+        conf = os.path.join(tmp, 'greeter.conf')
+        with open(conf, 'w') as f:
+            f.write('[head Meta-0]\nmode = 1280x800@60\n[head Meta-1]\nmode = 1024x768@50\n'
+                    'position = above Meta-0\nprimary = yes\n')
+        tool = os.path.join(D.BUILDDIR, 'tests', 'test-monitorsxml')
+        p = subprocess.run([tool, '--format', conf], input=MONITORS, capture_output=True, text=True, timeout=30)
+        eq(p.returncode, 0, 'test-monitorsxml --format (%r)' % p.stderr)
+        has(p.stdout, '<rate>50.000', 'the file')
+        config_home = os.path.join(tmp, 'greeter-home', '.config')
+        os.makedirs(config_home)
+        with open(os.path.join(config_home, 'monitors.xml'), 'w') as f:
+            f.write(p.stdout)
+        stop(mutter)
+        mutter = start_mutter(config_home)
+        want = {'Meta-1': (0, 0, True, '1024x768@50.000'), 'Meta-0': (0, 768, False, '1280x800@60.000')}
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and state() != want:
+            time.sleep(0.2)
+        eq(state(), want, 'the layout of a new mutter with that monitors.xml:\n%s' % p.stdout)
+
+    s.check('GDM\'s monitors.xml as vmodesd writes it: a new mutter comes up with its layout', t_greeter_file)
 finally:
     stop(mutter)
 

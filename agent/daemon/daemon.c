@@ -5,16 +5,19 @@
  * from it (xorg.conf.d snippet, kernel command-line drop-in).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "agent/common/head.h"
 #include "agent/core/atomic.h"
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/greeter.h"
 #include "agent/core/kcmdline.h"
 #include "agent/core/xorgconf.h"
 
@@ -293,7 +296,9 @@ static int make_parent(const char *path)
 
 /* What a commit changes besides vmodes.conf. */
 struct outputs {
-        bool xorg, grub;
+        bool xorg, grub, greeter;
+        char greeter_path[PATH_MAX];
+        bool greeter_removed;
 };
 
 static int stage_xorg(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
@@ -360,6 +365,63 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
         return 0;
 }
 
+/* GDM's monitors.xml: written from c for the connectors the kernel has
+ * now, removed when c has nothing for them (only a file vmodesd wrote).
+ * What cannot be staged is logged, never refused: the login screen then
+ * keeps the layout it has. */
+static void stage_greeter(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
+                          struct outputs *o)
+{
+        struct vmodes_kms_connector *conn = NULL;
+        struct vmodes_error err = { "" };
+        char *cur = NULL, *text = NULL;
+        unsigned n = 0;
+        int r;
+
+        if (vmodes_greeter_path(d->opt.greeter_path, o->greeter_path, sizeof(o->greeter_path)) < 0)
+                return; /* no GDM */
+        r = vmodes_atomic_read_file(o->greeter_path, 1 << 20, VMODES_ATOMIC_NOFOLLOW, &cur, NULL);
+        if (r == 0 && !vmodes_monitorsxml_is_ours(cur)) {
+                log_notice("%s was not written by vmodesd: left as it is (GDM's login screen keeps it)",
+                           o->greeter_path);
+                goto out;
+        }
+        if (r < 0 && r != -ENOENT) {
+                log_warning("cannot read %s: %s; GDM's login screen keeps its layout", o->greeter_path, strerror(-r));
+                goto out;
+        }
+        r = vmodes_greeter_connectors(d->discovery, &conn, &n);
+        if (r >= 0)
+                r = vmodes_monitorsxml_format(c, conn, n, &text, &err);
+        if (r == -ENOTSUP)
+                log_notice("GDM's login screen keeps its own layout: %s", err.msg);
+        else if (r < 0) {
+                log_warning("GDM's login screen keeps its layout: %s", err.msg[0] ? err.msg : strerror(-r));
+                goto out;
+        }
+        if (!text) {
+                if (cur && vmodes_atomic_txn_remove(t, o->greeter_path) == 0)
+                        o->greeter = o->greeter_removed = true;
+                goto out;
+        }
+        if (cur && !strcmp(cur, text))
+                goto out;
+        r = vmodes_atomic_txn_write(t, o->greeter_path, text, strlen(text), 0644, false);
+        if (r == -ENOENT)
+                /* the greeter makes its .config folder when it first runs:
+                 * vmodesd writes the file at its next start (boot) */
+                log_notice("%s: GDM has no .config folder yet; GDM's login screen keeps its layout until vmodesd "
+                           "starts again after GDM ran once", o->greeter_path);
+        else if (r < 0)
+                log_warning("cannot write %s: %s; GDM's login screen keeps its layout", o->greeter_path, strerror(-r));
+        else
+                o->greeter = true;
+out:
+        free(conn);
+        free(cur);
+        free(text);
+}
+
 static void log_outputs(struct vmodes_daemon *d, const struct vmodes_config *c, const struct outputs *o)
 {
         if (o->xorg)
@@ -367,6 +429,8 @@ static void log_outputs(struct vmodes_daemon *d, const struct vmodes_config *c, 
         if (o->grub)
                 log_notice("%s %s; run update-grub to use it at the next boot",
                                   c->kernel_cmdline ? "wrote" : "removed", d->opt.grub_path);
+        if (o->greeter)
+                log_info("%s %s (GDM's login screen)", o->greeter_removed ? "removed" : "wrote", o->greeter_path);
 }
 
 /* Stage the X config and the kernel drop-in of c (and, with config_text,
@@ -391,6 +455,8 @@ static int write_all(struct vmodes_daemon *d, const struct vmodes_config *c, con
                 r = stage_xorg(d, c, t, &o, err);
         if (r == 0)
                 r = stage_grub(d, c, t, &o, err);
+        if (r == 0)
+                stage_greeter(d, c, t, &o);
         if (r == 0) {
                 r = vmodes_atomic_txn_commit(t, &failed);
                 if (r < 0)

@@ -28,8 +28,9 @@ static void help(void)
                "The vmodes system daemon. Finds the virtual GPUs (QXL, virtio-gpu) and loads\n"
                "their kernel driver when it is missing, keeps the display config in\n"
                "%s and writes %s from it, so Xorg and the\n"
-               "login screen start with the configured modes. Serves org.vmodes.Daemon1 on\n"
-               "the system bus (see vmodesd(8) / README). Normally started by systemd.\n"
+               "login screen start with the configured modes, and GDM's monitors.xml for its\n"
+               "login screen on Wayland. Serves org.vmodes.Daemon1 on the system bus (see\n"
+               "vmodesd(8) / README). Normally started by systemd.\n"
                "\n"
                "Options:\n"
                "  --config=FILE       the config file (default %s)\n"
@@ -37,6 +38,9 @@ static void help(void)
                "  --grub-dropin=FILE  the kernel command-line drop-in written when\n"
                "                      kernel-cmdline = true (default %s;\n"
                "                      empty: never)\n"
+               "  --greeter-monitors=FILE  GDM's monitors.xml (default: .config/monitors.xml\n"
+               "                      in the home of GDM's user, Debian-gdm or gdm, when\n"
+               "                      there is one; empty: never)\n"
                "  --bus=system|session  which bus to serve on (default system)\n"
                "  --address=ADDRESS   serve on the bus at this D-Bus address instead\n"
                "  --no-load-modules   do not load missing GPU driver modules\n"
@@ -80,11 +84,12 @@ struct args {
 /* The command line: -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-        enum { OPT_CONFIG = 256, OPT_XORG, OPT_GRUB, OPT_BUS, OPT_ADDRESS, OPT_NO_LOAD, OPT_NO_MONITOR, OPT_VERSION };
+        enum { OPT_CONFIG = 256, OPT_XORG, OPT_GRUB, OPT_GREETER, OPT_BUS, OPT_ADDRESS, OPT_NO_LOAD, OPT_NO_MONITOR, OPT_VERSION };
         static const struct option long_options[] = {
                 { "config", required_argument, NULL, OPT_CONFIG },
                 { "xorg-config", required_argument, NULL, OPT_XORG },
                 { "grub-dropin", required_argument, NULL, OPT_GRUB },
+                { "greeter-monitors", required_argument, NULL, OPT_GREETER },
                 { "bus", required_argument, NULL, OPT_BUS },
                 { "address", required_argument, NULL, OPT_ADDRESS },
                 { "no-load-modules", no_argument, NULL, OPT_NO_LOAD },
@@ -100,6 +105,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 case OPT_CONFIG: a->opt.config_path = optarg; break;
                 case OPT_XORG: a->opt.xorg_path = optarg; break;
                 case OPT_GRUB: a->opt.grub_path = optarg; break;
+                case OPT_GREETER: a->opt.greeter_path = optarg; break;
                 case OPT_BUS:
                         if (strcmp(optarg, "system") && strcmp(optarg, "session")) {
                                 log_error("--bus must be system or session, not '%s'", optarg);
