@@ -16,9 +16,10 @@ org.gnome.Mutter.DisplayConfig, not through vmodes:
   marked "not offered" by `vmodes list`;
 - `vmodes session --config` applies its layout and exits 0 when mutter
   leaves the bus;
-- GDM's monitors.xml as vmodesd writes it (agent/core/monitorsxml.c, run
-  through tests/test-monitorsxml --format with the monitors and modes mutter
-  listed): a new mutter with that file comes up in its layout;
+- the monitors.xml vmodesd writes for GDM's login screen
+  (agent/core/monitorsxml.c, run through tests/test-monitorsxml --format
+  with the monitors and modes mutter listed), put in mutter's system config
+  folder (XDG_CONFIG_DIRS): a new mutter comes up in its layout;
 - no mutter on the bus: one line, exit 1.
 GNOME on Wayland in the QXL VM: tests/vm/README.md (what is measured)."""
 import json
@@ -108,11 +109,14 @@ def monitors():
     return out
 
 
-def start_mutter(config_home=None):
+def start_mutter(system_dir=None):
+    """mutter; with system_dir, that is its system config folder
+    (XDG_CONFIG_DIRS) and its user config folder is a new, empty one."""
     log = open(os.path.join(tmp, 'mutter.log'), 'a')
     e = dict(base_env)
-    if config_home:
-        e['XDG_CONFIG_HOME'] = config_home
+    if system_dir:
+        e['XDG_CONFIG_DIRS'] = system_dir
+        e['XDG_CONFIG_HOME'] = tempfile.mkdtemp(dir=tmp)
     p = subprocess.Popen([MUTTER, '--headless', '--wayland', '--no-x11', '--sm-disable', '--virtual-monitor',
                           '1280x800', '--virtual-monitor', '1024x768@50'], env=e, stdout=log,
                          stderr=subprocess.STDOUT)
@@ -231,9 +235,10 @@ try:
     s.check('vmodes session applies its layout and exits 0 when mutter leaves', t_session)
 
     def t_greeter_file():
-        # the file vmodesd writes for GDM's greeter, from a layout unlike
-        # mutter's default (Meta-0 primary at 0,0, Meta-1 right of it) and
-        # unlike the user's monitors.xml the tests above left
+        # the file vmodesd writes for GDM's greeter, in mutter's system
+        # config folder, from a layout unlike mutter's default (Meta-0
+        # primary at 0,0, Meta-1 right of it): a new mutter without a user
+        # monitors.xml comes up in it
         global mutter
         conf = os.path.join(tmp, 'greeter.conf')
         with open(conf, 'w') as f:
@@ -243,17 +248,17 @@ try:
         p = subprocess.run([tool, '--format', conf], input=MONITORS, capture_output=True, text=True, timeout=30)
         eq(p.returncode, 0, 'test-monitorsxml --format (%r)' % p.stderr)
         has(p.stdout, '<rate>50.000', 'the file')
-        config_home = os.path.join(tmp, 'greeter-home', '.config')
-        os.makedirs(config_home)
-        with open(os.path.join(config_home, 'monitors.xml'), 'w') as f:
+        system_dir = os.path.join(tmp, 'xdg')
+        os.makedirs(system_dir)
+        with open(os.path.join(system_dir, 'monitors.xml'), 'w') as f:
             f.write(p.stdout)
         stop(mutter)
-        mutter = start_mutter(config_home)
+        mutter = start_mutter(system_dir)
         want = {'Meta-1': (0, 0, True, '1024x768@50.000'), 'Meta-0': (0, 768, False, '1280x800@60.000')}
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and state() != want:
             time.sleep(0.2)
-        eq(state(), want, 'the layout of a new mutter with that monitors.xml:\n%s' % p.stdout)
+        eq(state(), want, 'the layout of a new mutter with that system monitors.xml:\n%s' % p.stdout)
 
     s.check('GDM\'s monitors.xml as vmodesd writes it: a new mutter comes up with its layout', t_greeter_file)
 finally:

@@ -365,8 +365,9 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
         return 0;
 }
 
-/* GDM's monitors.xml: written from c for the connectors the kernel has
- * now, removed when c has nothing for them (only a file vmodesd wrote).
+/* The monitors.xml for GDM's login screen: written from c for the
+ * connectors the kernel has now, removed when c has nothing for them (only
+ * a file vmodesd wrote).
  * What cannot be staged is logged, never refused: the login screen then
  * keeps the layout it has. */
 static void stage_greeter(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
@@ -382,8 +383,7 @@ static void stage_greeter(struct vmodes_daemon *d, const struct vmodes_config *c
                 return; /* no GDM */
         r = vmodes_atomic_read_file(o->greeter_path, 1 << 20, VMODES_ATOMIC_NOFOLLOW, &cur, NULL);
         if (r == 0 && !vmodes_monitorsxml_is_ours(cur)) {
-                log_notice("%s was not written by vmodesd: left as it is (GDM's login screen keeps it)",
-                           o->greeter_path);
+                log_notice("%s was not written by vmodesd: left as it is", o->greeter_path);
                 goto out;
         }
         if (r < 0 && r != -ENOENT) {
@@ -407,12 +407,7 @@ static void stage_greeter(struct vmodes_daemon *d, const struct vmodes_config *c
         if (cur && !strcmp(cur, text))
                 goto out;
         r = vmodes_atomic_txn_write(t, o->greeter_path, text, strlen(text), 0644, false);
-        if (r == -ENOENT)
-                /* the greeter makes its .config folder when it first runs:
-                 * vmodesd writes the file at its next start (boot) */
-                log_notice("%s: GDM has no .config folder yet; GDM's login screen keeps its layout until vmodesd "
-                           "starts again after GDM ran once", o->greeter_path);
-        else if (r < 0)
+        if (r < 0)
                 log_warning("cannot write %s: %s; GDM's login screen keeps its layout", o->greeter_path, strerror(-r));
         else
                 o->greeter = true;

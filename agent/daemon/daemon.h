@@ -19,7 +19,7 @@ struct vmodes_daemon_options {
         const char *config_path;  /* vmodes.conf */
         const char *xorg_path;    /* the xorg.conf.d file */
         const char *grub_path;    /* the GRUB drop-in for kernel-cmdline */
-        const char *greeter_path; /* GDM's monitors.xml; NULL: in the home of GDM's user, "": none */
+        const char *greeter_path; /* monitors.xml for GDM; NULL: the default when GDM is installed, "": none */
         bool load_modules;        /* load missing GPU drivers (libkmod) */
         bool monitor;             /* follow udev events */
 };
@@ -57,7 +57,7 @@ void vmodes_daemon_config_changed(struct vmodes_daemon *d);
 int vmodes_daemon_load_config(struct vmodes_daemon *d, bool at_start, struct vmodes_error *err);
 /* Discovery, module loading, X output naming. */
 int vmodes_daemon_scan(struct vmodes_daemon *d);
-/* Write the X config (and the kernel drop-in, and GDM's monitors.xml) for
+/* Write the X config (and the kernel drop-in, and the monitors.xml for GDM) for
  * the current config when their content differs from what is on disk, all
  * or none; -ESTALE while read-only. */
 int vmodes_daemon_write_outputs(struct vmodes_daemon *d, struct vmodes_error *err);

@@ -2,8 +2,7 @@
 /*
  * GDM's login screen: the connectors of the virtual GPUs as mutter will
  * see them (the kernel's mode lists through libdrm, without a probe; the
- * EDID from sysfs), and where GDM's greeter reads its monitors.xml (the
- * home of GDM's user: Debian-gdm on Debian, gdm elsewhere). The file's
+ * EDID from sysfs), and where the monitors.xml for it goes. The file's
  * content: agent/core/monitorsxml.c.
  */
 #include <errno.h>
@@ -12,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -25,19 +23,16 @@
 int vmodes_greeter_path(const char *configured, char *path, size_t size)
 {
         static const char *const users[] = { "Debian-gdm", "gdm" };
-        struct stat st;
 
         if (configured) {
                 if (!*configured)
                         return -ENOENT;
                 return (size_t)snprintf(path, size, "%s", configured) < size ? 0 : -ENAMETOOLONG;
         }
-        for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-                const struct passwd *pw = getpwnam(users[i]);
-                if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/' || stat(pw->pw_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-                        continue;
-                return (size_t)snprintf(path, size, "%s/.config/monitors.xml", pw->pw_dir) < size ? 0 : -ENAMETOOLONG;
-        }
+        for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+                if (getpwnam(users[i]))
+                        return (size_t)snprintf(path, size, "%s", VMODES_GREETER_MONITORS_PATH) < size ? 0
+                                                                                                 : -ENAMETOOLONG;
         return -ENOENT;
 }
 

@@ -13,10 +13,16 @@
 
 #define VMODES_GREETER_CONNECTORS_MAX 16
 
-/* The greeter's monitors.xml: `configured` when not NULL ("" : none, then
- * -ENOENT), else .config/monitors.xml in the home of GDM's user (Debian-gdm,
- * gdm), -ENOENT when there is no such user or home (no GDM). The greeter
- * makes that .config folder itself when it first runs. */
+/* mutter reads a system-wide monitors.xml from the first folder of
+ * XDG_CONFIG_DIRS that has one before the user's own (which wins for the
+ * same monitors): GDM's greeter, a gnome-shell run by GDM's user, reads it
+ * too. GDM's own home (/var/lib/gdm3/.config, mode 0700) is closed to a
+ * root without CAP_DAC_OVERRIDE, which vmodesd's unit does not have. */
+#define VMODES_GREETER_MONITORS_PATH SYSCONFDIR "/xdg/monitors.xml"
+
+/* Where the monitors.xml for GDM's login screen goes: `configured` when
+ * not NULL ("": nowhere, then -ENOENT), else VMODES_GREETER_MONITORS_PATH
+ * when GDM is installed (its user Debian-gdm or gdm exists), else -ENOENT. */
 int vmodes_greeter_path(const char *configured, char *path, size_t size);
 
 /* The connectors of every virtual GPU of disc as the kernel lists them now

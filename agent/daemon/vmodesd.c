@@ -17,6 +17,7 @@
 #include "agent/common/bus.h"
 #include "agent/daemon/bus.h"
 #include "agent/daemon/daemon.h"
+#include "agent/daemon/greeter.h"
 
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
 #define DEFAULT_GRUB SYSCONFDIR "/default/grub.d/vmodes.cfg"
@@ -28,7 +29,7 @@ static void help(void)
                "The vmodes system daemon. Finds the virtual GPUs (QXL, virtio-gpu) and loads\n"
                "their kernel driver when it is missing, keeps the display config in\n"
                "%s and writes %s from it, so Xorg and the\n"
-               "login screen start with the configured modes, and GDM's monitors.xml for its\n"
+               "login screen start with the configured modes, and a monitors.xml for GDM's\n"
                "login screen on Wayland. Serves org.vmodes.Daemon1 on the system bus (see\n"
                "vmodesd(8) / README). Normally started by systemd.\n"
                "\n"
@@ -38,9 +39,8 @@ static void help(void)
                "  --grub-dropin=FILE  the kernel command-line drop-in written when\n"
                "                      kernel-cmdline = true (default %s;\n"
                "                      empty: never)\n"
-               "  --greeter-monitors=FILE  GDM's monitors.xml (default: .config/monitors.xml\n"
-               "                      in the home of GDM's user, Debian-gdm or gdm, when\n"
-               "                      there is one; empty: never)\n"
+               "  --greeter-monitors=FILE  the monitors.xml for GDM's login screen (default\n"
+               "                      %s when GDM is installed; empty: never)\n"
                "  --bus=system|session  which bus to serve on (default system)\n"
                "  --address=ADDRESS   serve on the bus at this D-Bus address instead\n"
                "  --no-load-modules   do not load missing GPU driver modules\n"
@@ -51,7 +51,8 @@ static void help(void)
                "Signals: SIGHUP re-reads the config file (a broken file is reported with\n"
                "FILE:LINE, the previous config stays in use and changes are refused until\n"
                "the file is fixed and reloaded); SIGTERM stops.\n",
-               VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, DEFAULT_GRUB);
+               VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, DEFAULT_GRUB,
+               VMODES_GREETER_MONITORS_PATH);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
