@@ -152,6 +152,7 @@ static void connector_clear(struct vmodes_connector *c)
         for (size_t i = 0; i < c->n_modes; i++)
                 free(c->modes[i]);
         free(c->modes);
+        free(c->kmodes);
         memset(c, 0, sizeof(*c));
 }
 
@@ -672,6 +673,33 @@ static void read_connector_props(int fd, uint32_t conn_id, struct vmodes_connect
         drmModeFreeObjectProperties(props);
 }
 
+static double mode_refresh(const drmModeModeInfo *m)
+{
+        double num = m->clock * 1000.0, den = (double)m->htotal * m->vtotal;
+
+        if (m->flags & DRM_MODE_FLAG_INTERLACE)
+                num *= 2.0;
+        if (m->flags & DRM_MODE_FLAG_DBLSCAN)
+                den *= 2.0;
+        if (m->vscan > 1)
+                den *= m->vscan;
+        return den > 0 ? num / den : 0;
+}
+
+static void read_kernel_modes(const drmModeConnector *conn, struct vmodes_connector *c)
+{
+        free(c->kmodes);
+        c->n_kmodes = 0;
+        c->kmodes = conn->count_modes > 0 ? calloc((size_t)conn->count_modes, sizeof(*c->kmodes)) : NULL;
+        for (int i = 0; c->kmodes && i < conn->count_modes; i++) {
+                const drmModeModeInfo *m = &conn->modes[i];
+                c->kmodes[c->n_kmodes++] = (struct vmodes_connector_mode){
+                        m->hdisplay, m->vdisplay, mode_refresh(m), (m->flags & DRM_MODE_FLAG_INTERLACE) != 0,
+                        (m->type & DRM_MODE_TYPE_PREFERRED) != 0, (m->type & DRM_MODE_TYPE_USERDEF) != 0,
+                };
+        }
+}
+
 /* The facts sysfs lacks: mode_config limits and connector properties. Opening
  * the card needs the video group or root; without it they stay unknown. */
 static int read_drm_node(struct vmodes_device *dev)
@@ -700,8 +728,10 @@ static int read_drm_node(struct vmodes_device *dev)
                                  ? connector_type_names[conn->connector_type] : "Unknown",
                          conn->connector_type_id);
                 for (size_t j = 0; j < dev->n_connectors; j++)
-                        if (!strcmp(dev->connectors[j].name, name))
+                        if (!strcmp(dev->connectors[j].name, name)) {
                                 read_connector_props(fd, conn->connector_id, &dev->connectors[j]);
+                                read_kernel_modes(conn, &dev->connectors[j]);
+                        }
                 drmModeFreeConnector(conn);
         }
         drmModeFreeResources(res);

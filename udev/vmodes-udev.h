@@ -90,8 +90,20 @@ enum vmodes_connector_status {
 const char *vmodes_connector_status_to_string(enum vmodes_connector_status s);
 int vmodes_connector_status_from_string(const char *word);
 
+/* A mode of a connector's list as the kernel has it (libdrm). */
+struct vmodes_connector_mode {
+        uint16_t width, height;
+        /* Hz from the timings: clock / (htotal * vtotal), x2 interlaced,
+         * /2 doublescan (the rate compositors compute) */
+        double refresh;
+        bool interlace;
+        bool preferred; /* DRM_MODE_TYPE_PREFERRED: the host's size on a virtual GPU */
+        bool userdef;   /* DRM_MODE_TYPE_USERDEF: from video= on the kernel command line */
+};
+
 /* status, enabled and modes are read with VMODES_SCAN_CONNECTOR_STATE, the
- * properties with VMODES_SCAN_DRM_NODE; otherwise they stay unknown. */
+ * properties and kmodes with VMODES_SCAN_DRM_NODE; otherwise they stay
+ * unknown. */
 struct vmodes_connector {
         char *sysname;  /* "card0-Virtual-1" */
         char *name;     /* "Virtual-1": the KMS connector name */
@@ -107,6 +119,9 @@ struct vmodes_connector {
         int64_t hotplug_mode_update; /* -1 when the connector lacks it */
         int64_t suggested_x;         /* -1 when the connector lacks it */
         int64_t suggested_y;
+        /* the kernel's list with the timings' rates (libdrm, no probe) */
+        struct vmodes_connector_mode *kmodes;
+        size_t n_kmodes;
 };
 
 struct vmodes_device {

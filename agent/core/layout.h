@@ -235,6 +235,11 @@ uint32_t vmodes_layout_add_loose_mode(struct vmodes_layout_state *s, unsigned wi
  * screen becomes the bounding box of the lit CRTCs, its maximum the
  * largest a layout may be (32767 x 32767). */
 void vmodes_layout_state_screenless(struct vmodes_layout_state *s);
+/* loose_tolerance_mhz where only the kernel's modes exist (GNOME's mutter,
+ * GDM's greeter): a spec takes the listed mode of its size within 0.5 Hz
+ * (CVT's 1920x1080@60 is 59.963 Hz, the kernel's DMT mode 60.000). */
+#define VMODES_LAYOUT_KERNEL_RATE_TOLERANCE_MHZ 500u
+
 /* What one CRTC shows once a plan is done (for servers that take a whole
  * layout at once: the Wayland backends, GDM's monitors.xml). */
 struct vmodes_layout_target {

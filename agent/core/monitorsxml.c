@@ -10,10 +10,6 @@
 #include "agent/core/layout.h"
 #include "agent/core/monitorsxml.h"
 
-/* mutter takes a listed rate for a wanted one this far apart (the rule of
- * the GNOME backend, agent/display/mutter-dbus.c: CVT's 59.81 Hz is
- * mutter's 60.000) */
-#define RATE_TOLERANCE_MHZ 500u
 #define CRTC_BASE 0x100
 
 /* An EDID display descriptor's text (13 bytes, ended by a line feed), as
@@ -85,7 +81,7 @@ static void default_state(const struct vmodes_kms_connector *conn, unsigned n, s
         int x = 0;
 
         memset(st, 0, sizeof(*st));
-        st->loose_tolerance_mhz = RATE_TOLERANCE_MHZ;
+        st->loose_tolerance_mhz = VMODES_LAYOUT_KERNEL_RATE_TOLERANCE_MHZ;
         st->layout_at_origin = true;
         for (unsigned i = 0; i < n && st->n_outputs < VMODES_LAYOUT_OUTPUTS_MAX; i++) {
                 const struct vmodes_kms_connector *k = &conn[i];

@@ -25,7 +25,8 @@
  * when GDM is installed (its user Debian-gdm or gdm exists), else -ENOENT. */
 int vmodes_greeter_path(const char *configured, char *path, size_t size);
 
-/* The connectors of every virtual GPU of disc as the kernel lists them now
- * (no probe), at most VMODES_GREETER_CONNECTORS_MAX (*out malloc'd, also
- * when *n is 0: a card that cannot be opened adds none). */
+/* The connectors of every virtual GPU of disc as its last scan read them
+ * (the kernel's lists, no probe), at most VMODES_GREETER_CONNECTORS_MAX
+ * (*out malloc'd, also when *n is 0: a card that could not be opened adds
+ * none). */
 int vmodes_greeter_connectors(const struct vmodes_discovery *disc, struct vmodes_kms_connector **out, unsigned *n);

@@ -17,7 +17,6 @@
 #define MUTTER_IFACE "org.gnome.Mutter.DisplayConfig"
 #define METHOD_PERSISTENT 2u
 /* 59.810 Hz (CVT's 1280x800@60) takes mutter's 60.000 */
-#define RATE_TOLERANCE_MHZ 500u
 #define CRTC_BASE 0x100
 /* mutter's mode ids ("1920x1080@60.000") */
 #define MODE_ID_MAX 64
@@ -258,7 +257,7 @@ static int mutter_query(void *impl, struct vmodes_layout_state *st, struct vmode
         int r;
 
         memset(st, 0, sizeof(*st));
-        st->loose_tolerance_mhz = RATE_TOLERANCE_MHZ;
+        st->loose_tolerance_mhz = VMODES_LAYOUT_KERNEL_RATE_TOLERANCE_MHZ;
         st->layout_at_origin = true;
         m->stats.query_round_trips = 1;
         r = sd_bus_call_method(m->bus, MUTTER_NAME, MUTTER_PATH, MUTTER_IFACE, "GetCurrentState", &e, &reply, "");
