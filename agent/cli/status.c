@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent/cli/cli.h"
+#include "agent/client/client.h"
 #include "agent/common/json.h"
 #include "agent/core/layout.h"
 #include "agent/display/display.h"
@@ -59,9 +61,12 @@ static void help(void)
                "each, their DRM connectors (heads) with status and modes, the names X\n"
                "gives those heads, the video memory and the largest framebuffer it holds,\n"
                "whether the driver is in the initramfs, and whether spice-vdagent is\n"
-               "installed and running. Problems come last, each with the command or\n"
-               "setting that fixes it. Works as a normal user; reading the QXL ROM (the\n"
-               "exact vgamem size) and loading a module need root.\n"
+               "installed and running, and whether the kernel lists the stored modes\n"
+               "(GNOME on Wayland and GDM's login screen can show only those; the\n"
+               "kernel-cmdline option adds one per head at the next boot). Problems come\n"
+               "last, each with the command or setting that fixes it. Works as a normal\n"
+               "user; reading the QXL ROM (the exact vgamem size), the kernel's mode\n"
+               "rates (the DRM card) and loading a module may need root.\n"
                "\n"
                "Options:\n"
                "  --json            print one JSON object instead of text\n"
@@ -695,6 +700,96 @@ static bool load_modules(const struct options *o, struct vmodes_kmod *k, struct 
 
 /* Long because: the report's sections (devices, modules, X, vdagent,
  * problems) in their order, each a few lines sharing the problem list. */
+/* The connector of a virtual GPU named `name`, or NULL. */
+static const struct vmodes_connector *find_connector(const struct vmodes_discovery *disc, const char *name,
+                                                    const struct vmodes_device **dev)
+{
+        for (size_t i = 0; i < vmodes_discovery_get_n_devices(disc); i++) {
+                *dev = vmodes_discovery_get_device(disc, i);
+                for (size_t c = 0; (*dev)->type && c < (*dev)->n_connectors; c++)
+                        if (!strcmp((*dev)->connectors[c].name, name))
+                                return &(*dev)->connectors[c];
+        }
+        return NULL;
+}
+
+/* Whether the kernel's command line has a video= option for connector name. */
+static bool cmdline_has_video(const char *name)
+{
+        _cleanup_(freep) char *want = xasprintf("video=%s:", name);
+        char line[4096] = "";
+        FILE *f = fopen("/proc/cmdline", "re");
+
+        if (f) {
+                if (!fgets(line, sizeof(line), f))
+                        line[0] = '\0';
+                fclose(f);
+        }
+        return want && strstr(line, want);
+}
+
+/* One stored head mode against the kernel's list of its connector: what
+ * GNOME on Wayland, GDM's greeter and other compositors without modes of
+ * their own can show (X and sway make any mode). */
+static json_object *stored_mode_json(const struct vmodes_discovery *disc, const struct vmodes_config *cfg,
+                                     const struct vmodes_head_config *h)
+{
+        const struct vmodes_mode *m = &h->modes[0].mode;
+        const struct vmodes_device *dev = NULL;
+        const struct vmodes_connector *c = find_connector(disc, h->head, &dev);
+        double rate = vmodes_mode_refresh(m), tol = VMODES_LAYOUT_KERNEL_RATE_TOLERANCE_MHZ / 1000.0;
+        json_object *j = json_object_new_object();
+        const struct vmodes_connector_mode *best = NULL;
+
+        add_str(j, "head", h->head);
+        add_str(j, "mode", m->name);
+        for (size_t i = 0; c && i < c->n_kmodes; i++) {
+                const struct vmodes_connector_mode *k = &c->kmodes[i];
+                if (k->width == m->hdisplay && k->height == m->vdisplay && !k->interlace &&
+                    (!best || fabs(k->refresh - rate) < fabs(best->refresh - rate)))
+                        best = k;
+        }
+        if (best && fabs(best->refresh - rate) > tol)
+                best = NULL;
+        if (!c || (!c->n_kmodes && dev && dev->drm_error < 0)) {
+                json_object_object_add(j, "listed", NULL);
+                add_str(j, "why", !c ? "no connector of that name" : "the kernel's list could not be read (DRM card)");
+                return j;
+        }
+        json_object_object_add(j, "listed", json_object_new_boolean(best != NULL));
+        if (best) {
+                _cleanup_(freep) char *km = xasprintf("%ux%u@%.3f", best->width, best->height, best->refresh);
+                add_str(j, "kernel_mode", km);
+        } else if (cmdline_has_video(h->head))
+                add_str(j, "why", "the kernel has a video= option for it but dropped the mode (too large for the "
+                                  "device's memory?)");
+        else if (cfg->kernel_cmdline)
+                add_str(j, "why", "listed after the next boot: kernel-cmdline writes video= for it "
+                                  "(/etc/default/grub.d/vmodes.cfg; run update-grub)");
+        else
+                add_str(j, "why", "needs kernel-cmdline = true ([general] in vmodes.conf) and a reboot");
+        return j;
+}
+
+/* The stored modes against the kernel's lists (NULL without a stored
+ * config that names a head). */
+static json_object *stored_modes_json(const struct vmodes_discovery *disc)
+{
+        _cleanup_(freep) struct vmodes_config *cfg = calloc(1, sizeof(*cfg));
+        struct vmodes_error err = { "" };
+        json_object *a;
+        char note[256];
+        bool from_file;
+
+        if (!cfg || vmodes_stored_config(cfg, &from_file, note, sizeof(note), &err) < 0 || !cfg->n_heads)
+                return NULL;
+        a = json_object_new_array();
+        for (unsigned i = 0; i < cfg->n_heads; i++)
+                if (cfg->heads[i].n_modes)
+                        json_object_array_add(a, stored_mode_json(disc, cfg, &cfg->heads[i]));
+        return a;
+}
+
 static json_object *build_report(const struct options *o, struct vmodes_kmod *k, struct vmodes_discovery *disc)
 {
         json_object *report = json_object_new_object(), *devices = json_object_new_array();
@@ -786,6 +881,7 @@ static json_object *build_report(const struct options *o, struct vmodes_kmod *k,
                 add_problem(problems, NULL, "sudo systemctl enable --now spice-vdagentd",
                             "spice-vdagent is installed but spice-vdagentd is not running");
         json_object_object_add(report, "spice_vdagent", va);
+        json_object_object_add(report, "stored_modes", stored_modes_json(disc));
         json_object_object_add(report, "problems", problems);
         json_object_object_add(report, "errors", errors);
         return report;
@@ -927,6 +1023,7 @@ static void print_text(json_object *r)
 {
         json_object *devices = get_obj(r, "devices"), *x = get_obj(r, "x"), *va = get_obj(r, "spice_vdagent");
         json_object *problems = get_obj(r, "problems"), *initramfs = get_obj(r, "initramfs");
+        json_object *stored = get_obj(r, "stored_modes");
         size_t n_virtual = 0, n_other = 0;
 
         for (size_t i = 0; i < json_object_array_length(devices); i++) {
@@ -979,6 +1076,18 @@ static void print_text(json_object *r)
                                get_str(ir, "module"), get_str(ir, "checked_by"));
                 else
                         printf("initramfs   %s: %s %s\n", get_str(ir, "image"), get_str(ir, "module"), get_str(ir, "checked_by"));
+        }
+
+        if (stored && json_object_array_length(stored)) {
+                printf("\nStored modes in the kernel's lists (GNOME on Wayland and GDM's login screen show only those):\n");
+                for (size_t i = 0; i < json_object_array_length(stored); i++) {
+                        json_object *s = json_object_array_get_idx(stored, i), *listed = get_obj(s, "listed");
+                        printf("  %-12s %-18s ", get_str(s, "head"), get_str(s, "mode"));
+                        if (listed && json_object_get_boolean(listed))
+                                printf("listed (%s)\n", get_str(s, "kernel_mode"));
+                        else
+                                printf("%s: %s\n", listed ? "not listed" : "unknown", get_str(s, "why"));
+                }
         }
 
         if (problems && json_object_array_length(problems)) {
