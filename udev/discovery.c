@@ -700,8 +700,13 @@ static void read_kernel_modes(const drmModeConnector *conn, struct vmodes_connec
         }
 }
 
-/* The facts sysfs lacks: mode_config limits and connector properties. Opening
- * the card needs the video group or root; without it they stay unknown. */
+/* The facts sysfs lacks: mode_config limits, connector properties and the
+ * kernel's mode lists with their timings. Opening the card needs the video
+ * group or root; without it they stay unknown. The lists are the kernel's
+ * as a display server sees them: while none runs, the opener is the DRM
+ * master and the kernel probes the connectors in full (fbcon's own probe
+ * keeps a shorter list: 6 modes on qxl against 37); under a display server
+ * the kernel gives what it has from the server's last probe. */
 static int read_drm_node(struct vmodes_device *dev)
 {
         _cleanup_(closep) int fd = -1;
@@ -718,7 +723,7 @@ static int read_drm_node(struct vmodes_device *dev)
         dev->drm_max_width = res->max_width;
         dev->drm_max_height = res->max_height;
         for (int i = 0; i < res->count_connectors; i++) {
-                drmModeConnectorPtr conn = drmModeGetConnectorCurrent(fd, res->connectors[i]);
+                drmModeConnectorPtr conn = drmModeGetConnector(fd, res->connectors[i]);
                 char name[64];
 
                 if (!conn)

@@ -390,7 +390,11 @@ static void stage_greeter(struct vmodes_daemon *d, const struct vmodes_config *c
                 log_warning("cannot read %s: %s; GDM's login screen keeps its layout", o->greeter_path, strerror(-r));
                 goto out;
         }
-        r = vmodes_greeter_connectors(d->discovery, &conn, &n);
+        /* the connectors as they are now (the host may have switched a
+         * display on since the last device event) */
+        r = vmodes_discovery_scan(d->discovery);
+        if (r >= 0)
+                r = vmodes_greeter_connectors(d->discovery, &conn, &n);
         if (r >= 0)
                 r = vmodes_monitorsxml_format(c, conn, n, &text, &err);
         if (r == -ENOTSUP)
