@@ -15,7 +15,12 @@
 #define MUTTER_NAME "org.gnome.Mutter.DisplayConfig"
 #define MUTTER_PATH "/org/gnome/Mutter/DisplayConfig"
 #define MUTTER_IFACE "org.gnome.Mutter.DisplayConfig"
-#define METHOD_PERSISTENT 2u
+/* ApplyMonitorsConfig's temporary method. The persistent one makes
+ * gnome-shell ask "Keep these display settings?" and go back to the old
+ * layout unless someone answers within 20 s (measured in the QXL VM: a
+ * session agent's apply at login stayed unconfirmed, and mutter never
+ * wrote the user's monitors.xml); the stored layout is vmodes' to keep. */
+#define METHOD_TEMPORARY 1u
 /* 59.810 Hz (CVT's 1280x800@60) takes mutter's 60.000 */
 #define CRTC_BASE 0x100
 /* mutter's mode ids ("1920x1080@60.000") */
@@ -367,7 +372,7 @@ static int apply_layout(struct mutter *m, const struct vmodes_layout_state *st, 
                 primary_lit |= t[i].lit && st->outputs[i].id == primary;
         r = sd_bus_message_new_method_call(m->bus, &call, MUTTER_NAME, MUTTER_PATH, MUTTER_IFACE, "ApplyMonitorsConfig");
         if (r >= 0)
-                r = sd_bus_message_append(call, "uu", m->serial, METHOD_PERSISTENT);
+                r = sd_bus_message_append(call, "uu", m->serial, METHOD_TEMPORARY);
         if (r >= 0)
                 r = sd_bus_message_open_container(call, 'a', "(iiduba(ssa{sv}))");
         for (unsigned i = 0; r >= 0 && i < st->n_outputs; i++) {

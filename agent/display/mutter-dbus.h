@@ -8,9 +8,10 @@
  *            offers for it as loose modes (size and rate; a wanted rate
  *            within 0.5 Hz of an offered one takes the closest), the
  *            logical monitors (place, primary), one CRTC per monitor
- *   execute  ApplyMonitorsConfig with the persistent method (mutter keeps
- *            the layout in the user's monitors.xml and puts it back at the
- *            next login): the whole layout as logical monitors, one monitor
+ *   execute  ApplyMonitorsConfig with the temporary method (the persistent
+ *            one makes gnome-shell ask the user to keep the change, and go
+ *            back unless answered; the session agent applies the stored
+ *            layout at every login): the whole layout as logical monitors, one monitor
  *            each, scale and transform kept; then GetCurrentState again to
  *            read back what mutter shows (-EIO when it differs)
  *   watch    the MonitorsChanged signal
