@@ -131,8 +131,14 @@ vm_gdm_conf() {
 		printf '[security]\n[xdmcp]\n[chooser]\n[debug]\n'
 	} >/etc/gdm3/daemon.conf
 	mkdir -p /var/lib/AccountsService/users
-	printf '[User]\nSession=%s\nXSession=%s\nSystemAccount=false\n' "$session" "$session" \
-		>"/var/lib/AccountsService/users/$VM_DESKTOP_USER"
+	if [ "$wayland" = true ]; then
+		# an XSession= line makes GDM start the X11 session of that name
+		printf '[User]\nSession=%s\nSessionType=wayland\nSystemAccount=false\n' "$session" \
+			>"/var/lib/AccountsService/users/$VM_DESKTOP_USER"
+	else
+		printf '[User]\nSession=%s\nXSession=%s\nSystemAccount=false\n' "$session" "$session" \
+			>"/var/lib/AccountsService/users/$VM_DESKTOP_USER"
+	fi
 }
 
 # vm_session_pid PROCESS: the newest process PROCESS of the image's user
@@ -187,8 +193,72 @@ vm_as_user() (
 	echo "$BASHPID" >"$VM_SESSION_CGROUP/cgroup.procs"
 	exec runuser -u "$VM_DESKTOP_USER" -- env DISPLAY="$DISPLAY" XAUTHORITY="$XAUTHORITY" \
 		DBUS_SESSION_BUS_ADDRESS="$VM_SESSION_BUS" XDG_RUNTIME_DIR="/run/user/$(id -u "$VM_DESKTOP_USER")" \
-		HOME="/home/$VM_DESKTOP_USER" "$@"
+		HOME="/home/$VM_DESKTOP_USER" "${VM_SESSION_ENV[@]}" "$@"
 )
+VM_SESSION_ENV=()
+
+# vm_wayland_attach: like vm_session_attach, for the user's Wayland
+# session (GNOME): its cgroup is the scope of its logind session (the
+# programs of a GNOME session run as systemd user units, outside it), its
+# bus the user's bus, its environment that of `vmodes session` (started by
+# the session: WAYLAND_DISPLAY, XDG_SESSION_TYPE, XDG_CURRENT_DESKTOP).
+vm_wayland_attach() {
+	local s leader= agent var
+	for s in $(loginctl list-sessions --no-legend | awk '{ print $1 }'); do
+		[ "$(loginctl show-session "$s" -p Name --value)" = "$VM_DESKTOP_USER" ] &&
+			[ "$(loginctl show-session "$s" -p Type --value)" = wayland ] &&
+			[ "$(loginctl show-session "$s" -p State --value)" != closing ] || continue
+		leader=$(loginctl show-session "$s" -p Leader --value)
+	done
+	[ -n "$leader" ] || vm_fail "$VM_DESKTOP_USER has no Wayland session: $(loginctl list-sessions --no-legend | tr '\n' '|')"
+	VM_SESSION_CGROUP=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$leader/cgroup")
+	VM_SESSION_BUS=unix:path=/run/user/$(id -u "$VM_DESKTOP_USER")/bus
+	agent=$(pgrep -n -u "$VM_DESKTOP_USER" -x vmodes-session) || vm_fail "no vmodes session of $VM_DESKTOP_USER runs"
+	VM_SESSION_ENV=()
+	for var in WAYLAND_DISPLAY XDG_SESSION_TYPE XDG_CURRENT_DESKTOP; do
+		VM_SESSION_ENV+=("$var=$(vm_session_env "$agent" "$var")")
+	done
+	DISPLAY=$(vm_session_env "$agent" DISPLAY)
+	XAUTHORITY=
+	vm_log "Wayland session of $VM_DESKTOP_USER: ${VM_SESSION_ENV[*]} (cgroup ${VM_SESSION_CGROUP#/sys/fs/cgroup})"
+}
+
+# vm_greeter_bus: the session bus of GDM's greeter (private: its address
+# is in the greeter gnome-shell's environment).
+vm_greeter_bus() {
+	local pid
+	pid=$(pgrep -n -u Debian-gdm -x gnome-shell) || return 1
+	vm_session_env "$pid" DBUS_SESSION_BUS_ADDRESS
+}
+
+# vm_mutter_state USER BUS: mutter's GetCurrentState on session bus BUS
+# (asked as USER; gdbus' text form).
+vm_mutter_state() {
+	runuser -u "$1" -- env DBUS_SESSION_BUS_ADDRESS="$2" XDG_RUNTIME_DIR="/run/user/$(id -u "$1")" \
+		gdbus call --session --timeout 120 --dest org.gnome.Mutter.DisplayConfig \
+		--object-path /org/gnome/Mutter/DisplayConfig --method org.gnome.Mutter.DisplayConfig.GetCurrentState
+}
+
+# vm_mutter_current USER BUS: the current mode of mutter's (only) monitor,
+# as mutter names it ("1280x800@59.810"); nothing when it is off.
+vm_mutter_current() {
+	vm_mutter_state "$1" "$2" | grep -o "('[0-9]*x[0-9]*@[0-9.]*', [^{]*{[^}]*'is-current': <true>" |
+		head -n 1 | sed -n "s/^('\([^']*\)'.*/\1/p"
+}
+
+# vm_wait_mutter_mode SECONDS USER BUS PATTERN: wait until mutter's current
+# mode matches PATTERN (grep -E, e.g. '^1280x800@59\.8'); VM_MUTTER_MODE is
+# the last one seen.
+vm_wait_mutter_mode() {
+	local t=0
+	while :; do
+		VM_MUTTER_MODE=$(vm_mutter_current "$2" "$3" 2>/dev/null || true)
+		grep -Eq "$4" <<<"$VM_MUTTER_MODE" && return 0
+		[ "$t" -lt "$1" ] || return 1
+		sleep 1
+		t=$((t + 1))
+	done
+}
 
 # vm_parent_chain PID: the names of PID's ancestors, nearest first.
 vm_parent_chain() {

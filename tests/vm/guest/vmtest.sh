@@ -45,6 +45,21 @@ vm_screendump() {
 	fi
 }
 
+# vm_wait_screen SECONDS WxH: wait until the host's screendump of head 0
+# has that size (a compositor under TCG reports a new mode well before its
+# first frame reaches the device); VM_SCREEN is the last size seen.
+vm_wait_screen() {
+	local t=0
+	while :; do
+		vm_host SCREENDUMP wait-screen - 0 0 >/dev/null || true
+		VM_SCREEN=${VM_REPLY%% *}
+		[ "$VM_SCREEN" = "$2" ] && return 0
+		[ "$t" -lt "$1" ] || return 1
+		sleep 2
+		t=$((t + 2))
+	done
+}
+
 # vm_reboot: end this boot of the scenario; the guest reboots (through
 # systemd in real mode) and the scenario runs again with VM_BOOT+1.
 vm_reboot() {
@@ -52,6 +67,21 @@ vm_reboot() {
 	: >"$VM_RUN/reboot"
 	sync
 	exit 0
+}
+
+# vm_reboot_boot_loader: end this boot as a reboot after `update-grub`
+# would: from the next boot on the kernel gets the arguments the GRUB
+# drop-ins (/etc/default/grub.d/*.cfg) add to GRUB_CMDLINE_LINUX and
+# GRUB_CMDLINE_LINUX_DEFAULT. The harness boots the kernel itself, so it
+# takes them and starts QEMU again with them (BOOT-CMDLINE).
+vm_reboot_boot_loader() {
+	local args
+	args=$(env GRUB_CMDLINE_LINUX= GRUB_CMDLINE_LINUX_DEFAULT= bash -c \
+		'for f in /etc/default/grub.d/*.cfg; do [ -e "$f" ] && . "$f"; done; echo $GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT')
+	vm_log "the boot loader adds: ${args:-(nothing)}"
+	# shellcheck disable=SC2086 # one request word per argument
+	vm_host BOOT-CMDLINE $args || vm_fail "the host did not take the boot loader's arguments: $VM_REPLY"
+	vm_reboot
 }
 
 # vm_wait_for TIMEOUT_S COMMAND...: retry COMMAND every 0.1 s.
