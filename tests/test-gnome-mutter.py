@@ -258,6 +258,27 @@ try:
         eq(state(), want, 'the layout of a new mutter with that system monitors.xml:\n%s' % p.stdout)
 
     s.check('GDM\'s monitors.xml as vmodesd writes it: a new mutter comes up with its layout', t_greeter_file)
+
+    def t_mutter_dies():
+        # mutter stops answering (SIGSTOP) while `vmodes add` waits for it,
+        # then dies: one line, exit 1, no crash, no hang
+        os.kill(mutter.pid, signal.SIGSTOP)
+        p = subprocess.Popen([VMODES, 'add', 'Meta-1', '1024x768@50', '--right-of', 'Meta-0', '--no-store'],
+                             env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        eq(p.poll(), None, 'vmodes waits for mutter')
+        mutter.kill()
+        mutter.wait()
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise AssertionError('vmodes did not return after mutter died')
+        eq(p.returncode, 1, 'exit status (%r %r)' % (out, err))
+        eq(len(err.splitlines()), 1, 'one line: %r' % err)
+        has(err, "GNOME's mutter went away before it answered", 'the line')
+
+    s.check('mutter dies while vmodes waits for it: one line, exit 1', t_mutter_dies)
 finally:
     stop(mutter)
 

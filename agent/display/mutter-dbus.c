@@ -53,6 +53,11 @@ static int bus_error(struct vmodes_error *err, int r, const sd_bus_error *e, con
         if (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE)
                 return vmodes_error_set(err, -ECONNRESET, "lost the connection to GNOME's mutter (%s): %s", what,
                                         strerror(-r));
+        /* mutter left the bus (it quit or crashed) before it answered */
+        if (e && (sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) || sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+                  sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)))
+                return vmodes_error_set(err, -ECONNRESET, "GNOME's mutter went away before it answered %s (%s)", what,
+                                        e->name);
         if (e && sd_bus_error_is_set(e))
                 return vmodes_error_set(err, -EIO, "GNOME's mutter refused %s: %s (%s)", what, e->message ? e->message : "",
                                         e->name);
