@@ -698,8 +698,6 @@ static bool load_modules(const struct options *o, struct vmodes_kmod *k, struct 
 
 /* ---- the report ------------------------------------------------------------ */
 
-/* Long because: the report's sections (devices, modules, X, vdagent,
- * problems) in their order, each a few lines sharing the problem list. */
 /* The connector of a virtual GPU named `name`, or NULL. */
 static const struct vmodes_connector *find_connector(const struct vmodes_discovery *disc, const char *name,
                                                     const struct vmodes_device **dev)
@@ -790,6 +788,8 @@ static json_object *stored_modes_json(const struct vmodes_discovery *disc)
         return a;
 }
 
+/* Long because: the report's sections (devices, modules, X, vdagent,
+ * stored modes, problems) in their order, each a few lines sharing the problem list. */
 static json_object *build_report(const struct options *o, struct vmodes_kmod *k, struct vmodes_discovery *disc)
 {
         json_object *report = json_object_new_object(), *devices = json_object_new_array();
@@ -1019,11 +1019,26 @@ static void print_device(json_object *d)
         }
 }
 
+/* The stored modes against the kernel's lists. */
+static void print_stored(json_object *stored)
+{
+        if (!stored || !json_object_array_length(stored))
+                return;
+        printf("\nStored modes in the kernel's lists (GNOME on Wayland and GDM's login screen show only those):\n");
+        for (size_t i = 0; i < json_object_array_length(stored); i++) {
+                json_object *s = json_object_array_get_idx(stored, i), *listed = get_obj(s, "listed");
+                printf("  %-12s %-18s ", get_str(s, "head"), get_str(s, "mode"));
+                if (listed && json_object_get_boolean(listed))
+                        printf("listed (%s)\n", get_str(s, "kernel_mode"));
+                else
+                        printf("%s: %s\n", listed ? "not listed" : "unknown", get_str(s, "why"));
+        }
+}
+
 static void print_text(json_object *r)
 {
         json_object *devices = get_obj(r, "devices"), *x = get_obj(r, "x"), *va = get_obj(r, "spice_vdagent");
         json_object *problems = get_obj(r, "problems"), *initramfs = get_obj(r, "initramfs");
-        json_object *stored = get_obj(r, "stored_modes");
         size_t n_virtual = 0, n_other = 0;
 
         for (size_t i = 0; i < json_object_array_length(devices); i++) {
@@ -1078,17 +1093,7 @@ static void print_text(json_object *r)
                         printf("initramfs   %s: %s %s\n", get_str(ir, "image"), get_str(ir, "module"), get_str(ir, "checked_by"));
         }
 
-        if (stored && json_object_array_length(stored)) {
-                printf("\nStored modes in the kernel's lists (GNOME on Wayland and GDM's login screen show only those):\n");
-                for (size_t i = 0; i < json_object_array_length(stored); i++) {
-                        json_object *s = json_object_array_get_idx(stored, i), *listed = get_obj(s, "listed");
-                        printf("  %-12s %-18s ", get_str(s, "head"), get_str(s, "mode"));
-                        if (listed && json_object_get_boolean(listed))
-                                printf("listed (%s)\n", get_str(s, "kernel_mode"));
-                        else
-                                printf("%s: %s\n", listed ? "not listed" : "unknown", get_str(s, "why"));
-                }
-        }
+        print_stored(get_obj(r, "stored_modes"));
 
         if (problems && json_object_array_length(problems)) {
                 printf("\nProblems:\n");
