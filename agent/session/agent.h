@@ -45,6 +45,9 @@ struct agent {
         struct vmodes_screen x;
         struct uevent_listener *uevents;
         sd_event_source *x_source, *timer, *inotify;
+        /* a second look 1 s after a DRM hotplug: a compositor that probes
+         * the connectors itself (sway) updates the kernel's list only then */
+        sd_event_source *settle;
         const char *config_path;
         char *config_dir, *config_name; /* point into the copies below */
         char *config_dir_copy, *config_name_copy;

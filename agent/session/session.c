@@ -38,6 +38,7 @@
 #include "agent/core/layout.h"
 #include "agent/session/agent.h"
 
+#define SETTLE_USEC (1000 * 1000ULL)   /* the second look after a DRM hotplug */
 #define COALESCE_USEC (100 * 1000ULL)   /* applies at most this often; quiet time that ends a burst */
 #define BURST_WAIT_USEC (500 * 1000ULL) /* longest a change waits during a burst */
 /* Blocks at least this large are mmap'ed and given back when freed (the
@@ -338,6 +339,15 @@ static int on_x(sd_event_source *src, int fd, uint32_t revents, void *userdata)
         return 0;
 }
 
+static int on_settle(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct agent *a = userdata;
+
+        a->probe = true;
+        session_schedule(a, CAUSE_UEVENT, 0);
+        return 0;
+}
+
 static void on_hotplug(void *userdata)
 {
         struct agent *a = userdata;
@@ -345,6 +355,13 @@ static void on_hotplug(void *userdata)
         /* X sees new connector modes only after a probe */
         a->probe = true;
         session_schedule(a, CAUSE_UEVENT, 0);
+        /* and once more a second later: the kernel's list (the host's new
+         * size) changes only when the display server probes the connector,
+         * which a Wayland compositor does in its own time */
+        if (a->settle) {
+                sd_event_source_set_time(a->settle, session_now_usec() + SETTLE_USEC);
+                sd_event_source_set_enabled(a->settle, SD_EVENT_ONESHOT);
+        }
 }
 
 static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
@@ -402,6 +419,8 @@ static int setup(struct agent *a)
         if (r < 0)
                 return r;
         sd_event_source_set_enabled(a->timer, SD_EVENT_OFF);
+        if (sd_event_add_time(a->event, &a->settle, CLOCK_MONOTONIC, 0, 1, on_settle, a) >= 0)
+                sd_event_source_set_enabled(a->settle, SD_EVENT_OFF);
         /* the configuration: the file, or vmodesd's */
         source_bus_start(a);
         r = source_file_watch(a);
@@ -458,6 +477,7 @@ int session_run(const struct session_options *o, struct vmodes_screen *x)
         source_free(a);
         sd_event_source_unref(a->x_source);
         sd_event_source_unref(a->timer);
+        sd_event_source_unref(a->settle);
         a->uevents = uevent_listener_free(a->uevents);
         sd_event_unref(a->event);
         *x = a->x;
