@@ -529,7 +529,7 @@ static void test_map_and_bad_input(void)
         struct vmodes_head_mode hm;
 
         story_start(&st, "DUMMY", 0, 2, "[head 2]\nmode = 1280x720\n[head Virtual-9]\nmode = 800x600\n");
-        vmodes_reconcile_map(&st.cfg, st.s, NULL, NULL, &out, skipped, &n);
+        vmodes_layout_map_config(&st.cfg, st.s, NULL, NULL, &out, skipped, &n);
         check(out.n_heads == 1 && !strcmp(out.heads[0].head, "DUMMY1") && n == 1 && skipped[0] == 1,
               "map: a head number means the n-th output of other servers");
         check(vmodes_reconcile_decide(&st.mem, &in, &st.res) == -EINVAL, "decide without config or state: -EINVAL");

@@ -181,6 +181,78 @@ const struct vmodes_layout_output *vmodes_layout_find_head(const struct vmodes_l
         return i >= 0 ? &s->outputs[i] : NULL;
 }
 
+static const struct vmodes_layout_output *resolve_default(const struct vmodes_layout_state *state, const char *name,
+                                                          void *userdata)
+{
+        (void)userdata;
+        return vmodes_layout_find_head(state, name);
+}
+
+static void set_head_name(char dst[VMODES_HEAD_NAME_MAX], const char *name)
+{
+        snprintf(dst, VMODES_HEAD_NAME_MAX, "%.*s", VMODES_HEAD_NAME_MAX - 1, name);
+}
+
+const struct vmodes_layout_output *vmodes_layout_map_head(const struct vmodes_layout_state *s,
+                                                          vmodes_layout_resolve_fn resolve, void *userdata,
+                                                          const struct vmodes_head_config *h,
+                                                          struct vmodes_head_config *e)
+{
+        const struct vmodes_layout_output *o, *ro;
+
+        if (!resolve)
+                resolve = resolve_default;
+        o = resolve(s, h->head, userdata);
+        if (!o)
+                return NULL;
+        *e = *h;
+        set_head_name(e->head, o->name);
+        if (h->relative_to[0]) {
+                ro = resolve(s, h->relative_to, userdata);
+                if (ro)
+                        set_head_name(e->relative_to, ro->name);
+                else {
+                        e->relation = VMODES_REL_AUTO; /* its anchor is not there */
+                        e->relative_to[0] = '\0';
+                }
+        }
+        return o;
+}
+
+void vmodes_layout_map_config(const struct vmodes_config *in, const struct vmodes_layout_state *s,
+                              vmodes_layout_resolve_fn resolve, void *userdata, struct vmodes_config *out,
+                              unsigned *skipped, unsigned *n_skipped)
+{
+        *out = *in;
+        out->n_heads = 0;
+        if (n_skipped)
+                *n_skipped = 0;
+        for (unsigned i = 0; i < in->n_heads; i++) {
+                if (vmodes_layout_map_head(s, resolve, userdata, &in->heads[i], &out->heads[out->n_heads]))
+                        out->n_heads++;
+                else if (skipped && n_skipped)
+                        skipped[(*n_skipped)++] = i;
+        }
+}
+
+void vmodes_layout_mode_list(const struct vmodes_layout_state *s, const uint32_t *ids, unsigned n, char *buf,
+                             size_t size)
+{
+        size_t used = 0;
+
+        if (!size)
+                return;
+        buf[0] = '\0';
+        for (unsigned i = 0; i < n && used + 1 < size; i++) {
+                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, ids[i]);
+                int k = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", sm ? sm->mode.name : "?");
+
+                if (k < 0)
+                        break;
+                used += (size_t)k < size - used ? (size_t)k : size - used - 1;
+        }
+}
+
 bool vmodes_layout_output_offers(const struct vmodes_layout_output *o, uint32_t mode)
 {
         for (unsigned i = 0; i < o->n_modes; i++)

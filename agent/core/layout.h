@@ -268,6 +268,31 @@ bool vmodes_layout_output_can_use(const struct vmodes_layout_output *o, uint32_t
  * number (on servers with other names: the n-th output). NULL if none. */
 const struct vmodes_layout_output *vmodes_layout_find_head(const struct vmodes_layout_state *s, const char *name);
 
+/* The output a configured head name means in state, or NULL. */
+typedef const struct vmodes_layout_output *(*vmodes_layout_resolve_fn)(const struct vmodes_layout_state *state,
+                                                                         const char *name, void *userdata);
+
+/* Head h of a stored config as e, in the state's output names (resolve
+ * NULL: vmodes_layout_find_head()); a relation to a head the state does not
+ * have becomes auto. The output it means, or NULL (e untouched) when the
+ * state does not have it. */
+const struct vmodes_layout_output *vmodes_layout_map_head(const struct vmodes_layout_state *state,
+                                                          vmodes_layout_resolve_fn resolve, void *userdata,
+                                                          const struct vmodes_head_config *h,
+                                                          struct vmodes_head_config *e);
+
+/* The stored config in the state's output names, head by head as
+ * vmodes_layout_map_head(): heads the state does not have are left out
+ * (their indexes listed in skipped / n_skipped when given). */
+void vmodes_layout_map_config(const struct vmodes_config *in, const struct vmodes_layout_state *state,
+                              vmodes_layout_resolve_fn resolve, void *userdata, struct vmodes_config *out,
+                              unsigned *skipped, unsigned *n_skipped);
+
+/* The names of n modes of state (ids), as "1920x1080_60.00, 1280x800, ..."
+ * in buf (cut at its size). */
+void vmodes_layout_mode_list(const struct vmodes_layout_state *state, const uint32_t *ids, unsigned n, char *buf,
+                             size_t size);
+
 /* Short name of an operation type ("create-mode", ...). */
 const char *vmodes_layout_op_name(enum vmodes_layout_op_type t);
 /* One line describing an operation ("set CRTC 0x41: 2560x1440_44.00 at +0+0

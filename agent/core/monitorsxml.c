@@ -131,34 +131,6 @@ static void default_state(const struct vmodes_kms_connector *conn, unsigned n, s
         vmodes_layout_state_screenless(st);
 }
 
-/* The heads of c that are connected, in the state's names; a relation to a
- * head that is not becomes auto (as in a session). */
-static void connected_heads(const struct vmodes_config *c, const struct vmodes_layout_state *st,
-                            struct vmodes_config *out)
-{
-        *out = *c;
-        out->n_heads = 0;
-        for (unsigned i = 0; i < c->n_heads; i++) {
-                const struct vmodes_layout_output *o = vmodes_layout_find_head(st, c->heads[i].head);
-                struct vmodes_head_config *h = &out->heads[out->n_heads];
-
-                if (!o)
-                        continue;
-                *h = c->heads[i];
-                snprintf(h->head, sizeof(h->head), "%.*s", (int)sizeof(h->head) - 1, o->name);
-                if (h->relative_to[0]) {
-                        const struct vmodes_layout_output *r = vmodes_layout_find_head(st, h->relative_to);
-                        if (r)
-                                snprintf(h->relative_to, sizeof(h->relative_to), "%.*s", (int)sizeof(h->relative_to) - 1, r->name);
-                        else {
-                                h->relation = VMODES_REL_AUTO;
-                                h->relative_to[0] = '\0';
-                        }
-                }
-                out->n_heads++;
-        }
-}
-
 /* The kernel's rate of the mode sid on connector k (the exact value, which
  * mutter compares within 0.001 Hz). */
 static double kernel_rate(const struct vmodes_layout_state *st, const struct vmodes_kms_connector *k, uint32_t sid)
@@ -202,13 +174,8 @@ static int not_listed(const struct vmodes_layout_state *st, const struct vmodes_
                       const struct vmodes_mode *want, struct vmodes_error *err)
 {
         char list[400];
-        size_t n = 0;
 
-        list[0] = '\0';
-        for (unsigned i = 0; i < o->n_modes && n + 1 < sizeof(list); i++) {
-                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(st, o->modes[i]);
-                n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", sm ? sm->mode.name : "?");
-        }
+        vmodes_layout_mode_list(st, o->modes, o->n_modes, list, sizeof(list));
         return vmodes_error_set(err, -ENOTSUP,
                                 "%s: the kernel lists no %ux%u mode at %.2f Hz, and GDM's login screen uses only the "
                                 "kernel's modes (it has %s; kernel-cmdline and a reboot add it)",
@@ -233,7 +200,7 @@ int vmodes_monitorsxml_format(const struct vmodes_config *c, const struct vmodes
                 goto out;
         }
         default_state(conn, n, st, index);
-        connected_heads(c, st, heads);
+        vmodes_layout_map_config(c, st, NULL, NULL, heads, NULL, NULL); /* the connected ones */
         if (!heads->n_heads)
                 goto out; /* nothing of the greeter's screen is configured */
         r = vmodes_layout_plan(heads, st, NULL, 0, plan, err);

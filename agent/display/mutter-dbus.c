@@ -336,19 +336,6 @@ static const char *mode_id_of(const struct monitor *mon, uint32_t sid)
         return NULL;
 }
 
-/* The offered modes of a monitor as text ("1920x1080@60.000, ..."). */
-static void offered(const struct vmodes_layout_state *st, const struct monitor *mon, char *buf, size_t size)
-{
-        size_t n = 0;
-
-        buf[0] = '\0';
-        for (unsigned i = 0; i < mon->n_modes && n + 1 < size; i++) {
-                const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(st, mon->mode[i]);
-                if (sm)
-                        n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", sm->mode.name);
-        }
-}
-
 /* -ENOTSUP: the mode of op (made by the plan or taken from another
  * monitor) is not one mutter offers on output i. */
 static int not_offered(const struct mutter *m, const struct vmodes_layout_state *st,
@@ -358,7 +345,7 @@ static int not_offered(const struct mutter *m, const struct vmodes_layout_state 
         const struct vmodes_mode *want = op->ref.created >= 0 ? &plan->ops[op->ref.created].mode : &op->mode;
         char list[512];
 
-        offered(st, &m->monitors[i], list, sizeof(list));
+        vmodes_layout_mode_list(st, m->monitors[i].mode, m->monitors[i].n_modes, list, sizeof(list));
         return vmodes_error_set(err, -ENOTSUP,
                                 "GNOME's mutter offers no %ux%u mode at %.2f Hz on %s (it has %s): GNOME uses only "
                                 "the modes the kernel lists for the connector",

@@ -8,13 +8,6 @@
 #include "agent/common/desktop.h"
 #include "agent/session/reconcile.h"
 
-static const struct vmodes_layout_output *resolve_default(const struct vmodes_layout_state *state, const char *name,
-                                                          void *userdata)
-{
-        (void)userdata;
-        return vmodes_layout_find_head(state, name);
-}
-
 static void set_name(char dst[VMODES_HEAD_NAME_MAX], const char *name)
 {
         snprintf(dst, VMODES_HEAD_NAME_MAX, "%.*s", VMODES_HEAD_NAME_MAX - 1, name);
@@ -56,47 +49,6 @@ int vmodes_reconcile_auto_fit_mode(const struct vmodes_config *cfg, unsigned w, 
         hm->spec.method = cfg->auto_fit_reduced >= 0 && cfg->auto_fit_reduced <= 3 ? rb[cfg->auto_fit_reduced]
                                                                                      : VMODES_METHOD_CVT;
         return vmodes_spec_to_mode(&hm->spec, &hm->mode, &err) < 0 ? -EINVAL : 0;
-}
-
-/* Head h of the stored config as e, in the X session's names; the output
- * it means, or NULL when the session does not have it. */
-static const struct vmodes_layout_output *map_head(const struct vmodes_layout_state *s,
-                                                   vmodes_reconcile_resolve_fn resolve, void *userdata,
-                                                   const struct vmodes_head_config *h, struct vmodes_head_config *e)
-{
-        const struct vmodes_layout_output *o = resolve(s, h->head, userdata), *ro;
-
-        if (!o)
-                return NULL;
-        *e = *h;
-        set_name(e->head, o->name);
-        if (h->relative_to[0]) {
-                ro = resolve(s, h->relative_to, userdata);
-                if (ro)
-                        set_name(e->relative_to, ro->name);
-                else {
-                        e->relation = VMODES_REL_AUTO; /* its anchor is not in this session */
-                        e->relative_to[0] = 0;
-                }
-        }
-        return o;
-}
-
-void vmodes_reconcile_map(const struct vmodes_config *in, const struct vmodes_layout_state *s,
-                          vmodes_reconcile_resolve_fn resolve, void *userdata, struct vmodes_config *out,
-                          unsigned *skipped, unsigned *n_skipped)
-{
-        *out = *in;
-        out->n_heads = 0;
-        if (n_skipped)
-                *n_skipped = 0;
-        for (unsigned i = 0; i < in->n_heads; i++) {
-                if (map_head(s, resolve ? resolve : resolve_default, userdata, &in->heads[i],
-                             &out->heads[out->n_heads]))
-                        out->n_heads++;
-                else if (skipped && n_skipped)
-                        skipped[(*n_skipped)++] = i;
-        }
 }
 
 /* The host asks another size of a connected head than it did last time. */
@@ -195,14 +147,13 @@ static bool follow_anchor(const struct vmodes_reconcile_input *in, const struct 
 static void decide_configured(const struct vmodes_reconcile *r, const struct vmodes_reconcile_input *in,
                               struct resolved *res, struct vmodes_reconcile_result *out)
 {
-        vmodes_reconcile_resolve_fn resolve = in->resolve ? in->resolve : resolve_default;
         struct configured *c = calloc(1, sizeof(*c));
         bool more = true;
 
         if (!c)
                 return; /* nothing enters: the next event tries again */
         for (unsigned i = 0; i < in->config->n_heads; i++) {
-                res->out[i] = map_head(in->state, resolve, in->userdata, &in->config->heads[i], &c->head[i]);
+                res->out[i] = vmodes_layout_map_head(in->state, in->resolve, in->userdata, &in->config->heads[i], &c->head[i]);
                 if (!res->out[i])
                         out->skipped[out->n_skipped++] = i;
                 else

@@ -62,17 +62,13 @@ struct vmodes_reconcile {
         struct vmodes_reconcile_seen seen[VMODES_LAYOUT_OUTPUTS_MAX];
 };
 
-/* The X output a configured head name means in state, or NULL. */
-typedef const struct vmodes_layout_output *(*vmodes_reconcile_resolve_fn)(const struct vmodes_layout_state *state,
-                                                                           const char *name, void *userdata);
-
 struct vmodes_reconcile_input {
         const struct vmodes_config *config; /* the stored configuration */
         const struct vmodes_layout_state *state; /* the X session now */
         bool full;    /* apply every configured head (start, configuration changed) */
         uint64_t now; /* usec, the clock of connected_at */
         bool desktop_follows_host; /* vmodes_reconcile_desktop_follows_host() */
-        vmodes_reconcile_resolve_fn resolve; /* NULL: vmodes_layout_find_head() */
+        vmodes_layout_resolve_fn resolve; /* NULL: vmodes_layout_find_head() */
         void *userdata;
 };
 
@@ -107,13 +103,6 @@ int vmodes_reconcile_decide(const struct vmodes_reconcile *r, const struct vmode
  * for now as answered. */
 void vmodes_reconcile_remember(struct vmodes_reconcile *r, const struct vmodes_layout_state *state,
                                const struct vmodes_config *config, uint64_t now);
-
-/* The stored config in the X session's output names: heads the session
- * does not have are left out (listed in skipped / n_skipped when given), a
- * relation to one of them becomes auto. resolve NULL: vmodes_layout_find_head(). */
-void vmodes_reconcile_map(const struct vmodes_config *in, const struct vmodes_layout_state *state,
-                          vmodes_reconcile_resolve_fn resolve, void *userdata, struct vmodes_config *out,
-                          unsigned *skipped, unsigned *n_skipped);
 
 /* Whether the desktop named by XDG_CURRENT_DESKTOP (a colon-separated list,
  * NULL when unset) follows the host's size requests itself: GNOME's mutter
