@@ -262,7 +262,20 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
         }
         for (size_t i = 0; i < vmodes_discovery_get_n_errors(d->discovery); i++)
                 log_warning("%s", vmodes_discovery_get_error(d->discovery, i));
+        d->scanned = d->event && sd_event_get_iteration(d->event, &d->scan_iteration) >= 0;
         return 0;
+}
+
+/* The discovery as the devices are now: scanned again unless it was in
+ * this event-loop iteration already. */
+static int scan_current(struct vmodes_daemon *d)
+{
+        uint64_t it;
+
+        if (d->scanned && sd_event_get_iteration(d->event, &it) >= 0 && it == d->scan_iteration)
+                return 0;
+        d->scanned = false;
+        return vmodes_discovery_scan(d->discovery);
 }
 
 /* Stage path with text unless it holds that already: 1 staged, 0 same. */
@@ -392,7 +405,7 @@ static void stage_greeter(struct vmodes_daemon *d, const struct vmodes_config *c
         }
         /* the connectors as they are now (the host may have switched a
          * display on since the last device event) */
-        r = vmodes_discovery_scan(d->discovery);
+        r = scan_current(d);
         if (r >= 0)
                 r = vmodes_greeter_connectors(d->discovery, &conn, &n);
         if (r >= 0)

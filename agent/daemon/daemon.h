@@ -39,6 +39,10 @@ struct vmodes_daemon {
         struct vmodes_discovery *discovery;
         enum vmodes_head_scheme scheme;  /* X output names of the X driver in use */
         struct vmodes_config config;     /* the last good config */
+        /* the event-loop iteration of the last scan: the scan is current
+         * for the rest of that iteration (no second scan at start) */
+        bool scanned;
+        uint64_t scan_iteration;
         /* why the file on disk is not in use, "" if it is; while set, the
          * daemon is read-only (changes refused, no file written) */
         char config_error[1024];
