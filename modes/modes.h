@@ -222,3 +222,36 @@ int vmodes_spec_format(char *buf, size_t size, const struct vmodes_spec *spec);
  * A missing name becomes WxH_R.RR.
  */
 int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmodes_error *err);
+
+/* ---- edid.c: EDID 1.4 blobs for drm.edid_firmware= ------------------------- */
+
+/* Modes an EDID built by vmodes_edid_build() describes at most: 3 detailed
+ * timings in the base block and 6 in each of up to 3 CTA-861 extensions. */
+#define VMODES_EDID_MODES_MAX (3 + 6 * 3)
+/* Bytes of the largest such EDID (a base block and 3 extensions). */
+#define VMODES_EDID_SIZE_MAX (128 * 4)
+
+/*
+ * An EDID 1.4 blob listing modes[0..n-1] as detailed timings, modes[0] the
+ * preferred one, for Linux's drm.edid_firmware= override: the base block
+ * (PNP id "VMD", digital, RGB, sRGB, image size unknown) with up to 3
+ * modes and a display product name descriptor holding name (printable
+ * ASCII, at most 13 bytes; NULL or "" means "vmodes"), the other modes in
+ * CTA-861 extension blocks. The base block also lists the common 60 Hz
+ * sizes (640x480, 800x600, 1024x768 established; 1920x1200, 1920x1080,
+ * 1680x1050, 1600x900, 1440x900, 1280x1024, 1280x800, 1280x720 standard),
+ * which the kernel offers too.
+ * Writes 128 * (1 + extension blocks) bytes, at most VMODES_EDID_SIZE_MAX,
+ * to out and that count to *len (len may be NULL).
+ *
+ * Everything is checked before anything is written. -EINVAL: n outside
+ * 1..VMODES_EDID_MODES_MAX, a bad name, an interlaced or doublescan mode.
+ * -ERANGE: a clock that is not a multiple of 10 kHz or is above 655.35 MHz
+ * (never rounded: that would change the refresh rate), a width or height
+ * outside 64..4095, a blanking, porch or sync width beyond its DTD field,
+ * a zero sync width (Linux ignores such DTDs and those below 64 pixels).
+ * -ENOSPC: size too small. On failure out is left untouched and
+ * *len is set to 0.
+ */
+int vmodes_edid_build(const struct vmodes_mode *modes, size_t n, const char *name, uint8_t *out, size_t size,
+                      size_t *len, struct vmodes_error *err);
