@@ -4,7 +4,7 @@
 # it exits 0 and every host-side check it asked for held.
 #
 # Variables: VM_BOOT (1 on the first boot, 2 after one reboot, ...), VM_MODE
-# (fast|real), VM_DEVICE (qxl|virtio), VM_OUTPUTS, VM_SCENARIO.
+# (fast|real), VM_DEVICE (qxl|virtio|bochs), VM_OUTPUTS, VM_SCENARIO.
 
 VM_XLOG=$VM_RUN/Xorg.0.log
 export DISPLAY=:0
