@@ -437,7 +437,7 @@ static int read_connector_modes(struct vmodes_discovery *d, struct vmodes_device
 static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev, const char *syspath,
                           const char *sysname, struct vmodes_connector *c)
 {
-        _cleanup_(freep) char *status = NULL, *enabled = NULL;
+        _cleanup_(freep) char *status = NULL, *enabled = NULL, *edid = NULL;
         char q[64];
         int r;
 
@@ -486,6 +486,11 @@ static int read_connector(struct vmodes_discovery *d, struct vmodes_device *dev,
                 }
         }
 
+        /* an EDID of up to 256 blocks; absent in old kernels and test beds */
+        if (asprintf(&edid, "%s/edid", syspath) < 0)
+                return -ENOMEM;
+        r = vmodes_sysfs_count_bytes(edid, 256 * 128);
+        c->edid_size = r > 0 ? (size_t)r : 0;
         return read_connector_modes(d, dev, syspath, sysname, c);
 }
 

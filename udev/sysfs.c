@@ -99,6 +99,31 @@ int vmodes_sysfs_parse_resource(const char *text, struct vmodes_bar bars[VMODES_
         return line == VMODES_N_BARS ? 0 : -EINVAL;
 }
 
+int vmodes_sysfs_count_bytes(const char *path, size_t max)
+{
+        char buf[4096];
+        size_t len = 0;
+        int fd, r = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while (len < max) {
+                ssize_t n = read(fd, buf, sizeof(buf) < max - len ? sizeof(buf) : max - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        close(fd);
+        return r < 0 ? r : (int)len;
+}
+
 int vmodes_sysfs_read_file(const char *path, size_t max, char **out)
 {
         char *buf = NULL;

@@ -77,6 +77,9 @@ int vmodes_sysfs_parse_resource(const char *text, struct vmodes_bar bars[VMODES_
 /* Reads a whole (small) file into a NUL-terminated string, at most max bytes.
  * -EFBIG when it is longer. */
 int vmodes_sysfs_read_file(const char *path, size_t max, char **out);
+/* The number of bytes a (binary) sysfs attribute holds now, at most max;
+ * -errno when it cannot be read. */
+int vmodes_sysfs_count_bytes(const char *path, size_t max);
 
 /* ---- Discovery (udev/discovery.c) -------------------------------------- */
 
@@ -119,6 +122,11 @@ struct vmodes_connector {
         int64_t hotplug_mode_update; /* -1 when the connector lacks it */
         int64_t suggested_x;         /* -1 when the connector lacks it */
         int64_t suggested_y;
+        /* bytes of the EDID the kernel has for it (sysfs edid: the device's
+         * own or a drm.edid_firmware override), 0 when none: only drivers
+         * that read an EDID (virtio-gpu, bochs; never qxl) have one, and
+         * only they take an EDID override */
+        size_t edid_size;
         /* the kernel's list with the timings' rates (libdrm, no probe) */
         struct vmodes_connector_mode *kmodes;
         size_t n_kmodes;
