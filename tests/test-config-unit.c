@@ -463,7 +463,7 @@ static void test_kcmdline(void)
                   "[head Virtual-2]\nmode = 1920x1080R@59.9\n[head Virtual-3]\nenabled = false\n",
                   &c, &e);
         check(r == 0, "kernel-cmdline config parses");
-        r = vmodes_kcmdline_args(&c, &args);
+        r = vmodes_kcmdline_args(&c, NULL, &args);
         check(r == 0 && !strcmp(args, "video=Virtual-1:2560x1440M@44 video=Virtual-2:1920x1080MR@60 video=Virtual-3:d"),
               "video= arguments: %s", args ? args : "");
         free(args);

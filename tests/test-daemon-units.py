@@ -35,9 +35,10 @@ check('unit: Type=notify, BusName, ExecStart of the installed vmodesd',
 check('unit: ProtectSystem=strict, ProtectHome, PrivateTmp, NoNewPrivileges, only CAP_SYS_MODULE',
       svc.get('ProtectSystem') == 'strict' and svc.get('ProtectHome') == 'yes' and svc.get('PrivateTmp') == 'yes'
       and svc.get('NoNewPrivileges') == 'yes' and svc.get('CapabilityBoundingSet') == 'CAP_SYS_MODULE', dict(svc))
-check('unit: writable are the config, X config, grub.d and xdg (monitors.xml) folders only',
-      len(svc.get('ReadWritePaths', '').split()) == 4
-      and all(p.endswith(('/vmodes', '/xorg.conf.d', '/default/grub.d', '/xdg')) for p in svc['ReadWritePaths'].split()),
+check('unit: writable are the config, X config, grub.d, xdg (monitors.xml) and EDID folders only',
+      len(svc.get('ReadWritePaths', '').split()) == 5
+      and all(p.endswith(('/vmodes', '/xorg.conf.d', '/default/grub.d', '/xdg', '/lib/vmodes/firmware'))
+              for p in svc['ReadWritePaths'].split()),
       svc.get('ReadWritePaths'))
 xdir = [p.lstrip('-') for p in svc.get('ReadWritePaths', '').split() if p.endswith('/xorg.conf.d')]
 check('unit: the X config folder is created before the sandbox (a missing ReadWritePaths= folder is dropped)',

@@ -754,6 +754,8 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
                 add_str(j, "why", !c ? "no connector of that name" : "the kernel's list could not be read (DRM card)");
                 return j;
         }
+        /* the kernel route: an EDID override where the driver reads one */
+        add_str(j, "route", c->edid_size ? "edid" : "video");
         json_object_object_add(j, "listed", json_object_new_boolean(best != NULL));
         if (best) {
                 _cleanup_(freep) char *km = xasprintf("%ux%u@%.3f", best->width, best->height, best->refresh);
@@ -761,6 +763,9 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
         } else if (cmdline_has_video(h->head))
                 add_str(j, "why", "the kernel has a video= option for it but dropped the mode (too large for the "
                                   "device's memory?)");
+        else if (cfg->kernel_cmdline && c->edid_size)
+                add_str(j, "why", "listed after the next boot: kernel-cmdline writes video= and an EDID with "
+                                  "all the head's modes for it (/etc/default/grub.d/vmodes.cfg; run update-grub)");
         else if (cfg->kernel_cmdline)
                 add_str(j, "why", "listed after the next boot: kernel-cmdline writes video= for it "
                                   "(/etc/default/grub.d/vmodes.cfg; run update-grub)");

@@ -369,6 +369,30 @@ static bool any_enabled(const struct vmodes_config *c)
         return false;
 }
 
+/* Whether a head's list of modes differs: an EDID blob of the kernel
+ * route carries them all (kcmdline.h), where the drivers read one. */
+static bool boot_modes_differ(const struct vmodes_config *old, const struct vmodes_config *new)
+{
+        if (old->n_heads != new->n_heads)
+                return true;
+        for (unsigned i = 0; i < new->n_heads; i++) {
+                const struct vmodes_head_config *a = &old->heads[i], *b = &new->heads[i];
+
+                if (strcmp(a->head, b->head) || a->n_modes != b->n_modes)
+                        return true;
+                for (unsigned k = 0; k < b->n_modes; k++) {
+                        const struct vmodes_mode *x = &a->modes[k].mode, *y = &b->modes[k].mode;
+
+                        if (x->clock_hz != y->clock_hz || x->hdisplay != y->hdisplay ||
+                            x->hsync_start != y->hsync_start || x->hsync_end != y->hsync_end ||
+                            x->htotal != y->htotal || x->vdisplay != y->vdisplay || x->vsync_start != y->vsync_start ||
+                            x->vsync_end != y->vsync_end || x->vtotal != y->vtotal || x->flags != y->flags)
+                                return true;
+                }
+        }
+        return false;
+}
+
 bool vmodes_edit_affects_boot(const struct vmodes_config *old, const struct vmodes_config *new)
 {
         _cleanup_(freep) char *a = NULL, *b = NULL;
@@ -379,7 +403,7 @@ bool vmodes_edit_affects_boot(const struct vmodes_config *old, const struct vmod
                 return true;
         if (!new->kernel_cmdline)
                 return false;
-        if (vmodes_kcmdline_args(old, &a) < 0 || vmodes_kcmdline_args(new, &b) < 0)
+        if (vmodes_kcmdline_args(old, NULL, &a) < 0 || vmodes_kcmdline_args(new, NULL, &b) < 0)
                 return true;
-        return strcmp(a, b) != 0;
+        return strcmp(a, b) != 0 || boot_modes_differ(old, new);
 }

@@ -38,9 +38,73 @@ static int head_arg(const struct vmodes_head_config *h, char *buf, size_t len)
         return n < 0 || (size_t)n >= len ? -ENOBUFS : 0;
 }
 
-int vmodes_kcmdline_args(const struct vmodes_config *c, char **out)
+int vmodes_kcmdline_edid_name(const char *head, char *buf, size_t size)
 {
-        size_t cap = (size_t)c->n_heads * 96 + 1, pos = 0;
+        int n = snprintf(buf, size, "vmodes-edid-%s.bin", head);
+
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int vmodes_kcmdline_edid(const struct vmodes_head_config *h, uint8_t *out, size_t size, size_t *len,
+                         char *skipped, size_t skipped_size, struct vmodes_error *err)
+{
+        const struct vmodes_dmt *first = vmodes_dmt_find(1024, 768, 60.0, false);
+        struct vmodes_mode modes[VMODES_EDID_MODES_MAX];
+        uint8_t probe[VMODES_EDID_SIZE_MAX];
+        struct vmodes_error e;
+        size_t n = 0, used = 0, probe_len;
+
+        if (skipped && skipped_size)
+                skipped[0] = '\0';
+        *len = 0;
+        if (!h->enabled || !h->n_modes || !first)
+                return vmodes_error_set(err, -ENOENT, "%s: no mode to describe", h->head);
+        /* The first detailed timing is the preferred mode, and virtio-gpu
+         * drops a preferred mode unless it is 1024x768 or the host's size:
+         * DMT 1024x768@60 comes first, the head's modes after it. */
+        modes[n++] = first->mode;
+        /* each mode alone first: one the EDID cannot carry is left out */
+        for (unsigned i = 0; i < h->n_modes && n < VMODES_EDID_MODES_MAX; i++) {
+                if (vmodes_edid_build(&h->modes[i].mode, 1, NULL, probe, sizeof(probe), &probe_len, &e) < 0) {
+                        if (i == 0)
+                                return vmodes_error_set(err, -ENOENT, "%s", e.msg);
+                        if (skipped && used + 1 < skipped_size) {
+                                int k = snprintf(skipped + used, skipped_size - used, "%s%s", used ? "; " : "", e.msg);
+                                used = k < 0 ? used : used + (size_t)k < skipped_size ? used + (size_t)k : skipped_size - 1;
+                        }
+                        continue;
+                }
+                modes[n++] = h->modes[i].mode;
+        }
+        return vmodes_edid_build(modes, n, NULL, out, size, len, err);
+}
+
+static int edid_args(const struct vmodes_config *c, const struct vmodes_kcmdline_edid *edid, char *buf,
+                     size_t cap)
+{
+        size_t pos = 0;
+
+        for (unsigned i = 0; edid && i < c->n_heads && i < VMODES_CONFIG_HEADS_MAX; i++) {
+                char name[VMODES_HEAD_NAME_MAX + 32];
+
+                if (!edid->head[i] || vmodes_kcmdline_edid_name(c->heads[i].head, name, sizeof(name)) < 0)
+                        continue;
+                if (!pos)
+                        pos += (size_t)snprintf(buf, cap, "firmware_class.path=%s drm.edid_firmware=",
+                                                edid->dir ? edid->dir : VMODES_EDID_FIRMWARE_DIR);
+                if (pos < cap)
+                        pos += (size_t)snprintf(buf + pos, cap - pos, "%s%s:%s", buf[pos - 1] == '=' ? "" : ",",
+                                                c->heads[i].head, name);
+                if (pos >= cap)
+                        return -ENOBUFS;
+        }
+        return 0;
+}
+
+int vmodes_kcmdline_args(const struct vmodes_config *c, const struct vmodes_kcmdline_edid *edid, char **out)
+{
+        size_t cap = (size_t)c->n_heads * 192 + (edid && edid->dir ? strlen(edid->dir) : 0) +
+                     sizeof(VMODES_EDID_FIRMWARE_DIR) + 64, pos = 0;
         char *s = calloc(1, cap);
 
         if (!s)
@@ -52,16 +116,22 @@ int vmodes_kcmdline_args(const struct vmodes_config *c, char **out)
                         continue;
                 pos += (size_t)snprintf(s + pos, cap - pos, "%s%s", pos ? " " : "", arg);
         }
+        if (edid_args(c, edid, s + pos + (pos > 0), cap - pos - 1) < 0) {
+                free(s);
+                return -ENOBUFS;
+        }
+        if (pos && s[pos + 1])
+                s[pos] = ' '; /* between the video= and the EDID arguments */
         *out = s;
         return 0;
 }
 
-int vmodes_kcmdline_format(const struct vmodes_config *c, char **out)
+int vmodes_kcmdline_format(const struct vmodes_config *c, const struct vmodes_kcmdline_edid *edid, char **out)
 {
         char *args = NULL;
         int r;
 
-        r = vmodes_kcmdline_args(c, &args);
+        r = vmodes_kcmdline_args(c, edid, &args);
         if (r < 0)
                 return r;
         r = asprintf(out,

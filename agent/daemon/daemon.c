@@ -4,6 +4,7 @@
  * (last good, loaded completely before it is used), and the files generated
  * from it (xorg.conf.d snippet, kernel command-line drop-in).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -271,11 +272,13 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
 static int scan_current(struct vmodes_daemon *d)
 {
         uint64_t it;
+        int r;
 
         if (d->scanned && sd_event_get_iteration(d->event, &it) >= 0 && it == d->scan_iteration)
                 return 0;
-        d->scanned = false;
-        return vmodes_discovery_scan(d->discovery);
+        r = vmodes_discovery_scan(d->discovery);
+        d->scanned = r >= 0 && d->event && sd_event_get_iteration(d->event, &d->scan_iteration) >= 0;
+        return r;
 }
 
 /* Stage path with text unless it holds that already: 1 staged, 0 same. */
@@ -309,7 +312,7 @@ static int make_parent(const char *path)
 
 /* What a commit changes besides vmodes.conf. */
 struct outputs {
-        bool xorg, grub, greeter;
+        bool xorg, grub, greeter, edid;
         char greeter_path[PATH_MAX];
         bool greeter_removed;
 };
@@ -333,15 +336,112 @@ static int stage_xorg(struct vmodes_daemon *d, const struct vmodes_config *c, st
         return 0;
 }
 
+/* The connector named head on the devices now, or NULL. */
+static const struct vmodes_connector *find_connector(const struct vmodes_daemon *d, const char *head)
+{
+        for (size_t i = 0; i < vmodes_discovery_get_n_devices(d->discovery); i++) {
+                const struct vmodes_device *dev = vmodes_discovery_get_device(d->discovery, i);
+                for (size_t k = 0; dev->type && k < dev->n_connectors; k++)
+                        if (!strcmp(dev->connectors[k].name, head))
+                                return &dev->connectors[k];
+        }
+        return NULL;
+}
+
+/* Stage head h's EDID blob as dir/name unless it holds it already: 0, or
+ * -errno (logged). */
+static int stage_edid_blob(const struct vmodes_head_config *h, const char *dir, const char *name,
+                           struct vmodes_atomic_txn *t, struct outputs *o)
+{
+        uint8_t blob[VMODES_EDID_SIZE_MAX];
+        char path[PATH_MAX], skipped[512], *cur = NULL;
+        struct vmodes_error err = { "" };
+        size_t len = 0, cur_len = 0;
+        int r;
+
+        r = vmodes_kcmdline_edid(h, blob, sizeof(blob), &len, skipped, sizeof(skipped), &err);
+        if (r < 0) {
+                log_notice("%s: no EDID for the kernel (video= alone): %s", h->head, err.msg);
+                return r;
+        }
+        if (skipped[0])
+                log_notice("%s: the kernel's EDID leaves out %s", h->head, skipped);
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+                return -ENAMETOOLONG;
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                r = -errno;
+                log_warning("cannot make %s: %s; %s gets video= alone", dir, strerror(-r), h->head);
+                return r;
+        }
+        if (vmodes_atomic_read_file(path, sizeof(blob), VMODES_ATOMIC_NOFOLLOW, &cur, &cur_len) == 0 &&
+            cur_len == len && !memcmp(cur, blob, len)) {
+                free(cur);
+                return 0;
+        }
+        free(cur);
+        r = vmodes_atomic_txn_write(t, path, blob, len, 0644, false);
+        if (r < 0)
+                log_warning("cannot write %s: %s; %s gets video= alone", path, strerror(-r), h->head);
+        else
+                o->edid = true;
+        return r;
+}
+
+/* The EDID route (kcmdline.h): with kernel-cmdline, a blob for each head
+ * whose connector has an EDID (the driver reads one, so it takes an
+ * override), marked in e; blobs of vmodesd that no head needs go. Never
+ * refuses: a head without a blob keeps video= alone. */
+static void stage_edid(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
+                       struct outputs *o, struct vmodes_kcmdline_edid *e)
+{
+        char names[VMODES_CONFIG_HEADS_MAX][VMODES_HEAD_NAME_MAX + 32], path[PATH_MAX];
+        unsigned n = 0;
+        struct dirent *de;
+        DIR *dir;
+
+        memset(e, 0, sizeof(*e));
+        e->dir = d->opt.edid_dir ? d->opt.edid_dir : VMODES_EDID_FIRMWARE_DIR;
+        if (c->kernel_cmdline && scan_current(d) < 0)
+                log_warning("device discovery failed: the kernel's EDIDs are left as they are");
+        for (unsigned i = 0; c->kernel_cmdline && i < c->n_heads && i < VMODES_CONFIG_HEADS_MAX; i++) {
+                const struct vmodes_head_config *h = &c->heads[i];
+                const struct vmodes_connector *conn = find_connector(d, h->head);
+
+                if (!conn || !conn->edid_size || !h->enabled || !h->n_modes ||
+                    vmodes_kcmdline_edid_name(h->head, names[n], sizeof(names[n])) < 0)
+                        continue;
+                if (stage_edid_blob(h, e->dir, names[n], t, o) == 0) {
+                        e->head[i] = true;
+                        n++;
+                }
+        }
+        dir = opendir(e->dir);
+        while (dir && (de = readdir(dir))) {
+                bool kept = false;
+
+                if (strncmp(de->d_name, "vmodes-edid-", 12) || !strstr(de->d_name, ".bin"))
+                        continue;
+                for (unsigned k = 0; k < n && !kept; k++)
+                        kept = !strcmp(names[k], de->d_name);
+                if (!kept && (size_t)snprintf(path, sizeof(path), "%s/%s", e->dir, de->d_name) < sizeof(path) &&
+                    vmodes_atomic_txn_remove(t, path) == 0)
+                        o->edid = true;
+        }
+        if (dir)
+                closedir(dir);
+}
+
 static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
                       struct outputs *o, struct vmodes_error *err)
 {
         const char *path = d->opt.grub_path;
+        struct vmodes_kcmdline_edid edid;
         char *cur = NULL, *text = NULL;
         int r;
 
         if (!path || !*path)
                 return 0;
+        stage_edid(d, c, t, o, &edid);
         r = vmodes_atomic_read_file(path, 65536, VMODES_ATOMIC_NOFOLLOW, &cur, NULL);
         if (!c->kernel_cmdline) {
                 /* only a drop-in vmodesd wrote goes; anything else stays */
@@ -359,7 +459,7 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
                 o->grub = true;
                 return 0;
         }
-        r = vmodes_kcmdline_format(c, &text);
+        r = vmodes_kcmdline_format(c, &edid, &text);
         if (r == 0 && !(cur && !strcmp(cur, text))) {
                 r = vmodes_atomic_txn_write(t, path, text, strlen(text), 0644, false);
                 if (r == 0)
@@ -443,6 +543,8 @@ static void log_outputs(struct vmodes_daemon *d, const struct vmodes_config *c, 
                                   c->kernel_cmdline ? "wrote" : "removed", d->opt.grub_path);
         if (o->greeter)
                 log_info("%s %s (GDM's login screen)", o->greeter_removed ? "removed" : "wrote", o->greeter_path);
+        if (o->edid)
+                log_info("updated the EDIDs for the kernel in %s", d->opt.edid_dir ? d->opt.edid_dir : VMODES_EDID_FIRMWARE_DIR);
 }
 
 /* Stage the X config and the kernel drop-in of c (and, with config_text,

@@ -20,6 +20,7 @@ struct vmodes_daemon_options {
         const char *xorg_path;    /* the xorg.conf.d file */
         const char *grub_path;    /* the GRUB drop-in for kernel-cmdline */
         const char *greeter_path; /* monitors.xml for GDM; NULL: the default when GDM is installed, "": none */
+        const char *edid_dir;     /* EDID blobs of the kernel route; NULL: VMODES_EDID_FIRMWARE_DIR */
         bool load_modules;        /* load missing GPU drivers (libkmod) */
         bool monitor;             /* follow udev events */
 };

@@ -17,6 +17,7 @@
 #include "agent/common/bus.h"
 #include "agent/daemon/bus.h"
 #include "agent/daemon/daemon.h"
+#include "agent/core/kcmdline.h"
 #include "agent/daemon/greeter.h"
 
 #define DEFAULT_XORG XORGCONFDIR "/40-vmodes.conf"
@@ -41,6 +42,9 @@ static void help(void)
                "                      empty: never)\n"
                "  --greeter-monitors=FILE  the monitors.xml for GDM's login screen (default\n"
                "                      %s when GDM is installed; empty: never)\n"
+               "  --edid-dir=DIR      where the EDID blobs of the kernel route go, for\n"
+               "                      connectors whose driver reads an EDID (virtio-gpu,\n"
+               "                      bochs) with kernel-cmdline = true (default %s)\n"
                "  --bus=system|session  which bus to serve on (default system)\n"
                "  --address=ADDRESS   serve on the bus at this D-Bus address instead\n"
                "  --no-load-modules   do not load missing GPU driver modules\n"
@@ -52,7 +56,7 @@ static void help(void)
                "FILE:LINE, the previous config stays in use and changes are refused until\n"
                "the file is fixed and reloaded); SIGTERM stops.\n",
                VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, VMODES_CONFIG_DEFAULT_PATH, DEFAULT_XORG, DEFAULT_GRUB,
-               VMODES_GREETER_MONITORS_PATH);
+               VMODES_GREETER_MONITORS_PATH, VMODES_EDID_FIRMWARE_DIR);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -85,12 +89,13 @@ struct args {
 /* The command line: -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-        enum { OPT_CONFIG = 256, OPT_XORG, OPT_GRUB, OPT_GREETER, OPT_BUS, OPT_ADDRESS, OPT_NO_LOAD, OPT_NO_MONITOR, OPT_VERSION };
+        enum { OPT_CONFIG = 256, OPT_XORG, OPT_GRUB, OPT_GREETER, OPT_EDID, OPT_BUS, OPT_ADDRESS, OPT_NO_LOAD, OPT_NO_MONITOR, OPT_VERSION };
         static const struct option long_options[] = {
                 { "config", required_argument, NULL, OPT_CONFIG },
                 { "xorg-config", required_argument, NULL, OPT_XORG },
                 { "grub-dropin", required_argument, NULL, OPT_GRUB },
                 { "greeter-monitors", required_argument, NULL, OPT_GREETER },
+                { "edid-dir", required_argument, NULL, OPT_EDID },
                 { "bus", required_argument, NULL, OPT_BUS },
                 { "address", required_argument, NULL, OPT_ADDRESS },
                 { "no-load-modules", no_argument, NULL, OPT_NO_LOAD },
@@ -107,6 +112,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 case OPT_XORG: a->opt.xorg_path = optarg; break;
                 case OPT_GRUB: a->opt.grub_path = optarg; break;
                 case OPT_GREETER: a->opt.greeter_path = optarg; break;
+                case OPT_EDID: a->opt.edid_dir = optarg; break;
                 case OPT_BUS:
                         if (strcmp(optarg, "system") && strcmp(optarg, "session")) {
                                 log_error("--bus must be system or session, not '%s'", optarg);

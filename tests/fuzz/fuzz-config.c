@@ -135,12 +135,12 @@ static void check_outputs(const struct vmodes_config *c)
                 free(text);
                 text = NULL;
         }
-        if (vmodes_kcmdline_format(c, &text) != 0 || !is_text(text, strlen(text), true) ||
+        if (vmodes_kcmdline_format(c, NULL, &text) != 0 || !is_text(text, strlen(text), true) ||
             !vmodes_kcmdline_is_ours(text))
                 abort();
         free(text);
         text = NULL;
-        if (vmodes_kcmdline_args(c, &text) != 0 || !is_text(text, strlen(text), false))
+        if (vmodes_kcmdline_args(c, NULL, &text) != 0 || !is_text(text, strlen(text), false))
                 abort();
         /* each argument is video=HEAD:..., HEAD a head of the config */
         for (char *a = text; *a;) {
