@@ -83,6 +83,22 @@ try:
         eq(dtds(BLOB)[1], ('2560x1440', 222750), 'blob back with the first mode')
     s.check('a first mode no EDID can carry: video= alone for that head, the blob goes', t_first_not_describable)
 
+    def t_connector_without_edid_for_now():
+        # the daemon starts while Virtual-1 shows no EDID (the driver still
+        # loading, or the testbed without it): the head keeps its blob
+        before = open(BLOB, 'rb').read()
+        args = drop_in_args()
+        env.stop_daemon()
+        env.testbed = env.testbed.replace('virtio-gpu-edid', 'virtio-gpu')
+        env.start_daemon(extra=['--edid-dir=' + EDID_DIR])
+        env.call('Apply')
+        eq(open(BLOB, 'rb').read(), before, 'the blob')
+        eq(drop_in_args(), args, 'drop-in arguments')
+        env.call('AddMode', 'ssa{sv}', ('Virtual-1', '1280x720@44', {'default': D.GLib.Variant('b', False)}))
+        eq(dtds(BLOB)[-1], ('1280x720', 52500), 'the blob follows the head')
+    s.check('a head whose connector shows no EDID now keeps its blob, which follows the config',
+            t_connector_without_edid_for_now)
+
     def t_foreign_and_off():
         foreign = os.path.join(EDID_DIR, 'edid-mine.bin')
         with open(foreign, 'wb') as f:

@@ -389,8 +389,10 @@ static int stage_edid_blob(const struct vmodes_head_config *h, const char *dir, 
 
 /* The EDID route (kcmdline.h): with kernel-cmdline, a blob for each head
  * whose connector has an EDID (the driver reads one, so it takes an
- * override), marked in e; blobs of vmodesd that no head needs go. Never
- * refuses: a head without a blob keeps video= alone. */
+ * override) or that has a blob already (its connector may be missing or
+ * without an EDID for a while: a driver still loading, a head the host
+ * switched off), marked in e; blobs of vmodesd that no head needs go.
+ * Never refuses: a head without a blob keeps video= alone. */
 static void stage_edid(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
                        struct outputs *o, struct vmodes_kcmdline_edid *e)
 {
@@ -407,8 +409,10 @@ static void stage_edid(struct vmodes_daemon *d, const struct vmodes_config *c, s
                 const struct vmodes_head_config *h = &c->heads[i];
                 const struct vmodes_connector *conn = find_connector(d, h->head);
 
-                if (!conn || !conn->edid_size || !h->enabled || !h->n_modes ||
-                    vmodes_kcmdline_edid_name(h->head, names[n], sizeof(names[n])) < 0)
+                if (!h->enabled || !h->n_modes || vmodes_kcmdline_edid_name(h->head, names[n], sizeof(names[n])) < 0 ||
+                    (size_t)snprintf(path, sizeof(path), "%s/%s", e->dir, names[n]) >= sizeof(path))
+                        continue;
+                if (!(conn && conn->edid_size) && access(path, F_OK) < 0)
                         continue;
                 if (stage_edid_blob(h, e->dir, names[n], t, o) == 0) {
                         e->head[i] = true;
@@ -544,7 +548,8 @@ static void log_outputs(struct vmodes_daemon *d, const struct vmodes_config *c, 
         if (o->greeter)
                 log_info("%s %s (GDM's login screen)", o->greeter_removed ? "removed" : "wrote", o->greeter_path);
         if (o->edid)
-                log_info("updated the EDIDs for the kernel in %s", d->opt.edid_dir ? d->opt.edid_dir : VMODES_EDID_FIRMWARE_DIR);
+                log_info("updated the EDIDs for the kernel in %s",
+                         d->opt.edid_dir ? d->opt.edid_dir : VMODES_EDID_FIRMWARE_DIR);
 }
 
 /* Stage the X config and the kernel drop-in of c (and, with config_text,
