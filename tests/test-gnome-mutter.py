@@ -21,6 +21,8 @@ org.gnome.Mutter.DisplayConfig, not through vmodes:
   (agent/core/monitorsxml.c, run through tests/test-monitorsxml --format
   with the monitors and modes mutter listed), put in mutter's system config
   folder (XDG_CONFIG_DIRS): a new mutter comes up in its layout;
+- mutter, or the session bus, going away while vmodes waits for mutter's
+  answer: one line, exit 1, no hang;
 - no mutter on the bus: one line, exit 1.
 GNOME on Wayland in the QXL VM: tests/vm/README.md (what is measured)."""
 import json
@@ -292,6 +294,35 @@ def t_no_mutter():
 
 
 s.check('no mutter on the bus: one line, exit 1', t_no_mutter)
-bus.terminate()
-bus.wait()
+
+
+def t_bus_dies():
+    # the session bus itself goes away while `vmodes add` waits for mutter's
+    # answer (the session ending): one line, exit 1, no hang
+    m = start_mutter()
+    try:
+        os.kill(m.pid, signal.SIGSTOP)
+        p = subprocess.Popen([VMODES, 'add', 'Meta-1', '1024x768@50', '--right-of', 'Meta-0', '--no-store'],
+                             env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        eq(p.poll(), None, 'vmodes waits for mutter')
+        bus.kill()
+        bus.wait()
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise AssertionError('vmodes did not return after the session bus went away')
+        eq(p.returncode, 1, 'exit status (%r %r)' % (out, err))
+        eq(len(err.splitlines()), 1, 'one line: %r' % err)
+        has(err, "lost the connection to GNOME's mutter", 'the line')
+    finally:
+        os.kill(m.pid, signal.SIGCONT)
+        stop(m)
+
+
+s.check('the session bus goes away while vmodes waits for mutter: one line, exit 1', t_bus_dies)
+if bus.poll() is None:
+    bus.terminate()
+    bus.wait()
 s.finish()

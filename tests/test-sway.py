@@ -13,6 +13,8 @@ test runs it as nobody). Read back from sway's own IPC, not from vmodes:
 - an interlaced modeline is refused before anything changes;
 - `vmodes session --config` applies a layout when it starts, and exits 0
   when sway quits;
+- sway dying while vmodes waits for its reply: `vmodes add` and the
+  session agent say so in one line (exit 1), no hang;
 - a SWAYSOCK that leads nowhere, and a Wayland session that is not sway's:
   one clear line, non-zero exit, nothing changed.
 The DRM side (qxl's connectors, modelines) runs in the VM:
@@ -222,6 +224,47 @@ def t_other_wayland():
     lacks(p.stderr, ':9917')
 
 
+def t_sway_dies(*cmd):
+    # sway stops answering (SIGSTOP) while vmodes waits for its reply, then
+    # dies: vmodes returns with one line, no crash, no hang
+    sw2 = Sway()
+    try:
+        os.kill(sw2.p.pid, signal.SIGSTOP)
+        p = subprocess.Popen([VMODES] + list(cmd), env=sw2.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        time.sleep(1)
+        eq(p.poll(), None, 'vmodes waits for sway')
+        sw2.p.kill()
+        sw2.p.wait()
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise AssertionError('vmodes did not return after sway died')
+        return p.returncode, out, err
+    finally:
+        sw2.stop()
+
+
+def t_sway_dies_add():
+    rc, out, err = t_sway_dies('add', 'HEADLESS-1', '1920x1080@44', '--apply', '--no-store')
+    eq(rc, 1, 'exit status (%r %r)' % (out, err))
+    eq(len(err.splitlines()), 1, 'one line: %r' % err)
+    has(err, 'lost the connection to sway', 'the line')
+
+
+def t_sway_dies_session():
+    conf = os.path.join(tmp, 'session2.conf')
+    with open(conf, 'w') as f:
+        f.write('[head HEADLESS-1]\nmode = 1920x1080@44\n')
+    rc, out, err = t_sway_dies('session', '--config', conf)
+    # sway went away before it answered the agent's first request
+    eq(rc, 1, 'exit status (%r %r)' % (out, err))
+    has(err, 'lost the connection to sway', 'the log')
+
+
+s.check('sway dies while `vmodes add --apply` waits for it: one line, exit 1', t_sway_dies_add)
+s.check('sway dies while the session agent waits for its first answer: it says so, exit 1', t_sway_dies_session)
 s.check('a SWAYSOCK that leads nowhere: one line, exit 1', t_no_socket)
 s.check('another Wayland compositor: --no-store refused, Xwayland not touched', t_other_wayland)
 s.finish()

@@ -245,8 +245,14 @@ static int sway_open(const char *name, void **impl, struct vmodes_error *err)
         if (version)
                 json_object_put(version);
         if (r < 0) {
+                char msg[sizeof(err->msg)];
+
                 sway_free(s);
-                return r == -ECONNRESET ? vmodes_error_set(err, -ENXIO, "%s", err->msg) : r;
+                if (r != -ECONNRESET)
+                        return r;
+                /* formatting err->msg into itself would overlap */
+                snprintf(msg, sizeof(msg), "%s", err->msg);
+                return vmodes_error_set(err, -ENXIO, "%s", msg);
         }
         *impl = s;
         return 0;
