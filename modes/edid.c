@@ -143,6 +143,11 @@ static int check_mode(const struct vmodes_mode *m, struct vmodes_error *err)
         return check_fields(m, label, err);
 }
 
+int vmodes_edid_check_mode(const struct vmodes_mode *m, struct vmodes_error *err)
+{
+        return check_mode(m, err);
+}
+
 static int check_name(const char *name, struct vmodes_error *err)
 {
         size_t len = strlen(name);

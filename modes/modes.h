@@ -255,3 +255,6 @@ int vmodes_modeline_parse(const char *text, struct vmodes_mode *out, struct vmod
  */
 int vmodes_edid_build(const struct vmodes_mode *modes, size_t n, const char *name, uint8_t *out, size_t size,
                       size_t *len, struct vmodes_error *err);
+/* Whether vmodes_edid_build() can describe mode m as a detailed timing: 0,
+ * or its -EINVAL or -ERANGE with the same message. */
+int vmodes_edid_check_mode(const struct vmodes_mode *m, struct vmodes_error *err);

@@ -313,6 +313,21 @@ static void test_bad(const struct bad *t)
               untouched ? "untouched" : "WRITTEN");
 }
 
+/* vmodes_edid_check_mode() says of one mode what vmodes_edid_build() says of it. */
+static void test_check_mode(const struct bad *t)
+{
+        struct vmodes_mode m;
+        struct vmodes_error built = { "" }, checked = { "" };
+        uint8_t out[OUT_SIZE];
+        int rb, rc;
+
+        make_mode(t->mode, &m);
+        rb = vmodes_edid_build(&m, 1, NULL, out, sizeof(out), NULL, &built);
+        rc = vmodes_edid_check_mode(&m, &checked);
+        check(rc == rb && !strcmp(built.msg, checked.msg), "%s alone: check %d '%s', build %d '%s'", t->what, rc,
+              checked.msg, rb, built.msg);
+}
+
 static void test_refusals(void)
 {
         static const struct bad t[] = {
@@ -344,8 +359,18 @@ static void test_refusals(void)
                 { "21 modes in 511 bytes", NULL, 21, NULL, 511, -ENOSPC, { "512 bytes", "511" } },
         };
 
-        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
                 test_bad(&t[i]);
+                if (t[i].mode)
+                        test_check_mode(&t[i]);
+        }
+        for (size_t i = 0; i < VMODES_EDID_MODES_MAX; i++) {
+                struct vmodes_mode m;
+                struct vmodes_error err = { "" };
+
+                make_mode(all_modes[i], &m);
+                expect(vmodes_edid_check_mode(&m, &err) == 0, "%s alone is refused: %s", all_modes[i], err.msg);
+        }
 }
 
 /* len may be NULL; the smallest buffer that fits is enough. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/textbuf.h"
 #include "agent/core/layout.h"
 #include "agent/core/simulate.h"
 #include "tests/lib/tap.h"
@@ -813,6 +814,21 @@ static void random_case(unsigned iter, unsigned *planned, unsigned *refused)
         free(plan);
 }
 
+/* The one-line lists of messages (mode lists, skipped modes): cut off, never overrun. */
+static void test_text_append(void)
+{
+        char buf[12] = "", tiny[1] = "";
+
+        vmodes_text_append(buf, sizeof(buf), ", ", "800x600");
+        check(!strcmp(buf, "800x600"), "text list: first item without separator ('%s')", buf);
+        vmodes_text_append(buf, sizeof(buf), ", ", "1024x768");
+        check(!strcmp(buf, "800x600, 10"), "text list: cut off at the buffer's end ('%s')", buf);
+        vmodes_text_append(buf, sizeof(buf), ", ", "x");
+        check(!strcmp(buf, "800x600, 10"), "text list: nothing added to a full buffer ('%s')", buf);
+        vmodes_text_append(tiny, sizeof(tiny), ", ", "x");
+        check(tiny[0] == '\0', "text list: a 1-byte buffer stays empty");
+}
+
 int main(int argc, char **argv)
 {
         unsigned planned = 0, refused = 0, n = argc > 1 ? (unsigned)atoi(argv[1]) : 3000;
@@ -821,6 +837,7 @@ int main(int argc, char **argv)
         test_details();
         test_loose();
         test_head_names();
+        test_text_append();
         for (unsigned i = 0; i < n; i++)
                 random_case(i, &planned, &refused);
         printf("layout: %zu table cases, %u random layouts (%u planned, %u refused)\n",

@@ -21,6 +21,7 @@
 #include "agent/cli/cli.h"
 #include "agent/client/client.h"
 #include "agent/common/json.h"
+#include "agent/core/kcmdline.h"
 #include "agent/core/layout.h"
 #include "agent/display/display.h"
 #include "udev/vmodes-udev.h"
@@ -739,6 +740,7 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
         double rate = vmodes_mode_refresh(m), tol = VMODES_LAYOUT_KERNEL_RATE_TOLERANCE_MHZ / 1000.0;
         json_object *j = json_object_new_object();
         const struct vmodes_connector_mode *best = NULL;
+        bool edid;
 
         add_str(j, "head", h->head);
         add_str(j, "mode", m->name);
@@ -756,7 +758,8 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
                 return j;
         }
         /* the kernel route: an EDID override where the driver reads one */
-        add_str(j, "route", c->edid_size ? "edid" : "video");
+        edid = vmodes_kcmdline_edid_route(h->head, c->edid_size, NULL);
+        add_str(j, "route", edid ? "edid" : "video");
         json_object_object_add(j, "listed", json_object_new_boolean(best != NULL));
         if (best) {
                 _cleanup_(freep) char *km = xasprintf("%ux%u@%.3f", best->width, best->height, best->refresh);
@@ -764,7 +767,7 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
         } else if (cmdline_has_video(h->head))
                 add_str(j, "why", "the kernel has a video= option for it but dropped the mode (too large for the "
                                   "device's memory?)");
-        else if (cfg->kernel_cmdline && c->edid_size)
+        else if (cfg->kernel_cmdline && edid)
                 add_str(j, "why", "listed after the next boot: kernel-cmdline writes video= and an EDID with "
                                   "all the head's modes for it (/etc/default/grub.d/vmodes.cfg; run update-grub)");
         else if (cfg->kernel_cmdline)

@@ -57,3 +57,11 @@ int vmodes_textbuf_steal(struct vmodes_textbuf *b, char **out)
         memset(b, 0, sizeof(*b));
         return r;
 }
+
+void vmodes_text_append(char *buf, size_t size, const char *sep, const char *item)
+{
+        size_t used = size ? strnlen(buf, size - 1) : 0;
+
+        if (size && used + 1 < size)
+                snprintf(buf + used, size - used, "%s%s", used ? sep : "", item);
+}

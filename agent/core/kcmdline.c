@@ -4,8 +4,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "agent/common/textbuf.h"
 #include "agent/core/kcmdline.h"
 
 /* The kernel computes CVT (M) and CVT reduced blanking v1 (MR) itself, with
@@ -50,9 +53,8 @@ int vmodes_kcmdline_edid(const struct vmodes_head_config *h, uint8_t *out, size_
 {
         const struct vmodes_dmt *first = vmodes_dmt_find(1024, 768, 60.0, false);
         struct vmodes_mode modes[VMODES_EDID_MODES_MAX];
-        uint8_t probe[VMODES_EDID_SIZE_MAX];
         struct vmodes_error e;
-        size_t n = 0, used = 0, probe_len;
+        size_t n = 0;
 
         if (skipped && skipped_size)
                 skipped[0] = '\0';
@@ -63,20 +65,30 @@ int vmodes_kcmdline_edid(const struct vmodes_head_config *h, uint8_t *out, size_
          * drops a preferred mode unless it is 1024x768 or the host's size:
          * DMT 1024x768@60 comes first, the head's modes after it. */
         modes[n++] = first->mode;
-        /* each mode alone first: one the EDID cannot carry is left out */
+        /* a mode the EDID cannot carry is left out */
         for (unsigned i = 0; i < h->n_modes && n < VMODES_EDID_MODES_MAX; i++) {
-                if (vmodes_edid_build(&h->modes[i].mode, 1, NULL, probe, sizeof(probe), &probe_len, &e) < 0) {
+                if (vmodes_edid_check_mode(&h->modes[i].mode, &e) < 0) {
                         if (i == 0)
                                 return vmodes_error_set(err, -ENOENT, "%s", e.msg);
-                        if (skipped && used + 1 < skipped_size) {
-                                int k = snprintf(skipped + used, skipped_size - used, "%s%s", used ? "; " : "", e.msg);
-                                used = k < 0 ? used : used + (size_t)k < skipped_size ? used + (size_t)k : skipped_size - 1;
-                        }
+                        if (skipped)
+                                vmodes_text_append(skipped, skipped_size, "; ", e.msg);
                         continue;
                 }
                 modes[n++] = h->modes[i].mode;
         }
         return vmodes_edid_build(modes, n, NULL, out, size, len, err);
+}
+
+bool vmodes_kcmdline_edid_route(const char *head, bool connector_edid, const char *dir)
+{
+        char name[VMODES_HEAD_NAME_MAX + 32], path[PATH_MAX];
+
+        if (connector_edid)
+                return true;
+        return vmodes_kcmdline_edid_name(head, name, sizeof(name)) == 0 &&
+               (size_t)snprintf(path, sizeof(path), "%s/%s", dir ? dir : VMODES_EDID_FIRMWARE_DIR, name) <
+                       sizeof(path) &&
+               access(path, F_OK) == 0;
 }
 
 static int edid_args(const struct vmodes_config *c, const struct vmodes_kcmdline_edid *edid, char *buf,

@@ -36,6 +36,14 @@ int vmodes_kcmdline_edid_name(const char *head, char *buf, size_t size);
 int vmodes_kcmdline_edid(const struct vmodes_head_config *h, uint8_t *out, size_t size, size_t *len,
                          char *skipped, size_t skipped_size, struct vmodes_error *err);
 
+/* Whether head takes the EDID route rather than video= alone: its
+ * connector shows an EDID (connector_edid: the driver reads one, so it
+ * takes an override), or its blob is in dir (NULL: VMODES_EDID_FIRMWARE_DIR)
+ * already, since its connector may show none for a while (a driver still
+ * loading, a head the host switched off). Asked by vmodesd, which writes
+ * the blob, and by `vmodes status`, which tells the route. */
+bool vmodes_kcmdline_edid_route(const char *head, bool connector_edid, const char *dir);
+
 /* The heads of a config whose EDID blob is written, and where. */
 struct vmodes_kcmdline_edid {
         const char *dir;                      /* NULL: VMODES_EDID_FIRMWARE_DIR */

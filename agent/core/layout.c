@@ -13,6 +13,7 @@
 
 #include "agent/common/head.h"
 #include "agent/common/macro.h"
+#include "agent/common/textbuf.h"
 #include "agent/core/layout.h"
 
 
@@ -238,18 +239,13 @@ void vmodes_layout_map_config(const struct vmodes_config *in, const struct vmode
 void vmodes_layout_mode_list(const struct vmodes_layout_state *s, const uint32_t *ids, unsigned n, char *buf,
                              size_t size)
 {
-        size_t used = 0;
-
         if (!size)
                 return;
         buf[0] = '\0';
-        for (unsigned i = 0; i < n && used + 1 < size; i++) {
+        for (unsigned i = 0; i < n; i++) {
                 const struct vmodes_layout_smode *sm = vmodes_layout_mode_by_id(s, ids[i]);
-                int k = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", sm ? sm->mode.name : "?");
 
-                if (k < 0)
-                        break;
-                used += (size_t)k < size - used ? (size_t)k : size - used - 1;
+                vmodes_text_append(buf, size, ", ", sm ? sm->mode.name : "?");
         }
 }
 

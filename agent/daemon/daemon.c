@@ -410,9 +410,7 @@ static void stage_edid(struct vmodes_daemon *d, const struct vmodes_config *c, s
                 const struct vmodes_connector *conn = find_connector(d, h->head);
 
                 if (!h->enabled || !h->n_modes || vmodes_kcmdline_edid_name(h->head, names[n], sizeof(names[n])) < 0 ||
-                    (size_t)snprintf(path, sizeof(path), "%s/%s", e->dir, names[n]) >= sizeof(path))
-                        continue;
-                if (!(conn && conn->edid_size) && access(path, F_OK) < 0)
+                    !vmodes_kcmdline_edid_route(h->head, conn && conn->edid_size, e->dir))
                         continue;
                 if (stage_edid_blob(h, e->dir, names[n], t, o) == 0) {
                         e->head[i] = true;
