@@ -14,7 +14,9 @@ test runs it as nobody). Read back from sway's own IPC, not from vmodes:
 - `vmodes session --config` applies a layout when it starts, and exits 0
   when sway quits;
 - sway dying while vmodes waits for its reply: `vmodes add` and the
-  session agent say so in one line (exit 1), no hang;
+  session agent say so in one line (exit 1), no hang; and sway dying
+  mid-apply, after it carried out the first command (a relay between
+  vmodes and sway's socket kills it then): the same line, exit 1, no hang;
 - a SWAYSOCK that leads nowhere, and a Wayland session that is not sway's:
   one clear line, non-zero exit, nothing changed.
 The DRM side (qxl's connectors, modelines) runs in the VM:
@@ -28,6 +30,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
@@ -263,7 +266,99 @@ def t_sway_dies_session():
     has(err, 'lost the connection to sway', 'the log')
 
 
+class Relay:
+    """A socket between vmodes and sway's that passes every message on and
+    kills sway (SIGKILL) at vmodes' next request once sway has answered a
+    command: the compositor going away in the middle of an apply, at the
+    same point every run."""
+
+    def __init__(self, sway):
+        self.sway, self.commands_answered, self.killed = sway, 0, False
+        self.path = os.path.join(tmp, 'relay-%d.sock' % sway.p.pid)
+        self.srv = socket.socket(socket.AF_UNIX)
+        self.srv.bind(self.path)
+        self.srv.listen(4)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    @staticmethod
+    def message(conn):
+        head = b''
+        while len(head) < 14:
+            chunk = conn.recv(14 - len(head))
+            if not chunk:
+                return None, None
+            head += chunk
+        n, kind = struct.unpack('=II', head[6:])
+        body = b''
+        while len(body) < n:
+            chunk = conn.recv(n - len(body))
+            if not chunk:
+                return None, None
+            body += chunk
+        return kind, head + body
+
+    def accept(self):
+        while True:
+            try:
+                conn, _ = self.srv.accept()
+            except OSError:
+                return
+            up = socket.socket(socket.AF_UNIX)
+            up.connect(self.sway.sock)
+            threading.Thread(target=self.replies, args=(up, conn), daemon=True).start()
+            threading.Thread(target=self.requests, args=(conn, up), daemon=True).start()
+
+    def requests(self, conn, up):
+        while True:
+            kind, data = self.message(conn)
+            if data is None:
+                break
+            if self.commands_answered and not self.killed:
+                self.killed = True
+                self.sway.p.kill()
+                self.sway.p.wait()
+                break
+            up.sendall(data)
+        up.close()
+        conn.close()
+
+    def replies(self, up, conn):
+        while True:
+            kind, data = self.message(up)
+            if data is None:
+                break
+            try:
+                conn.sendall(data)
+            except OSError:
+                break
+            if kind == 0:
+                self.commands_answered += 1
+        conn.shutdown(socket.SHUT_RDWR)
+
+    def close(self):
+        self.srv.close()
+
+
+def t_sway_dies_mid_apply():
+    # two heads: the first command (HEADLESS-1) is carried out, then sway dies
+    sw3 = Sway()
+    relay = Relay(sw3)
+    try:
+        p = subprocess.run([VMODES, 'apply', 'HEADLESS-1 1600x900@44', 'HEADLESS-2 1280x720@50 right-of HEADLESS-1',
+                            '--no-store'], env=sw3.env(SWAYSOCK=relay.path), capture_output=True,
+                           text=True, timeout=60)
+        eq(relay.killed, True, 'sway was killed after answering %d command(s) (%r)' % (relay.commands_answered,
+                                                                                      p.stderr))
+        eq(p.returncode, 1, 'exit status (%r %r)' % (p.stdout, p.stderr))
+        eq(len(p.stderr.splitlines()), 1, 'one line: %r' % p.stderr)
+        has(p.stderr, 'lost the connection to sway', 'the line')
+    finally:
+        relay.close()
+        sw3.stop()
+
+
 s.check('sway dies while `vmodes add --apply` waits for it: one line, exit 1', t_sway_dies_add)
+s.check('sway dies mid-apply, after carrying out a command: one line, exit 1', t_sway_dies_mid_apply)
 s.check('sway dies while the session agent waits for its first answer: it says so, exit 1', t_sway_dies_session)
 s.check('a SWAYSOCK that leads nowhere: one line, exit 1', t_no_socket)
 s.check('another Wayland compositor: --no-store refused, Xwayland not touched', t_other_wayland)
