@@ -822,9 +822,9 @@ static void test_text_append(void)
         vmodes_text_append(buf, sizeof(buf), ", ", "800x600");
         check(!strcmp(buf, "800x600"), "text list: first item without separator ('%s')", buf);
         vmodes_text_append(buf, sizeof(buf), ", ", "1024x768");
-        check(!strcmp(buf, "800x600, 10"), "text list: cut off at the buffer's end ('%s')", buf);
+        check(!strcmp(buf, "800x600,..."), "text list: cut off at the buffer's end, marked ('%s')", buf);
         vmodes_text_append(buf, sizeof(buf), ", ", "x");
-        check(!strcmp(buf, "800x600, 10"), "text list: nothing added to a full buffer ('%s')", buf);
+        check(!strcmp(buf, "800x600,..."), "text list: nothing added to a full buffer ('%s')", buf);
         vmodes_text_append(tiny, sizeof(tiny), ", ", "x");
         check(tiny[0] == '\0', "text list: a 1-byte buffer stays empty");
 }

@@ -10,7 +10,8 @@ test runs it as nobody). Read back from sway's own IPC, not from vmodes:
   2560x1440 output at CVT's 43.986 Hz (sway's `modeline` works on DRM
   outputs only: the backend finds that out and sends `mode --custom`);
 - a second head right of the first; the same change again changes nothing;
-- an interlaced modeline is refused before anything changes;
+- an interlaced modeline and an unknown head are refused before anything
+  changes;
 - `vmodes session --config` applies a layout when it starts, and exits 0
   when sway quits;
 - sway dying while vmodes waits for its reply: `vmodes add` and the
@@ -174,6 +175,15 @@ try:
         eq({n: o['current_mode'] for n, o in outputs(sw.sock).items()},
            {n: o['current_mode'] for n, o in before.items()}, 'modes after')
 
+    def t_unknown_head():
+        before = outputs(sw.sock)
+        p = vmodes(sw, 'add', 'NoSuchHead-7', '1024x768', '--apply', '--no-store')
+        eq(p.returncode, 2, 'exit status (%r)' % p.stderr)
+        eq(len(p.stderr.splitlines()), 1, 'one line: %r' % p.stderr)
+        has(p.stderr, 'unknown head NoSuchHead-7: sway has HEADLESS-1, HEADLESS-2 (or give a head number, 1 to 2)')
+        eq({n: o['current_mode'] for n, o in outputs(sw.sock).items()},
+           {n: o['current_mode'] for n, o in before.items()}, 'modes after')
+
     def t_session():
         conf = os.path.join(tmp, 'session.conf')
         with open(conf, 'w') as f:
@@ -202,6 +212,7 @@ try:
     s.check('a second head right of the first', t_right_of)
     s.check('the same change again changes nothing', t_again)
     s.check('an interlaced mode is refused, nothing changes', t_interlaced)
+    s.check('an unknown head is refused naming sway\'s outputs, nothing changes', t_unknown_head)
     s.check('vmodes session applies its layout and exits 0 when sway quits', t_session)
 finally:
     sw.stop()

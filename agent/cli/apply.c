@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/common/textbuf.h"
 #include "agent/cli/change.h"
 #include "agent/cli/cli.h"
 
@@ -125,41 +126,12 @@ static int parse_head_arg(const struct vmodes_screen *s, const char *arg, struct
         return CLI_EXIT_OK;
 }
 
-/* The stored configuration in this X session's output names. Heads the
- * session does not have are left out and listed in skipped; a relation to
- * such a head becomes auto. */
-static void map_config(const struct vmodes_screen *s, const struct vmodes_config *in, struct vmodes_config *out,
-                       char *skipped, size_t size)
+/* The output a stored head name means on the screen (userdata). */
+static const struct vmodes_layout_output *screen_resolve(const struct vmodes_layout_state *state, const char *name,
+                                                         void *userdata)
 {
-        size_t n = 0;
-
-        *out = *in;
-        out->n_heads = 0;
-        skipped[0] = 0;
-        for (unsigned i = 0; i < in->n_heads; i++) {
-                const struct vmodes_head_config *h = &in->heads[i];
-                const struct vmodes_layout_output *o = vmodes_screen_resolve(s, h->head, NULL), *ro;
-                struct vmodes_head_config *e = &out->heads[out->n_heads];
-
-                if (!o) {
-                        if (n + strlen(h->head) + 3 < size)
-                                n += (size_t)snprintf(skipped + n, size - n, "%s%s", n ? ", " : "", h->head);
-                        continue;
-                }
-                *e = *h;
-                snprintf(e->head, sizeof(e->head), "%.*s", (int)sizeof(e->head) - 1, o->name);
-                if (h->relative_to[0]) {
-                        ro = vmodes_screen_resolve(s, h->relative_to, NULL);
-                        if (ro)
-                                snprintf(e->relative_to, sizeof(e->relative_to), "%.*s",
-                                         (int)sizeof(e->relative_to) - 1, ro->name);
-                        else {
-                                e->relation = VMODES_REL_AUTO;
-                                e->relative_to[0] = 0;
-                        }
-                }
-                out->n_heads++;
-        }
+        (void)state;
+        return vmodes_screen_resolve(userdata, name, NULL);
 }
 
 /* What 'vmodes apply' stores: the layout from the command line (in X
@@ -316,11 +288,16 @@ int cli_apply(int argc, char **argv)
         if (ex != CLI_EXIT_OK)
                 goto out;
         if (optind == argc) {
-                char skipped[200];
+                unsigned idx[VMODES_CONFIG_HEADS_MAX], n_idx = 0;
+                char skipped[200] = "";
 
-                map_config(&s, stored, cfg, skipped, sizeof(skipped));
+                /* heads the session does not have are left out; a relation
+                 * to one becomes auto */
+                vmodes_layout_map_config(stored, s.state, screen_resolve, &s, cfg, idx, &n_idx);
+                for (unsigned i = 0; i < n_idx; i++)
+                        vmodes_text_append(skipped, sizeof(skipped), ", ", stored->heads[idx[i]].head);
                 if (skipped[0])
-                        log_error("this X session has no %s: left out", skipped);
+                        log_error("this session has no %s: left out", skipped);
         } else {
                 for (int i = optind; i < argc; i++) {
                         ex = parse_head_arg(&s, argv[i], &cfg->heads[cfg->n_heads++]);

@@ -61,7 +61,11 @@ int vmodes_textbuf_steal(struct vmodes_textbuf *b, char **out)
 void vmodes_text_append(char *buf, size_t size, const char *sep, const char *item)
 {
         size_t used = size ? strnlen(buf, size - 1) : 0;
+        int n;
 
-        if (size && used + 1 < size)
-                snprintf(buf + used, size - used, "%s%s", used ? sep : "", item);
+        if (used + 1 >= size)
+                return;
+        n = snprintf(buf + used, size - used, "%s%s", used ? sep : "", item);
+        if (n >= 0 && (size_t)n >= size - used && size > 4)
+                memcpy(buf + size - 4, "...", 4); /* cut: say so */
 }

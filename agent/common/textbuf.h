@@ -20,6 +20,7 @@ void vmodes_textbuf_printf(struct vmodes_textbuf *b, const char *fmt, ...) __att
 int vmodes_textbuf_steal(struct vmodes_textbuf *b, char **out);
 
 /* Append sep (when buf is not empty) and item to the NUL-terminated text in
- * buf, a fixed buffer of size bytes: what does not fit is cut off, buf
- * stays terminated. For one-line lists in messages ("a, b, c"). */
+ * buf, a fixed buffer of size bytes: what does not fit is cut off and the
+ * text then ends in "...", a full buffer takes nothing more. For one-line
+ * lists in messages ("a, b, c"). */
 void vmodes_text_append(char *buf, size_t size, const char *sep, const char *item);

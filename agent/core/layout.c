@@ -249,6 +249,15 @@ void vmodes_layout_mode_list(const struct vmodes_layout_state *s, const uint32_t
         }
 }
 
+void vmodes_layout_output_names(const struct vmodes_layout_state *s, char *buf, size_t size)
+{
+        if (!size)
+                return;
+        snprintf(buf, size, "%s", s->n_outputs ? "" : "no outputs");
+        for (unsigned i = 0; i < s->n_outputs; i++)
+                vmodes_text_append(buf, size, ", ", s->outputs[i].name);
+}
+
 bool vmodes_layout_output_offers(const struct vmodes_layout_output *o, uint32_t mode)
 {
         for (unsigned i = 0; i < o->n_modes; i++)
@@ -474,19 +483,11 @@ static int check_config(struct planner *p)
                         return vmodes_error_set(p->err, -EINVAL, "a head name in the config is too long");
                 o = vmodes_layout_output_by_name(s, h->head);
                 if (!o) {
-                        char names[160] = "";
-                        size_t len = 0;
-                        for (unsigned k = 0; k < s->n_outputs && len < sizeof(names) - 1; k++) {
-                                int n = snprintf(names + len, sizeof(names) - len, "%s%s", k ? ", " : "",
-                                                 s->outputs[k].name);
-                                if (n < 0)
-                                        break;
-                                len += (size_t)n;
-                        }
-                        if (len >= sizeof(names) - 1)
-                                memcpy(names + sizeof(names) - 4, "...", 4);
+                        char names[160];
+
+                        vmodes_layout_output_names(s, names, sizeof(names));
                         return vmodes_error_set(p->err, -EINVAL, "unknown head %s: the X server has %s", h->head,
-                                    s->n_outputs ? names : "no outputs");
+                                                names);
                 }
                 if (p->t[out_index(p, o)].head >= 0)
                         return vmodes_error_set(p->err, -EINVAL, "head %s is configured twice", h->head);

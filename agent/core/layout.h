@@ -293,6 +293,10 @@ void vmodes_layout_map_config(const struct vmodes_config *in, const struct vmode
 void vmodes_layout_mode_list(const struct vmodes_layout_state *state, const uint32_t *ids, unsigned n, char *buf,
                              size_t size);
 
+/* The names of the state's outputs, as "Virtual-1, Virtual-2" in buf (cut
+ * at its size, ending in "..."), or "no outputs". */
+void vmodes_layout_output_names(const struct vmodes_layout_state *state, char *buf, size_t size);
+
 /* Short name of an operation type ("create-mode", ...). */
 const char *vmodes_layout_op_name(enum vmodes_layout_op_type t);
 /* One line describing an operation ("set CRTC 0x41: 2560x1440_44.00 at +0+0

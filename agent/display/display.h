@@ -136,7 +136,7 @@ void vmodes_screen_close(struct vmodes_screen *s);
  * card0-Virtual-1) or a head number (1-based). NULL with err set when
  * there is none: -EINVAL "'NAME' is not a head name: ..." or -ENOENT
  * "unknown head NAME: this X server has A, B (or give a head number, 1 to
- * N)". */
+ * N)" (sway, GNOME's mutter in their sessions). */
 const struct vmodes_layout_output *vmodes_screen_resolve(const struct vmodes_screen *s, const char *name,
                                                          struct vmodes_error *err);
 /* The virtual GPU's head (1-based) an output is: 0, or -ENOENT when dev is

@@ -86,14 +86,14 @@ static enum vmodes_head_scheme x_scheme(const struct vmodes_screen *s)
 
 static int unknown_head(const struct vmodes_screen *s, const char *name, struct vmodes_error *err)
 {
-        char names[200] = "";
-        size_t len = 0;
+        const char *server = !strcmp(s->provider, "sway")     ? "sway"
+                             : !strcmp(s->provider, "mutter") ? "GNOME's mutter"
+                                                              : "this X server";
+        char names[200];
 
-        for (unsigned i = 0; i < s->state->n_outputs && len + 40 < sizeof(names); i++)
-                len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "",
-                                        s->state->outputs[i].name);
-        return vmodes_error_set(err, -ENOENT, "unknown head %s: this X server has %s (or give a head number, 1 to %u)",
-                                name, s->state->n_outputs ? names : "no outputs", s->state->n_outputs);
+        vmodes_layout_output_names(s->state, names, sizeof(names));
+        return vmodes_error_set(err, -ENOENT, "unknown head %s: %s has %s (or give a head number, 1 to %u)", name,
+                                server, names, s->state->n_outputs);
 }
 
 const struct vmodes_layout_output *vmodes_screen_resolve(const struct vmodes_screen *s, const char *name,
