@@ -17,6 +17,7 @@
 
 #include "agent/common/head.h"
 #include "agent/core/atomic.h"
+#include "agent/common/textbuf.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/greeter.h"
 #include "agent/core/kcmdline.h"
@@ -30,7 +31,11 @@ static void on_device_event(struct vmodes_monitor *m, const struct vmodes_event 
         log_info("device event: %s %s (%s)", ev->action, ev->sysname, ev->subsystem);
         if (vmodes_daemon_scan(d) < 0)
                 return;
-        if (ev->type == VMODES_EVENT_DEVICE_ADD && !d->config_error[0] && vmodes_daemon_write_outputs(d, &err) < 0)
+        /* a new device, or connectors switched on or off (a SPICE client's
+         * display, a driver now reading an EDID): the files that depend on
+         * them follow (GDM's monitors.xml, the EDID route) */
+        if ((ev->type == VMODES_EVENT_DEVICE_ADD || (ev->type == VMODES_EVENT_HOTPLUG && d->connected_changed)) &&
+            !d->config_error[0] && vmodes_daemon_write_outputs(d, &err) < 0)
                 log_error("%s", err.msg);
         if (d->notify.devices_changed)
                 d->notify.devices_changed(d->notify.userdata);
@@ -233,6 +238,27 @@ static bool load_modules(struct vmodes_daemon *d)
         return tried;
 }
 
+/* Record which connectors are connected (and show an EDID) after a scan. */
+static void note_connected(struct vmodes_daemon *d)
+{
+        char now[sizeof(d->connected)] = "", name[VMODES_HEAD_NAME_MAX + 8];
+
+        for (size_t i = 0; i < vmodes_discovery_get_n_devices(d->discovery); i++) {
+                const struct vmodes_device *dev = vmodes_discovery_get_device(d->discovery, i);
+
+                for (size_t k = 0; dev->type && k < dev->n_connectors; k++) {
+                        const struct vmodes_connector *c = &dev->connectors[k];
+
+                        if (c->status != VMODES_CONNECTOR_CONNECTED)
+                                continue;
+                        snprintf(name, sizeof(name), "%s%s", c->name, c->edid_size ? "+edid" : "");
+                        vmodes_text_append(now, sizeof(now), " ", name);
+                }
+        }
+        d->connected_changed = strcmp(now, d->connected) != 0;
+        memcpy(d->connected, now, sizeof(now));
+}
+
 int vmodes_daemon_scan(struct vmodes_daemon *d)
 {
         size_t n;
@@ -264,6 +290,7 @@ int vmodes_daemon_scan(struct vmodes_daemon *d)
         for (size_t i = 0; i < vmodes_discovery_get_n_errors(d->discovery); i++)
                 log_warning("%s", vmodes_discovery_get_error(d->discovery, i));
         d->scanned = d->event && sd_event_get_iteration(d->event, &d->scan_iteration) >= 0;
+        note_connected(d);
         return 0;
 }
 

@@ -44,6 +44,11 @@ struct vmodes_daemon {
          * for the rest of that iteration (no second scan at start) */
         bool scanned;
         uint64_t scan_iteration;
+        /* the connected connectors at the last scan, with whether each
+         * shows an EDID ("Virtual-1+edid Virtual-2"): what GDM's
+         * monitors.xml and the EDID route depend on */
+        char connected[512];
+        bool connected_changed; /* by the last scan */
         /* why the file on disk is not in use, "" if it is; while set, the
          * daemon is read-only (changes refused, no file written) */
         char config_error[1024];

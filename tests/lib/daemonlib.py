@@ -181,6 +181,12 @@ class Env:
             '--address=' + self.address,
             '--config=' + self.config, '--xorg-config=' + self.xorg, '--grub-dropin=' + self.grub,
             '--no-load-modules'] + ([] if monitor else ['--no-monitor']) + list(extra)
+        # never the machine's own GDM file or EDID folder (a machine with
+        # gdm3 has a Debian-gdm user: vmodesd would write /etc/xdg)
+        if not any(a.startswith('--greeter-monitors=') for a in extra):
+            cmd.append('--greeter-monitors=')
+        if not any(a.startswith('--edid-dir=') for a in extra):
+            cmd.append('--edid-dir=' + os.path.join(self.dir, 'firmware'))
         self.pid = None
         self.log = open(self.daemon_log, 'a')
         self.daemon = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env(),
