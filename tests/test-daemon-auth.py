@@ -215,8 +215,5 @@ try:
             eq((ok, name), (False, 'org.vmodes.Error.AccessDenied'), 'polkit gone')
         s.check('polkit gone again: denied', t_polkit_gone)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()))
-s.finish()
+env.finish(s)

@@ -367,8 +367,5 @@ try:
         has(p.stderr, 'vmodesd is not running (start it with: systemctl start vmodesd)')
     s.check('client without a daemon (or a bus): clear message, no hang', t_not_running)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()))
-s.finish()
+env.finish(s)

@@ -134,8 +134,5 @@ try:
         env.stop_daemon()
     s.check('a final start uses the file', t_final_start)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log (tail):\n' + '\n'.join('#   ' + line for line in log.splitlines()[-40:]))
-s.finish()
+env.finish(s, tail=40)

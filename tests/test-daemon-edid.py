@@ -108,8 +108,5 @@ try:
         eq(sorted(os.listdir(EDID_DIR)), ['edid-mine.bin'], 'only the file vmodesd did not write stays')
     s.check('kernel-cmdline off: drop-in and blobs go, a file vmodesd did not write stays', t_foreign_and_off)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()))
-s.finish()
+env.finish(s)

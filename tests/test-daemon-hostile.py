@@ -120,8 +120,5 @@ try:
         eq(len(CASES) >= 30, True, 'at least 30 hostile inputs')
     s.check('daemon alive and config unchanged after %d hostile calls' % len(CASES), t_still_serving)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()))
-s.finish()
+env.finish(s)

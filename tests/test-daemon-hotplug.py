@@ -10,35 +10,19 @@
 # again, the head keeps its blob. GDM's monitors.xml is written on the same
 # trigger (it needs the kernel's mode lists through DRM ioctls, which the
 # testbed does not emulate: the VM scenarios cover that file).
-# The testbed's uevent sender needs umockdev's preload library in this
-# process too, and umockdev's GObject introspection data, which only the
-# system python has.
 ''''test -x /usr/bin/python3 || exit 77; exec /usr/bin/python3 "$0" "$@" # '''
 import os
 import re
 import sys
 import time
 
-if 'umockdev' not in os.environ.get('LD_PRELOAD', ''):
-    wrapper = '/usr/bin/umockdev-wrapper'
-    if not os.access(wrapper, os.X_OK):
-        print('SKIP: umockdev-wrapper (package umockdev) missing')
-        sys.exit(77)
-    os.execv(wrapper, [wrapper, sys.executable, os.path.abspath(__file__)])
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
 import daemonlib as D  # noqa: E402
+import harness  # noqa: E402
 from daemonlib import eq, has  # noqa: E402
 
+UMockdev = harness.umockdev_in_process(__file__)
 D.require()
-try:
-    import gi
-    gi.require_version('UMockdev', '1.0')
-    from gi.repository import UMockdev
-except (ImportError, ValueError) as e:
-    print('SKIP: umockdev GObject introspection (gir1.2-umockdev-1.0, python3-gi) missing: %s' % e)
-    sys.exit(77)
-
 s = D.Suite()
 env = D.Env(testbed='virtio-gpu')
 EDID_DIR = os.path.join(env.dir, 'firmware')
@@ -121,8 +105,5 @@ try:
         has(' '.join(drop_in_args()), 'drm.edid_firmware=Virtual-2:vmodes-edid-Virtual-2.bin', 'drop-in')
     s.check('switched off again: the head keeps its blob and its EDID route', t_switched_off)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()))
-s.finish()
+env.finish(s)

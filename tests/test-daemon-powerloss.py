@@ -177,8 +177,5 @@ try:
             env.stop_daemon()
     s.check('a config path that is not UTF-8: properties, errors and the journal escape it', t_not_utf8_path)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()[-60:]))
-s.finish()
+env.finish(s, tail=60)

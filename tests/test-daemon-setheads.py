@@ -158,8 +158,5 @@ try:
         eq(env.get('ConfigHeads'), [], 'an empty layout with replace: no heads')
     s.check('SetHeads replace: the heads not given are forgotten', t_replace)
 finally:
-    log = env.read_log()
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()))
-s.finish()
+env.finish(s)

@@ -257,10 +257,7 @@ try:
 
     catcher.close()
 finally:
-    log = env.read_log()
     for d in (XDIR,):
         subprocess.run(['umount', d], capture_output=True)
     env.close()
-if s.failed:
-    print('# vmodesd log:\n' + '\n'.join('#   ' + line for line in log.splitlines()[-60:]))
-s.finish()
+env.finish(s, tail=60)

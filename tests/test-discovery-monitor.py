@@ -15,22 +15,10 @@ SRC = os.environ.get('top_srcdir') or os.path.dirname(HERE)
 BUILD = os.environ.get('top_builddir') or SRC
 PROG = os.path.join(BUILD, 'tests', 'test-discovery-monitor')
 
-# The testbed's uevent sender resolves devices through libudev, so this
-# process needs umockdev's preload library too.
-if 'umockdev' not in os.environ.get('LD_PRELOAD', ''):
-    wrapper = '/usr/bin/umockdev-wrapper'
-    if not os.access(wrapper, os.X_OK):
-        print('SKIP: umockdev-wrapper (package umockdev) missing')
-        sys.exit(77)
-    os.execv(wrapper, [wrapper, sys.executable, os.path.abspath(__file__)])
+sys.path.insert(0, os.path.join(HERE, 'lib'))
+import harness  # noqa: E402
 
-try:
-    import gi
-    gi.require_version('UMockdev', '1.0')
-    from gi.repository import UMockdev
-except (ImportError, ValueError) as e:
-    print('SKIP: umockdev GObject introspection (gir1.2-umockdev-1.0, python3-gi) missing: %s' % e)
-    sys.exit(77)
+UMockdev = harness.umockdev_in_process(__file__)
 if not os.access(PROG, os.X_OK):
     print('SKIP: %s not built' % PROG)
     sys.exit(77)

@@ -284,6 +284,7 @@ class Env:
             return f.read()
 
     def close(self):
+        self.last_log = self.read_log()  # for finish(), after the folder went
         try:
             self.stop_daemon(signal.SIGKILL, check=False)
         except Exception:
@@ -296,6 +297,14 @@ class Env:
             self.bus.wait()
             self.bus_log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def finish(self, suite, tail=None):
+        """After close(): vmodesd's log (its last tail lines) when a check
+        failed, then the suite's tally and exit status."""
+        if suite.failed:
+            lines = self.last_log.splitlines()[-tail if tail else 0:]
+            print('# vmodesd log%s:\n' % (' (tail)' if tail else '') + '\n'.join('#   ' + line for line in lines))
+        suite.finish()
 
 
 class SignalCatcher:

@@ -36,6 +36,27 @@ def require(*tools):
             skip('%s not installed' % t)
 
 
+def umockdev_in_process(script):
+    """The UMockdev module, for a test that makes a testbed in its own
+    process and changes it while programs run in it (uevents): the
+    testbed's uevent sender needs umockdev's preload library in this
+    process too, so script is run again under umockdev-wrapper first; and
+    only the system python has umockdev's GObject introspection data.
+    Skips when either is missing."""
+    if 'umockdev' not in os.environ.get('LD_PRELOAD', ''):
+        wrapper = '/usr/bin/umockdev-wrapper'
+        if not os.access(wrapper, os.X_OK):
+            skip('umockdev-wrapper (package umockdev) missing')
+        os.execv(wrapper, [wrapper, sys.executable, os.path.abspath(script)])
+    try:
+        import gi
+        gi.require_version('UMockdev', '1.0')
+        from gi.repository import UMockdev
+    except (ImportError, ValueError) as e:
+        skip('umockdev GObject introspection (gir1.2-umockdev-1.0, python3-gi) missing: %s' % e)
+    return UMockdev
+
+
 def testbed(name):
     return os.path.join(TESTBEDS, name + '.umockdev')
 
