@@ -99,6 +99,18 @@ try:
     s.check('a head whose connector shows no EDID now keeps its blob, which follows the config',
             t_connector_without_edid_for_now)
 
+    def t_video_width():
+        # Virtual-2 has no EDID: video= alone, whose CVT mode the kernel
+        # makes 1360 wide (Linux's drm_cvt_mode; measured on bochs with
+        # 1500x1000: 1496x1000)
+        env.call('AddMode', 'ssa{sv}', ('Virtual-2', '1366x768@60', {}))
+        has(' '.join(drop_in_args()), 'video=Virtual-2:1366x768M@60', 'drop-in')
+        has(env.read_log(), 'Virtual-2: the kernel makes a 1360x768 mode of video= for 1366x768 (its CVT rounds the '
+            'width down to a multiple of 8)', 'the notice')
+        env.call('AddMode', 'ssa{sv}', ('Virtual-1', '1366x768@60', {}))
+        eq('Virtual-1: the kernel makes' in env.read_log(), False, 'a notice for Virtual-1, whose EDID carries it')
+    s.check('a width video= cannot carry (1366): a notice; none where the EDID carries it', t_video_width)
+
     def t_foreign_and_off():
         foreign = os.path.join(EDID_DIR, 'edid-mine.bin')
         with open(foreign, 'wb') as f:

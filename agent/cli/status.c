@@ -764,7 +764,10 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
         if (best) {
                 _cleanup_(freep) char *km = xasprintf("%ux%u@%.3f", best->width, best->height, best->refresh);
                 add_str(j, "kernel_mode", km);
-        } else if (cmdline_has_video(h->head))
+        } else if (!edid && vmodes_kcmdline_video_width(h) != m->hdisplay)
+                add_str(j, "why", "video= cannot bring it: the kernel's CVT rounds its width down to a multiple of 8 "
+                                  "(a width that is one, or a virtual GPU that reads an EDID, such as virtio-gpu)");
+        else if (cmdline_has_video(h->head))
                 add_str(j, "why", "the kernel has a video= option for it but dropped the mode (too large for the "
                                   "device's memory?)");
         else if (cfg->kernel_cmdline && edid)

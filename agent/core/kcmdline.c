@@ -41,6 +41,16 @@ static int head_arg(const struct vmodes_head_config *h, char *buf, size_t len)
         return n < 0 || (size_t)n >= len ? -ENOBUFS : 0;
 }
 
+/* Linux's drm_cvt_mode() takes whole character cells of 8 pixels. */
+#define KERNEL_CVT_CELL 8
+
+unsigned vmodes_kcmdline_video_width(const struct vmodes_head_config *h)
+{
+        if (!h->enabled || !h->n_modes)
+                return 0;
+        return h->modes[0].mode.hdisplay - h->modes[0].mode.hdisplay % KERNEL_CVT_CELL;
+}
+
 int vmodes_kcmdline_edid_name(const char *head, char *buf, size_t size)
 {
         int n = snprintf(buf, size, "vmodes-edid-%s.bin", head);

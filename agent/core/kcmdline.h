@@ -24,6 +24,12 @@
 
 /* Where vmodesd keeps the EDID blobs (the kernel's firmware_class.path). */
 #define VMODES_EDID_FIRMWARE_DIR LOCALSTATEDIR "/lib/vmodes/firmware"
+/* The width of the mode the kernel makes of head h's video= option: its
+ * CVT rounds the width down to a multiple of 8 (1366x768 becomes a
+ * 1360x768 mode, measured on bochs: 1500x1000 became 1496x1000); 0 when h
+ * gets no mode through video= (off, no modes). */
+unsigned vmodes_kcmdline_video_width(const struct vmodes_head_config *h);
+
 /* The file name of head's blob in that folder ("vmodes-edid-Virtual-1.bin"). */
 int vmodes_kcmdline_edid_name(const char *head, char *buf, size_t size);
 /* The EDID blob of head h (enabled, with modes): DMT 1024x768@60 as the

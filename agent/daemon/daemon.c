@@ -460,6 +460,23 @@ static void stage_edid(struct vmodes_daemon *d, const struct vmodes_config *c, s
                 closedir(dir);
 }
 
+/* A head whose mode only video= brings and whose width the kernel's CVT
+ * rounds gets another mode than the stored one: say so. */
+static void notice_video_widths(const struct vmodes_config *c, const struct vmodes_kcmdline_edid *edid)
+{
+        for (unsigned i = 0; i < c->n_heads && i < VMODES_CONFIG_HEADS_MAX; i++) {
+                const struct vmodes_head_config *h = &c->heads[i];
+                unsigned w = vmodes_kcmdline_video_width(h);
+
+                if (w && !edid->head[i] && w != h->modes[0].mode.hdisplay)
+                        log_notice("%s: the kernel makes a %ux%u mode of video= for %ux%u (its CVT rounds the width "
+                                   "down to a multiple of 8): a compositor without modes of its own (GNOME on "
+                                   "Wayland, GDM's login screen) cannot show %s",
+                                   h->head, w, h->modes[0].mode.vdisplay, h->modes[0].mode.hdisplay,
+                                   h->modes[0].mode.vdisplay, h->modes[0].mode.name);
+        }
+}
+
 static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, struct vmodes_atomic_txn *t,
                       struct outputs *o, struct vmodes_error *err)
 {
@@ -491,8 +508,10 @@ static int stage_grub(struct vmodes_daemon *d, const struct vmodes_config *c, st
         r = vmodes_kcmdline_format(c, &edid, &text);
         if (r == 0 && !(cur && !strcmp(cur, text))) {
                 r = vmodes_atomic_txn_write(t, path, text, strlen(text), 0644, false);
-                if (r == 0)
+                if (r == 0) {
                         r = 1;
+                        notice_video_widths(c, &edid);
+                }
         }
         free(cur);
         free(text);
