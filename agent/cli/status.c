@@ -740,6 +740,7 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
         double rate = vmodes_mode_refresh(m), tol = VMODES_LAYOUT_KERNEL_RATE_TOLERANCE_MHZ / 1000.0;
         json_object *j = json_object_new_object();
         const struct vmodes_connector_mode *best = NULL;
+        unsigned vw; /* the width of the mode video= brings */
         bool edid;
 
         add_str(j, "head", h->head);
@@ -759,12 +760,13 @@ static json_object *stored_mode_json(const struct vmodes_discovery *disc, const 
         }
         /* the kernel route: an EDID override where the driver reads one */
         edid = vmodes_kcmdline_edid_route(h->head, c->edid_size, NULL);
+        vw = vmodes_kcmdline_video_width(h);
         add_str(j, "route", edid ? "edid" : "video");
         json_object_object_add(j, "listed", json_object_new_boolean(best != NULL));
         if (best) {
                 _cleanup_(freep) char *km = xasprintf("%ux%u@%.3f", best->width, best->height, best->refresh);
                 add_str(j, "kernel_mode", km);
-        } else if (!edid && vmodes_kcmdline_video_width(h) != m->hdisplay)
+        } else if (!edid && vw && vw != m->hdisplay)
                 add_str(j, "why", "video= cannot bring it: the kernel's CVT rounds its width down to a multiple of 8 "
                                   "(a width that is one, or a virtual GPU that reads an EDID, such as virtio-gpu)");
         else if (cmdline_has_video(h->head))

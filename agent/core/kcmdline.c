@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel command-line drop-in (see kcmdline.h). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 

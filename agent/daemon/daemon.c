@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "agent/common/head.h"
-#include "agent/core/atomic.h"
 #include "agent/common/textbuf.h"
+#include "agent/core/atomic.h"
 #include "agent/daemon/daemon.h"
 #include "agent/daemon/greeter.h"
 #include "agent/core/kcmdline.h"
