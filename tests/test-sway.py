@@ -61,6 +61,21 @@ os.chmod(tmp, 0o755)
 os.chmod(os.path.join(tmp, 'config'), 0o644)
 
 
+def read_message(conn):
+    """One i3-ipc message from conn: (type, the whole message), or
+    (None, None) when the other side closed first."""
+    data = b''
+    for want in (14, None):
+        if want is None:
+            want = 14 + struct.unpack('=I', data[6:10])[0]
+        while len(data) < want:
+            chunk = conn.recv(want - len(data))
+            if not chunk:
+                return None, None
+            data += chunk
+    return struct.unpack('=I', data[10:14])[0], data
+
+
 def ipc(sock, kind, payload=''):
     """One message to sway's socket and its JSON reply."""
     with socket.socket(socket.AF_UNIX) as c:
@@ -68,14 +83,10 @@ def ipc(sock, kind, payload=''):
         c.connect(sock)
         data = payload.encode()
         c.sendall(b'i3-ipc' + struct.pack('=II', len(data), kind) + data)
-        head = b''
-        while len(head) < 14:
-            head += c.recv(14 - len(head))
-        n, _ = struct.unpack('=II', head[6:])
-        body = b''
-        while len(body) < n:
-            body += c.recv(n - len(body))
-        return json.loads(body)
+        _, reply = read_message(c)
+        if reply is None:
+            raise AssertionError('sway closed its socket before it answered')
+        return json.loads(reply[14:])
 
 
 def outputs(sock):
@@ -291,23 +302,6 @@ class Relay:
         self.srv.listen(4)
         threading.Thread(target=self.accept, daemon=True).start()
 
-    @staticmethod
-    def message(conn):
-        head = b''
-        while len(head) < 14:
-            chunk = conn.recv(14 - len(head))
-            if not chunk:
-                return None, None
-            head += chunk
-        n, kind = struct.unpack('=II', head[6:])
-        body = b''
-        while len(body) < n:
-            chunk = conn.recv(n - len(body))
-            if not chunk:
-                return None, None
-            body += chunk
-        return kind, head + body
-
     def accept(self):
         while True:
             try:
@@ -321,7 +315,7 @@ class Relay:
 
     def requests(self, conn, up):
         while True:
-            kind, data = self.message(conn)
+            kind, data = read_message(conn)
             if data is None:
                 break
             if self.commands_answered and not self.killed:
@@ -335,7 +329,7 @@ class Relay:
 
     def replies(self, up, conn):
         while True:
-            kind, data = self.message(up)
+            kind, data = read_message(up)
             if data is None:
                 break
             try:
