@@ -6,11 +6,15 @@ and `vmodes status` end within the documented bound (5 s to connect, 10 s
 for each exchange, $VMODES_X_TIMEOUT for both) with one line naming the
 display and the time. A proxy in front of Xvfb that stops forwarding at
 points through an apply (the server hangs mid-way) gives the same; one that
-cuts the connection names the display in its message. The session agent,
-idle between events, is not bounded."""
+cuts the connection names the display in its message. A sway socket that
+never answers is named as sway's. The session agent waits longer at its
+start (the session is still coming up: 120 s) and is not bounded while
+idle between events."""
 import os
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lib'))
@@ -57,10 +61,37 @@ with SilentDisplay() as silent:
     rc, out, err, took = vmodes(d, 'status', timeout='1')
     bounded('status, VMODES_X_TIMEOUT=1', (rc, out, err.splitlines()[-1] + '\n' if err else '', took), d, 1,
             want_rc=3)
+    # the session agent at its start: the longer bound, then the same line
+    env = dict(os.environ, LC_ALL='C', DISPLAY=d, VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus')
+    env.pop('VMODES_X_TIMEOUT', None)
+    agent = subprocess.Popen([VMODES, 'session'], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    check('session agent: longer bound at start', agent.poll() is None, 'exited within 6 s')
+    agent.kill()
+    agent.communicate()
+    env['VMODES_X_TIMEOUT'] = '1'
+    start = time.monotonic()
+    p = subprocess.run([VMODES, 'session'], env=env, capture_output=True, text=True, timeout=60)
+    bounded('session agent, VMODES_X_TIMEOUT=1', (p.returncode, p.stdout, p.stderr, time.monotonic() - start), d, 1,
+            words=['while connecting'])
     for bad in ('0', 'abc', '-1', '1e3', '3601', ''):
         rc, out, err, took = vmodes(d, 'list', timeout=bad)
         check('VMODES_X_TIMEOUT=%r' % bad, rc == 2 and "VMODES_X_TIMEOUT='%s' is not a number of seconds "
               "(0.1 to 3600)" % bad in err and took < 2, repr((rc, err, took)))
+
+# sway's IPC socket that accepts and never answers: named as sway's
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, 'sway-ipc.sock')
+    sway = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sway.bind(path)
+    sway.listen(8)
+    env = dict(os.environ, LC_ALL='C', SWAYSOCK=path, VMODES_X_TIMEOUT='1',
+               VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus')
+    p = subprocess.run([VMODES, 'list'], env=env, capture_output=True, text=True, timeout=60)
+    want = 'vmodes: sway (%s) did not answer within 1 s' % path
+    check('sway socket that never answers', p.returncode == 1 and p.stderr.startswith(want) and
+          len(p.stderr.splitlines()) == 1, repr((p.returncode, p.stderr)))
+    sway.close()
 
 # A real server that hangs part-way: a proxy stops forwarding after N bytes
 # of requests (connection setup, the query, the change, closing)

@@ -7,6 +7,7 @@
 #include "agent/common/log.h"
 #include "agent/common/macro.h"
 #include "agent/display/deadline.h"
+#include "agent/display/display.h"
 
 /* Exit codes shared by all subcommands (documented in vmodes --help). */
 enum {
@@ -49,10 +50,11 @@ const char *cli_arg(const char *s);
  * with the error printed. */
 int cli_json_load(void);
 
-/* Bounds on waiting for the X server (agent/display/deadline.h): arms the
- * bound of what for display (NULL: $DISPLAY). Returns CLI_EXIT_OK, or
- * CLI_EXIT_USAGE with the error printed when $VMODES_X_TIMEOUT is bad. */
-int cli_x_deadline(enum vmodes_deadline_wait what, const char *display);
+/* Bounds on waiting for the display server (agent/display/deadline.h):
+ * arms the bound of what for display (NULL: this session's server, not
+ * opened yet). Returns CLI_EXIT_OK, or CLI_EXIT_USAGE with the error
+ * printed when $VMODES_X_TIMEOUT is bad. */
+int cli_x_deadline(enum vmodes_deadline_wait what, const struct vmodes_display *display);
 /* Disarms it. */
 void cli_x_deadline_clear(void);
 /* The exit status when the time is up (default CLI_EXIT_FAILURE). */

@@ -145,7 +145,7 @@ int cli_run_plan(struct vmodes_screen *s, const struct vmodes_config *cfg, const
         if (!dry_run) {
                 struct vmodes_display_stats stats;
 
-                cli_x_deadline(VMODES_DEADLINE_CHANGE, vmodes_display_name(s->display));
+                cli_x_deadline(VMODES_DEADLINE_CHANGE, s->display);
                 r = vmodes_display_execute(s->display, s->state, plan, &err);
                 cli_x_deadline_clear();
                 if (r < 0) {
@@ -154,7 +154,7 @@ int cli_run_plan(struct vmodes_screen *s, const struct vmodes_config *cfg, const
                 }
                 vmodes_display_get_stats(s->display, &stats);
                 if (plan->n_ops > 0 && !s->provider[0]) {
-                        cli_x_deadline(VMODES_DEADLINE_ANSWER, vmodes_display_name(s->display));
+                        cli_x_deadline(VMODES_DEADLINE_ANSWER, s->display);
                         r = verify(s, plan);
                         cli_x_deadline_clear();
                         if (r != CLI_EXIT_OK)

@@ -243,13 +243,13 @@ static json_object *query_x(const struct options *o)
         cli_x_deadline_set_exit(STATUS_NOT_WORKING);
         /* bounded (vmodes(1), VMODES_X_TIMEOUT): the caller clears the
          * bound once r is closed, which waits for the server too */
-        if (cli_x_deadline(VMODES_DEADLINE_CONNECT, display) != CLI_EXIT_OK) {
+        if (cli_x_deadline(VMODES_DEADLINE_CONNECT, NULL) != CLI_EXIT_OK) {
                 add_bool(x, "reachable", false);
                 add_str(x, "reason", "VMODES_X_TIMEOUT is not valid");
                 return x;
         }
         ret = vmodes_display_open(NULL, &r, &err);
-        cli_x_deadline(VMODES_DEADLINE_QUERY, display);
+        cli_x_deadline(VMODES_DEADLINE_QUERY, r);
         x_lost(ret, &err);
         if (ret == -ENXIO || ret == -ENOMEM) {
                 add_bool(x, "reachable", false);

@@ -45,11 +45,13 @@ void cli_x_deadline_set_exit(int status)
         x_wait_exit = status;
 }
 
-int cli_x_deadline(enum vmodes_deadline_wait what, const char *display)
+int cli_x_deadline(enum vmodes_deadline_wait what, const struct vmodes_display *display)
 {
         struct vmodes_error err;
+        char server[256];
 
-        if (vmodes_deadline_arm(what, display, x_wait_exit, &err) < 0) {
+        if (vmodes_deadline_arm(what, 0, vmodes_display_describe(display, server, sizeof(server)), x_wait_exit,
+                                &err) < 0) {
                 log_error("%s", err.msg);
                 return CLI_EXIT_USAGE;
         }
@@ -77,8 +79,9 @@ static void usage(FILE *f)
                 "\n"
                 "Run 'vmodes COMMAND --help' for the options of one command.\n"
                 "\n"
-                "An X server that does not answer ends a command after 5 s (connecting)\n"
-                "or 10 s (each exchange); $VMODES_X_TIMEOUT sets both, in seconds.\n"
+                "A display server (X, sway, mutter) that does not answer ends a command\n"
+                "after 5 s (connecting) or 10 s (each exchange); $VMODES_X_TIMEOUT sets\n"
+                "both, in seconds.\n"
                 "\n"
                 "Exit status: 0 on success, 1 when the command failed, 2 on a usage\n"
                 "error or an input value out of range.\n");

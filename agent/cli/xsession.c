@@ -60,7 +60,7 @@ int cli_screen_open(struct vmodes_screen *s, bool lock)
         /* from here to the last request of the plan no other client changes the screen */
         if (lock)
                 vmodes_display_lock(s->display);
-        cli_x_deadline(VMODES_DEADLINE_QUERY, vmodes_display_name(s->display));
+        cli_x_deadline(VMODES_DEADLINE_QUERY, s->display);
         r = vmodes_screen_query(s, &err);
         cli_x_deadline_clear();
         if (r < 0) {
@@ -74,7 +74,7 @@ void cli_screen_close(struct vmodes_screen *s)
 {
         if (s->display) {
                 /* closing waits for the server to take the last requests */
-                cli_x_deadline(VMODES_DEADLINE_ANSWER, vmodes_display_name(s->display));
+                cli_x_deadline(VMODES_DEADLINE_ANSWER, s->display);
                 vmodes_screen_close(s);
                 cli_x_deadline_clear();
         }

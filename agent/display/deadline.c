@@ -24,15 +24,18 @@ static void expired(int sig)
         _exit(exit_status); /* layering: the deadline the program armed ends it (see deadline.h) */
 }
 
-/* The bound for what: the default, or $VMODES_X_TIMEOUT. */
-static int seconds_for(enum vmodes_deadline_wait what, double *out, struct vmodes_error *err)
+/* The bound for what: the program's (chosen > 0), the default, or
+ * $VMODES_X_TIMEOUT. */
+static int seconds_for(enum vmodes_deadline_wait what, double chosen, double *out, struct vmodes_error *err)
 {
         const char *v = getenv("VMODES_X_TIMEOUT");
         char q[64];
         char *end = NULL;
         double d;
 
-        *out = what == VMODES_DEADLINE_CONNECT ? VMODES_DEADLINE_CONNECT_SECONDS : VMODES_DEADLINE_ANSWER_SECONDS;
+        *out = chosen > 0                       ? chosen
+               : what == VMODES_DEADLINE_CONNECT ? VMODES_DEADLINE_CONNECT_SECONDS
+                                                 : VMODES_DEADLINE_ANSWER_SECONDS;
         if (!v)
                 return 0;
         d = strspn(v, "0123456789.") == strlen(v) ? strtod(v, &end) : -1.0;
@@ -43,7 +46,8 @@ static int seconds_for(enum vmodes_deadline_wait what, double *out, struct vmode
         return 0;
 }
 
-int vmodes_deadline_arm(enum vmodes_deadline_wait what, const char *display, int status, struct vmodes_error *err)
+int vmodes_deadline_arm(enum vmodes_deadline_wait what, double chosen, const char *server, int status,
+                        struct vmodes_error *err)
 {
         static const char *const doing[] = {
                 [VMODES_DEADLINE_CONNECT] = " while connecting",
@@ -53,19 +57,14 @@ int vmodes_deadline_arm(enum vmodes_deadline_wait what, const char *display, int
         };
         struct sigaction sa = { .sa_handler = expired };
         struct itimerval t = { { 0, 0 }, { 0, 0 } };
-        char qd[64];
         double seconds;
         int n, r;
 
-        r = seconds_for(what, &seconds, err);
+        r = seconds_for(what, chosen, &seconds, err);
         if (r < 0)
                 return r;
-        if (!display)
-                display = getenv("DISPLAY");
-        n = snprintf(message, sizeof(message),
-                     "vmodes: the X display %s did not answer within %g s%s: is the X server stopped or hung?\n",
-                     display && *display ? vmodes_excerpt(qd, sizeof(qd), display, strlen(display)) : "(none)",
-                     seconds, doing[what]);
+        n = snprintf(message, sizeof(message), "vmodes: %s did not answer within %g s%s: is it stopped or hung?\n",
+                     server, seconds, doing[what]);
         message_len = n < 0 ? 0 : (size_t)n < sizeof(message) ? (size_t)n : sizeof(message) - 1;
         exit_status = status;
         sigemptyset(&sa.sa_mask);

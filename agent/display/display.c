@@ -98,6 +98,44 @@ const char *vmodes_display_name(const struct vmodes_display *d)
         return d->ops->display_name(d->impl);
 }
 
+const char *vmodes_display_describe(const struct vmodes_display *d, char *buf, size_t size)
+{
+        const struct vmodes_display_ops *ops = d ? d->ops : NULL;
+        const char *name = d ? vmodes_display_name(d) : NULL;
+        char why[256], q[128];
+
+        if (!d) {
+                switch (vmodes_display_session(why, sizeof(why))) {
+                case VMODES_DISPLAY_X11:
+                        ops = &vmodes_display_x11_randr;
+                        name = getenv("DISPLAY");
+                        break;
+                case VMODES_DISPLAY_SWAY:
+                        ops = &vmodes_display_sway;
+                        name = getenv("SWAYSOCK");
+                        break;
+                case VMODES_DISPLAY_MUTTER:
+                        ops = &vmodes_display_mutter;
+                        break;
+                case VMODES_DISPLAY_NONE:
+                case VMODES_DISPLAY_WAYLAND:
+                        break;
+                }
+        }
+        /* names come from the environment: quoted safely */
+        if (name && *name)
+                name = vmodes_excerpt(q, sizeof(q), name, strlen(name));
+        if (ops == &vmodes_display_x11_randr)
+                snprintf(buf, size, "the X display %s", name && *name ? name : "(none)");
+        else if (ops == &vmodes_display_sway)
+                snprintf(buf, size, "sway (%s)", name && *name ? name : "$SWAYSOCK not set");
+        else if (ops == &vmodes_display_mutter)
+                snprintf(buf, size, "GNOME's mutter");
+        else
+                snprintf(buf, size, "the display server");
+        return buf;
+}
+
 int vmodes_display_get_fd(const struct vmodes_display *d)
 {
         return d->ops->get_fd(d->impl);

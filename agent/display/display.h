@@ -68,6 +68,10 @@ static inline void vmodes_display_freep(struct vmodes_display **d)
 
 /* The display's name as the server's library reports it (":1"). */
 const char *vmodes_display_name(const struct vmodes_display *d);
+/* The server in words, for messages: "the X display :1", "sway
+ * (/run/user/1000/sway-ipc.sock)", "GNOME's mutter"; d NULL: the server
+ * of this session (vmodes_display_session), before it is opened. buf. */
+const char *vmodes_display_describe(const struct vmodes_display *d, char *buf, size_t size);
 /* The connection's fd, for event loops (readable: call dispatch). */
 int vmodes_display_get_fd(const struct vmodes_display *d);
 

@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 
 #include "agent/display/backend.h"
+#include "agent/display/deadline.h"
 #include "agent/display/mutter-dbus.h"
 
 #define MUTTER_NAME "org.gnome.Mutter.DisplayConfig"
@@ -92,6 +93,9 @@ static int mutter_open(const char *name, void **impl, struct vmodes_error *err)
                 free(m);
                 return vmodes_error_set(err, -ENXIO, "cannot reach the session bus (for GNOME's mutter): %s", strerror(-r));
         }
+        /* mutter may be slow (drawing with llvmpipe in a VM): longer than
+         * sd-bus' 25 s, and than the programs' bounds, which speak first */
+        sd_bus_set_method_call_timeout(m->bus, (uint64_t)VMODES_DEADLINE_BUS_SECONDS * 1000000u);
         r = sd_bus_call_method(m->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                "GetNameOwner", &e, &reply, "s", MUTTER_NAME);
         if (r >= 0)

@@ -21,14 +21,20 @@
 #include "agent/display/deadline.h"
 #include "agent/session/agent.h"
 
-/* The bounds on waiting for the X server (agent/display/deadline.h) while
- * connecting and reading the heads at start, as every vmodes command has;
- * never while the agent waits for events. -EINVAL (logged) for a bad
+/* The bound on waiting for the display server (agent/display/deadline.h)
+ * while connecting and reading the heads at start, as every vmodes command
+ * has, but longer: the agent starts while the session is still coming up
+ * (a compositor drawing its first frames with llvmpipe in a slow VM took
+ * more than 10 s to answer); never while the agent waits for events.
+ * display: NULL before it is open. -EINVAL (logged) for a bad
  * $VMODES_X_TIMEOUT. */
-static int x_deadline(enum vmodes_deadline_wait what)
+static int x_deadline(enum vmodes_deadline_wait what, const struct vmodes_display *display)
 {
         struct vmodes_error err;
-        int r = vmodes_deadline_arm(what, NULL, SESSION_EXIT_FAILURE, &err);
+        char server[256];
+        int r = vmodes_deadline_arm(what, VMODES_DEADLINE_START_SECONDS,
+                                    vmodes_display_describe(display, server, sizeof(server)), SESSION_EXIT_FAILURE,
+                                    &err);
 
         if (r < 0)
                 log_error("%s", err.msg);
@@ -44,12 +50,12 @@ static int open_x(struct vmodes_screen *x)
         struct vmodes_error err = { "" };
         int r;
 
-        if (x_deadline(VMODES_DEADLINE_CONNECT) < 0)
+        if (x_deadline(VMODES_DEADLINE_CONNECT, NULL) < 0)
                 return -EINVAL;
         r = vmodes_screen_open(x, NULL, NULL, &err);
         vmodes_deadline_clear();
         if (r >= 0) {
-                if (x_deadline(VMODES_DEADLINE_QUERY) < 0)
+                if (x_deadline(VMODES_DEADLINE_QUERY, x->display) < 0)
                         return -EINVAL;
                 r = vmodes_screen_query(x, &err);
                 vmodes_deadline_clear();
