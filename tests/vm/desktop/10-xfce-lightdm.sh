@@ -8,16 +8,16 @@
 # boot 2  Greeter: the greeter shows 4480x1440 from the X config alone.
 #         Autostart: autologin into XFCE; `vmodes session` runs from the XDG
 #         autostart entry (its ancestor is xfce4-session); the stored layout
-#         is live, the stale profile did not undo it; no mode set in 30 s.
+#         is live, the stale profile did not undo it; no mode set in 15 s.
 #         Coexistence: the display dialog's change (xfconf "displays" +
 #         /Schemes/Apply, which xfsettingsd applies with XRandR) is kept:
-#         Virtual-1 is not pinned; no mode set in 30 s. Pinned: with
+#         Virtual-1 is not pinned; no mode set in 15 s. Pinned: with
 #         Virtual-1 pinned, the same change is undone by vmodes, once, and
-#         nothing loops (0 mode sets in 30 s). Persistence: `vmodes add
+#         nothing loops (0 mode sets in 15 s). Persistence: `vmodes add
 #         Virtual-1 1920x1200@50 --apply` by the user in the session.
 # boot 3  The greeter and then the session come back with 1920x1200 +
 #         1920x1080 (the dialog's Default profile, now stale, does not undo
-#         it); no mode set in 30 s.
+#         it); no mode set in 15 s.
 # vm-image: xfce
 # vm-boot: real
 # vm-device: qxl
@@ -139,7 +139,7 @@ case $VM_BOOT in
 	xfce_login
 	vm_expect_layout 2560x1440+0+0@44 1920x1080+2560+0@60
 	vm_screendump xfce-session-4480x1440 4480x1440
-	vm_expect_idle 30 login
+	vm_expect_idle 15 login
 
 	# the Display dialog's change of a head that is not pinned stays
 	xfce_dialog_change 1920 1080 1920
@@ -148,7 +148,7 @@ case $VM_BOOT in
 	sleep 3
 	vm_expect_layout 1920x1080+0+0@60 1920x1080+1920+0@60
 	vm_screendump xfce-dialog-3840x1080 3840x1080
-	vm_expect_idle 30 dialog-change
+	vm_expect_idle 15 dialog-change
 
 	# pinned: vmodes gives Virtual-1 its mode back (the config change
 	# itself re-applies the layout), and again after the dialog's change
@@ -165,7 +165,7 @@ case $VM_BOOT in
 	[ "${v2%%+*}" = 1920x1080 ] || vm_fail "Virtual-2 is at '$v2' after the pinned head came back, expected 1920x1080"
 	vm_log "Virtual-2 stays where the dialog put it: $v2 (screen $(vm_screen_size))"
 	vm_screendump xfce-pinned "$(vm_screen_size)"
-	vm_expect_idle 30 pinned-dialog-change
+	vm_expect_idle 15 pinned-dialog-change
 
 	# the user changes the layout in the session; it must survive a reboot
 	out=$(vm_as_user vmodes add Virtual-1 1920x1200@50 --apply 2>&1) || vm_fail "vmodes add as $VM_DESKTOP_USER: $out"
@@ -183,7 +183,7 @@ case $VM_BOOT in
 	xfce_login
 	vm_expect_layout 1920x1200+0+0@50 1920x1080+1920+0@60
 	vm_screendump xfce-session-3840x1200 3840x1200
-	vm_expect_idle 30 login-after-reboot
+	vm_expect_idle 15 login-after-reboot
 	;;
 *)
 	vm_fail "unexpected boot $VM_BOOT"

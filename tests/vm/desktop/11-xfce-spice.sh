@@ -6,7 +6,7 @@
 # autostart entry). The client (spice-gtk's library, tests/vm/spice-client)
 # sets its display 0 to 1440x900: Virtual-1 (not pinned) follows at 44 Hz;
 # its second display at 1280x720 lights Virtual-2 right of Virtual-1
-# (screendump 2720x900); no mode set in the 30 s after.
+# (screendump 2720x900); no mode set in the 15 s after.
 # The user has set XFCE's "When new displays are connected" to "Do nothing"
 # (xfconf displays /Notify = 0), as README asks for auto-fit: with the
 # default (show the dialog), xfsettingsd also switches a new head on, 1 s
@@ -65,5 +65,5 @@ vm_log "Virtual-2 lit right of Virtual-1 in $VM_WAITED s"
 sleep 3
 vm_expect_layout 1440x900+0+0@44 1280x720+1440+0@44
 vm_screendump xfce-spice-2720x900 2720x900
-vm_expect_idle 30 spice-second-display
+vm_expect_idle 15 spice-second-display
 vm_expect_layout 1440x900+0+0@44 1280x720+1440+0@44

@@ -16,10 +16,10 @@
 #         the display manager's start to the marker is printed, then once
 #         more with the entry hidden (Hidden=true), without vmodes.
 #         Coexistence: the stored layout is live after login (the stale
-#         monitors.xml did not undo it); no mode set in 30 s; a change made
+#         monitors.xml did not undo it); no mode set in 15 s; a change made
 #         as GNOME's Displays panel makes it (org.gnome.Mutter.DisplayConfig
 #         ApplyMonitorsConfig, Virtual-1 1920x1080) stays: Virtual-1 is not
-#         pinned; no mode set in 30 s.
+#         pinned; no mode set in 15 s.
 # vm-image: gnome
 # vm-boot: real
 # vm-device: qxl
@@ -145,7 +145,7 @@ case $VM_BOOT in
 	sleep 10
 	vm_expect_layout 2560x1440+0+0@44 1920x1080+2560+0@60
 	vm_screendump gnome-session-4480x1440 4480x1440
-	vm_expect_idle 30 login
+	vm_expect_idle 15 login
 
 	mutter_apply 1920 1080
 	vm_wait_geometry 20 Virtual-1 1920x1080+0+0 ||
@@ -153,7 +153,7 @@ case $VM_BOOT in
 	sleep 3
 	vm_expect_layout 1920x1080+0+0@60 1920x1080+1920+0@60
 	vm_screendump gnome-displayconfig-3840x1080 3840x1080
-	vm_expect_idle 30 displayconfig-change
+	vm_expect_idle 15 displayconfig-change
 
 	# the login time without vmodes: its entry hidden for the user
 	mkdir -p "/home/$VM_DESKTOP_USER/.config/autostart"

@@ -7,9 +7,9 @@
 # host asks. So vmodes' auto-fit leaves those heads to it (README "Desktops:
 # who owns the layout"). The client (spice-gtk's library,
 # tests/vm/spice-client) sets its display 0 to 1440x900: Virtual-1 ends at
-# 1440x900, set once, and no mode set comes in the 30 s after; its second
+# 1440x900, set once, and no mode set comes in the 15 s after; its second
 # display at 1280x720 lights Virtual-2 right of Virtual-1 (screendump
-# 2720x900), again with no mode set in the 30 s after.
+# 2720x900), again with no mode set in the 15 s after.
 # vm-image: gnome
 # vm-boot: real
 # vm-device: qxl
@@ -55,7 +55,7 @@ sleep 10
 vm_unwatch_randr resize
 vm_log "Virtual-1: $(vm_output_mode Virtual-1); CRTC changes from the request until 10 s after: $VM_MODESETS"
 agent_log | tail -n 10
-vm_expect_idle 30 spice-resize
+vm_expect_idle 15 spice-resize
 # mutter's mode from the kernel's list (60 Hz), not auto-fit's 44 Hz: the
 # agent saw hotplug_mode_update on the output and left it to mutter
 vm_expect_layout 1440x900+0+0@60
@@ -72,6 +72,6 @@ sleep 10
 vm_unwatch_randr second
 vm_log "Virtual-2: $(vm_output_mode Virtual-2); CRTC changes from the request until 10 s after: $VM_MODESETS"
 vm_screendump gnome-spice-2720x900 2720x900
-vm_expect_idle 30 spice-second-display
+vm_expect_idle 15 spice-second-display
 vm_expect_layout 1440x900+0+0@60 1280x720+1440+0@60
 agent_log | tail -n 10
