@@ -245,7 +245,10 @@ try:
         # a new agent while vmodesd runs: its first apply is vmodesd's
         # configuration (head 2 800x600 at +0+0, head 1 1280x720 right of it)
         global agent
-        agent.stop()
+        eq(agent.stop(), 0, 'exit status on SIGTERM')
+        # the session's log says who ended it (this test, a python3)
+        want = 'SIGTERM from pid %d (%s); exiting' % (os.getpid(), open('/proc/self/comm').read().strip())
+        eq(want in agent.text(), True, '%r in the log %r' % (want, agent.text()[-300:]))
         time.sleep(0.2)
         vnc_set_desktop_size(x.rfb_socket, [(0, 0, 1024, 768), (1024, 0, 640, 480)])
         q = wait_for(x, lambda q: sorted(g for n, g, c in lit(q)) == [(640, 480, 1024, 0), (1024, 768, 0, 0)])

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -367,7 +368,20 @@ static void on_hotplug(void *userdata)
 static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
 {
         struct agent *a = userdata;
+        char path[64], comm[64] = "";
+        FILE *f;
 
+        /* who ended the agent, for the session's log */
+        snprintf(path, sizeof(path), "/proc/%u/comm", (unsigned)si->ssi_pid);
+        f = si->ssi_pid ? fopen(path, "re") : NULL;
+        if (f) {
+                if (!fgets(comm, sizeof(comm), f))
+                        comm[0] = '\0';
+                comm[strcspn(comm, "\n")] = '\0';
+                fclose(f);
+        }
+        log_info("SIG%s from pid %u%s%s%s; exiting", sigabbrev_np((int)si->ssi_signo), (unsigned)si->ssi_pid,
+                 comm[0] ? " (" : "", comm, comm[0] ? ")" : "");
         sd_event_exit(a->event, 0);
         return 0;
 }
@@ -435,6 +449,9 @@ static int setup(struct agent *a)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* a write to a server that went away is a lost connection (logged),
+         * not a silent death by SIGPIPE (XCB writes with writev) */
+        signal(SIGPIPE, SIG_IGN);
         sd_event_add_signal(a->event, NULL, SIGTERM, on_signal, a);
         sd_event_add_signal(a->event, NULL, SIGINT, on_signal, a);
         return 0;
