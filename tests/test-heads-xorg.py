@@ -238,6 +238,7 @@ class TamperProxy:
         self.target = '/tmp/.X11-unix/X%d' % target_number
         self.minor, self.nth, self.edit, self.request = minor, nth, edit, request
         self.tampered = 0
+        self.ends = []  # how each connection ended, for failure messages
         self.sock, self.path, self.display = bind_free_display(400, 600)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -257,14 +258,17 @@ class TamperProxy:
         setup_sent = setup_answered = False
         seq, randr, seen = 0, None, 0
         extensions, tamper = {}, set()
+        end = 'the proxy stopped'
         try:
             while True:
                 r, _, _ = select.select([client, server], [], [], 30)
                 if not r:
+                    end = 'idle for 30 s'
                     return
                 if client in r:
                     data = client.recv(65536)
                     if not data:
+                        end = 'the client closed after %d requests' % seq
                         return
                     up += data
                     forward = bytearray()
@@ -306,6 +310,7 @@ class TamperProxy:
                 if server in r:
                     data = server.recv(65536)
                     if not data:
+                        end = 'the server closed after %d requests' % seq
                         return
                     down += data
                     out = bytearray()
@@ -336,9 +341,10 @@ class TamperProxy:
                         out += unit
                     if out:
                         client.sendall(bytes(out))
-        except OSError:
-            pass
+        except OSError as e:
+            end = 'OSError after %d requests: %s' % (seq, e)
         finally:
+            self.ends.append('%s (RandR minor %d seen %d times)' % (end, self.minor, seen))
             client.close()
             server.close()
 
@@ -382,7 +388,8 @@ def silent_failure_server():
                 rc, out, err = x.vmodes('apply', '--no-store', *target, display=proxy.display)
             finally:
                 proxy.stop()
-            check('%s: answer rewritten' % case, proxy.tampered == 1, 'rewrote %d answers' % proxy.tampered)
+            check('%s: answer rewritten' % case, proxy.tampered == 1,
+                  'rewrote %d answers; connections: %s' % (proxy.tampered, proxy.ends))
             one_line_error(case, rc, out, err, 1, words, 'the previous layout is back')
             after = x.query()
             check('%s: layout back' % case, [(o['name'], o['geometry'], o['current']) for o in after['outputs']] ==
@@ -430,7 +437,8 @@ def refused_reuse_server():
                 rc, out, err = x.vmodes('apply', '--no-store', *target, display=proxy.display)
             finally:
                 proxy.stop()
-            check('%s: answer rewritten' % case, proxy.tampered == 1, 'rewrote %d answers' % proxy.tampered)
+            check('%s: answer rewritten' % case, proxy.tampered == 1,
+                  'rewrote %d answers; connections: %s' % (proxy.tampered, proxy.ends))
             one_line_error(case, rc, out, err, 1, 'failed to show', 'the previous layout is back')
             after = x.query()
             for b, a in zip(before['outputs'], after['outputs']):
@@ -460,7 +468,8 @@ def refused_reuse_server():
                                     display=proxy.display)
         finally:
             proxy.stop()
-        check('%s: request rewritten' % case, proxy.tampered == 1, 'rewrote %d requests' % proxy.tampered)
+        check('%s: request rewritten' % case, proxy.tampered == 1,
+              'rewrote %d requests; connections: %s' % (proxy.tampered, proxy.ends))
         one_line_error(case, rc, out, err, 1, '1600x900_60.00', 'the previous layout is back')
         after = x.query()
         check('%s: mode lists' % case, [o['modes'] for o in after['outputs']] == [o['modes'] for o in before['outputs']],
