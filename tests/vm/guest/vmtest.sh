@@ -21,7 +21,10 @@ vm_fail() {
 vm_host() {
 	local reply
 	echo "@@VMTEST $*@@" >"$VM_CHANNEL"
-	IFS= read -r -t 120 reply <"$VM_CHANNEL" || vm_fail "no reply from the host to: $*"
+	# VM_HOST_WAIT: a caller whose request makes the host wait longer
+	# (vm_screendump's drawn picture) sets it for the call
+	IFS= read -r -t "${VM_HOST_WAIT:-120}" reply <"$VM_CHANNEL" ||
+		vm_fail "no reply from the host in ${VM_HOST_WAIT:-120} s to: $*"
 	reply=${reply%$'\r'}
 	echo "host: $reply"
 	VM_REPLY=${reply#* }
@@ -37,6 +40,9 @@ vm_host() {
 # it stays blank.  Sets VM_SCREEN to the size seen.
 vm_screendump() {
 	local name=$1 expect=${2:-} head=${3:-0}
+	# the host may wait VM_SCREENDUMP_DRAWN seconds for a drawn picture:
+	# the answer may take that long and more
+	local VM_HOST_WAIT=$((120 + ${VM_SCREENDUMP_DRAWN:-0}))
 	if vm_host SCREENDUMP "$name" "${expect:--}" "$head" "${VM_SCREENDUMP_DRAWN:-0}"; then
 		VM_SCREEN=${VM_REPLY%% *}
 	else
