@@ -380,8 +380,11 @@ static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 comm[strcspn(comm, "\n")] = '\0';
                 fclose(f);
         }
-        log_info("SIG%s from pid %u%s%s%s; exiting", sigabbrev_np((int)si->ssi_signo), (unsigned)si->ssi_pid,
-                 comm[0] ? " (" : "", comm, comm[0] ? ")" : "");
+        if (si->ssi_pid) /* 0: the kernel (Ctrl-C on a terminal) */
+                log_info("SIG%s from pid %u%s%s%s; exiting", sigabbrev_np((int)si->ssi_signo), (unsigned)si->ssi_pid,
+                         comm[0] ? " (" : "", comm, comm[0] ? ")" : "");
+        else
+                log_info("SIG%s; exiting", sigabbrev_np((int)si->ssi_signo));
         sd_event_exit(a->event, 0);
         return 0;
 }
