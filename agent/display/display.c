@@ -48,6 +48,28 @@ enum vmodes_display_kind vmodes_display_session(char *why, size_t size)
         return VMODES_DISPLAY_NONE;
 }
 
+/* The backend of this session's display server (vmodes_display_session),
+ * and the environment variable that names it (NULL: none); NULL when
+ * there is none vmodes drives (why says so). */
+static const struct vmodes_display_ops *session_ops(const char **env, char *why, size_t size)
+{
+        *env = NULL;
+        switch (vmodes_display_session(why, size)) {
+        case VMODES_DISPLAY_X11:
+                *env = "DISPLAY";
+                return &vmodes_display_x11_randr;
+        case VMODES_DISPLAY_SWAY:
+                *env = "SWAYSOCK";
+                return &vmodes_display_sway;
+        case VMODES_DISPLAY_MUTTER:
+                return &vmodes_display_mutter;
+        case VMODES_DISPLAY_NONE:
+        case VMODES_DISPLAY_WAYLAND:
+                break;
+        }
+        return NULL;
+}
+
 int vmodes_display_open(const char *name, struct vmodes_display **out, struct vmodes_error *err)
 {
         struct vmodes_display *d = calloc(1, sizeof(*d));
@@ -60,18 +82,10 @@ int vmodes_display_open(const char *name, struct vmodes_display **out, struct vm
                 d->ops = &vmodes_display_x11_randr;
         } else {
                 char why[sizeof(err->msg)];
-                switch (vmodes_display_session(why, sizeof(why))) {
-                case VMODES_DISPLAY_X11:
-                        d->ops = &vmodes_display_x11_randr;
-                        break;
-                case VMODES_DISPLAY_SWAY:
-                        d->ops = &vmodes_display_sway;
-                        break;
-                case VMODES_DISPLAY_MUTTER:
-                        d->ops = &vmodes_display_mutter;
-                        break;
-                case VMODES_DISPLAY_NONE:
-                case VMODES_DISPLAY_WAYLAND:
+                const char *env;
+
+                d->ops = session_ops(&env, why, sizeof(why));
+                if (!d->ops) {
                         free(d);
                         return vmodes_error_set(err, -ENXIO, "%s", why);
                 }
@@ -105,22 +119,10 @@ const char *vmodes_display_describe(const struct vmodes_display *d, char *buf, s
         char why[256], q[128];
 
         if (!d) {
-                switch (vmodes_display_session(why, sizeof(why))) {
-                case VMODES_DISPLAY_X11:
-                        ops = &vmodes_display_x11_randr;
-                        name = getenv("DISPLAY");
-                        break;
-                case VMODES_DISPLAY_SWAY:
-                        ops = &vmodes_display_sway;
-                        name = getenv("SWAYSOCK");
-                        break;
-                case VMODES_DISPLAY_MUTTER:
-                        ops = &vmodes_display_mutter;
-                        break;
-                case VMODES_DISPLAY_NONE:
-                case VMODES_DISPLAY_WAYLAND:
-                        break;
-                }
+                const char *env;
+
+                ops = session_ops(&env, why, sizeof(why));
+                name = env ? getenv(env) : NULL;
         }
         /* names come from the environment: quoted safely */
         if (name && *name)
