@@ -25,12 +25,20 @@ t = Tally('heads-timeout')
 check = t.check
 
 
-def vmodes(display, *args, timeout=None):
-    """(rc, stdout, stderr, seconds) of vmodes on display."""
-    env = dict(os.environ, LC_ALL='C', DISPLAY=display, VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus')
+def vmodes_env(display, timeout=None, **more):
+    """The environment of vmodes on display (no vmodesd), with
+    $VMODES_X_TIMEOUT only when timeout is given."""
+    env = dict(os.environ, LC_ALL='C', DISPLAY=display, VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus',
+               **more)
     env.pop('VMODES_X_TIMEOUT', None)
     if timeout is not None:
         env['VMODES_X_TIMEOUT'] = timeout
+    return env
+
+
+def vmodes(display, *args, timeout=None, **more):
+    """(rc, stdout, stderr, seconds) of vmodes on display."""
+    env = vmodes_env(display, timeout, **more)
     start = time.monotonic()
     p = subprocess.run([VMODES] + list(args), capture_output=True, text=True, env=env, timeout=60)
     return p.returncode, p.stdout, p.stderr, time.monotonic() - start
@@ -62,18 +70,13 @@ with SilentDisplay() as silent:
     bounded('status, VMODES_X_TIMEOUT=1', (rc, out, err.splitlines()[-1] + '\n' if err else '', took), d, 1,
             want_rc=3)
     # the session agent at its start: the longer bound, then the same line
-    env = dict(os.environ, LC_ALL='C', DISPLAY=d, VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus')
-    env.pop('VMODES_X_TIMEOUT', None)
-    agent = subprocess.Popen([VMODES, 'session'], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    agent = subprocess.Popen([VMODES, 'session'], env=vmodes_env(d), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
     time.sleep(6)
     check('session agent: longer bound at start', agent.poll() is None, 'exited within 6 s')
     agent.kill()
     agent.communicate()
-    env['VMODES_X_TIMEOUT'] = '1'
-    start = time.monotonic()
-    p = subprocess.run([VMODES, 'session'], env=env, capture_output=True, text=True, timeout=60)
-    bounded('session agent, VMODES_X_TIMEOUT=1', (p.returncode, p.stdout, p.stderr, time.monotonic() - start), d, 1,
-            words=['while connecting'])
+    bounded('session agent, VMODES_X_TIMEOUT=1', vmodes(d, 'session', timeout='1'), d, 1, words=['while connecting'])
     for bad in ('0', 'abc', '-1', '1e3', '3601', ''):
         rc, out, err, took = vmodes(d, 'list', timeout=bad)
         check('VMODES_X_TIMEOUT=%r' % bad, rc == 2 and "VMODES_X_TIMEOUT='%s' is not a number of seconds "
@@ -85,12 +88,11 @@ with tempfile.TemporaryDirectory() as tmp:
     sway = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sway.bind(path)
     sway.listen(8)
-    env = dict(os.environ, LC_ALL='C', SWAYSOCK=path, VMODES_X_TIMEOUT='1',
-               VMODES_BUS_ADDRESS='unix:path=/nonexistent/vmodes-test-bus')
-    p = subprocess.run([VMODES, 'list'], env=env, capture_output=True, text=True, timeout=60)
+    # (SWAYSOCK names the session's server even with DISPLAY set)
+    rc, out, err, took = vmodes(':0', 'list', timeout='1', SWAYSOCK=path)
     want = 'vmodes: sway (%s) did not answer within 1 s' % path
-    check('sway socket that never answers', p.returncode == 1 and p.stderr.startswith(want) and
-          len(p.stderr.splitlines()) == 1, repr((p.returncode, p.stderr)))
+    check('sway socket that never answers', rc == 1 and err.startswith(want) and len(err.splitlines()) == 1,
+          repr((rc, err)))
     sway.close()
 
 # A real server that hangs part-way: a proxy stops forwarding after N bytes
