@@ -84,7 +84,14 @@ try:
             problems.append('iteration %d: X config does not follow the config after start' % i)
         f = Flipper(env.address)
         f.start()
-        time.sleep(rng.uniform(0.0, 6 * per_change))
+        # the kill lands after 0 to 5 completed changes, at a random point
+        # of the next one: counted, not timed, so a loaded machine (make -j2
+        # distcheck) still has kills hit the daemon while it writes
+        want = rng.randint(0, 5)
+        deadline = time.time() + 10 * D.SLOW
+        while f.done < want and time.time() < deadline:
+            time.sleep(0.0005)
+        time.sleep(rng.uniform(0.0, per_change))
         env.stop_daemon(signal.SIGKILL, check=False)
         f.stop = True
         f.join(10)
