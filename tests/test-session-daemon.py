@@ -398,6 +398,21 @@ try:
         agent.alive()
     s.check('the bus stays away a while: few wakeups, reconnects when it is back', t_bus_gone)
 
+    def t_sighup():
+        # a session that hangs up: the agent says so and exits 0 (SIGHUP's
+        # default action ended it without a line)
+        a = Agent(x, env.address, name='agent-hup')
+        try:
+            a.wait_log('configuration from vmodesd', timeout=10)  # its loop runs
+            a.proc.send_signal(signal.SIGHUP)
+            eq(a.proc.wait(10), 0, 'exit status on SIGHUP')
+            want = 'SIGHUP from pid %d (%s); exiting' % (os.getpid(), open('/proc/self/comm').read().strip())
+            eq(want in a.text(), True, '%r in the log %r' % (want, a.text()[-300:]))
+        finally:
+            a.stop()
+        agent.alive()
+    s.check('SIGHUP: the agent logs who sent it and exits 0', t_sighup)
+
     def t_exits_with_x():
         agent.alive()
         x.proc.terminate()

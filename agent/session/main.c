@@ -117,9 +117,10 @@ static void help(FILE *f)
                 "  -v, --verbose       log more\n"
                 "  -h, --help          show this help\n"
                 "\n"
-                "Exit status: 0 when the display server went away or on SIGTERM, or in a\n"
-                "Wayland session it cannot drive; 1 when the display cannot be opened or the\n"
-                "event loop fails; 2 bad arguments.\n",
+                "Exit status: 0 when the display server went away, on SIGTERM, SIGINT or\n"
+                "SIGHUP (logged with the sender), or in a Wayland session it cannot drive;\n"
+                "1 when the display cannot be opened or the event loop fails; 2 bad\n"
+                "arguments.\n",
                 VMODES_CONFIG_DEFAULT_PATH);
 }
 

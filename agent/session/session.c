@@ -448,15 +448,19 @@ static int setup(struct agent *a)
         r = watch_x(a);
         if (r < 0)
                 return r;
+        /* the ends of a session: logged with their sender, exit status 0
+         * (SIGHUP: the session or its terminal hung up; by default it
+         * ended the agent without a word) */
+        static const int ends[] = { SIGTERM, SIGINT, SIGHUP };
         sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
+        for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+                sigaddset(&mask, ends[i]);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         /* a write to a server that went away is a lost connection (logged),
          * not a silent death by SIGPIPE (XCB writes with writev) */
         signal(SIGPIPE, SIG_IGN);
-        sd_event_add_signal(a->event, NULL, SIGTERM, on_signal, a);
-        sd_event_add_signal(a->event, NULL, SIGINT, on_signal, a);
+        for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+                sd_event_add_signal(a->event, NULL, ends[i], on_signal, a);
         return 0;
 }
 

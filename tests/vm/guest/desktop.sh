@@ -320,6 +320,11 @@ vm_session_diag() {
 	# must still run (errexit applies in the block after a ||)
 	grep -h '^vmodes' "/home/$VM_DESKTOP_USER/.xsession-errors" 2>/dev/null | tail -n 30 || true
 	journalctl -b --no-pager -o cat _COMM=vmodes-session 2>/dev/null | tail -n 30
+	# an agent killed without a word: the kernel's side (a crash, the OOM
+	# killer) and the session's end as logind and the display manager saw it
+	journalctl -b --no-pager -o short-monotonic -k 2>/dev/null |
+		grep -E 'vmodes|segfault|traps:|Out of memory|Killed process' | tail -n 10 || true
+	journalctl -b --no-pager -o short-monotonic -u systemd-logind -u lightdm -u gdm 2>/dev/null | tail -n 15 || true
 	journalctl -b --no-pager -o short-monotonic -t spice-vdagent -t spice-vdagentd 2>/dev/null | tail -n 15
 	vm_log "--- end of diagnostics"
 }
