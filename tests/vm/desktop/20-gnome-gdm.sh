@@ -136,7 +136,6 @@ case $VM_BOOT in
 	vm_screendump gnome-greeter-4480x1440 4480x1440
 
 	gnome_login
-	with_vmodes=$VM_LOGIN_S
 	vm_check_agent_autostarted gnome-session-b
 	# checked at the end of this boot, so that a failure here still
 	# measures the rest
@@ -154,8 +153,6 @@ case $VM_BOOT in
 	vm_expect_layout 1920x1080+0+0@60 1920x1080+1920+0@60
 	vm_screendump gnome-displayconfig-3840x1080 3840x1080
 	vm_expect_idle 15 displayconfig-change
-
-	vm_log "[time] GNOME on Xorg login (display manager start to the applications phase): $with_vmodes s with vmodes"
 
 	[ -z "$registration" ] || vm_fail "gnome-session waited for vmodes session to register: $registration"
 	;;
